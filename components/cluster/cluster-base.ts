@@ -1,0 +1,40 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformConfig } from "../config/schema";
+import { buildPlatformNamespace, buildTeamNamespace } from "./namespaces";
+import { buildTeamNetworkPolicies } from "./network-policies";
+import { buildTeamLimitRange, buildTeamQuota } from "./quotas";
+
+export interface ClusterBaseArgs {
+    /** The validated platform config. */
+    config: PlatformConfig;
+}
+
+/** Namespaces with Pod Security labels, quotas, limits and default-deny network policies. */
+export class ClusterBase extends pulumi.ComponentResource {
+    /** Team name → its sandbox namespace. */
+    readonly teamNamespaces: Record<string, k8s.core.v1.Namespace> = {};
+    readonly platformNamespace?: k8s.core.v1.Namespace;
+
+    constructor(name: string, args: ClusterBaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("sandbox-platform:cluster:ClusterBase", name, {}, opts);
+        const { config } = args;
+        if (config.coder.enabled) {
+            const spec = buildPlatformNamespace(config);
+            this.platformNamespace = new k8s.core.v1.Namespace(spec.metadata!.name!, spec, { parent: this });
+        }
+        for (const team of config.teams) {
+            const spec = buildTeamNamespace(team);
+            const nsName = spec.metadata!.name!;
+            const namespace = new k8s.core.v1.Namespace(nsName, spec, { parent: this });
+            this.teamNamespaces[team.name] = namespace;
+            const children = { parent: this, dependsOn: [namespace] };
+            new k8s.core.v1.ResourceQuota(`${nsName}-quota`, buildTeamQuota(team, config), children);
+            new k8s.core.v1.LimitRange(`${nsName}-limits`, buildTeamLimitRange(team), children);
+            for (const policy of buildTeamNetworkPolicies(team, config)) {
+                new k8s.networking.v1.NetworkPolicy(`${nsName}-${policy.metadata!.name}`, policy, children);
+            }
+        }
+        this.registerOutputs({});
+    }
+}

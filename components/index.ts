@@ -1,0 +1,10 @@
+// Public exports of the sandbox-platform component package.
+export { Platform, PlatformArgs } from "./platform";
+export { ClusterBase, ClusterBaseArgs } from "./cluster/cluster-base";
+export { TeamSandboxes, TeamSandboxesArgs, DeveloperSandbox } from "./sandboxes/team-sandboxes";
+export { Sandbox, SandboxArgs } from "./sandboxes/sandbox";
+export { PoolAssignment, PoolAssignmentArgs } from "./sandboxes/pool-assignment-resource";
+export { parsePlatformConfig, rawFromPulumiConfig } from "./config/load";
+export { ConfigError } from "./config/errors";
+export * from "./config/schema";
+export * as versions from "./versions";

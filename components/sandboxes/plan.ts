@@ -1,0 +1,60 @@
+// What sandboxes a team has, independent of how they are isolated.
+
+import { PlatformConfig, SandboxResources, SandboxRuntime, TeamConfig, kataShimOverheads } from "../config/schema";
+import { parseQuantity } from "../config/quantity";
+import { poolMemberName, sandboxName, teamNamespace } from "../naming";
+
+export const sysboxRuntimeClassName = "sysbox-runc";
+
+export function kataRuntimeClassName(shim: string): string {
+    return `kata-${shim}`;
+}
+
+export interface SandboxPlan {
+    /** Kubernetes name of the Deployment, Service and prefix of the PVCs. */
+    name: string;
+    namespace: string;
+    team: string;
+    runtime: SandboxRuntime;
+    /** The owning developer of a dedicated sandbox; undefined for a pool member. */
+    developer?: string;
+    poolIndex?: number;
+    image: string;
+    imagePullSecret?: string;
+    gpu: number;
+    suspended: boolean;
+    resources: SandboxResources;
+}
+
+export function planTeamSandboxes(team: TeamConfig): SandboxPlan[] {
+    const namespace = teamNamespace(team.name);
+    const base = { namespace, team: team.name, runtime: team.runtime, imagePullSecret: team.imagePullSecret };
+    if (team.allocation === "pool") {
+        return Array.from({ length: team.poolSize }, (_, index) => ({
+            ...base, name: poolMemberName(team.name, index), poolIndex: index,
+            image: team.image, gpu: 0, suspended: false, resources: team.resources,
+        }));
+    }
+    return team.developers.map((developer) => ({
+        ...base, name: sandboxName(team.name, developer.name), developer: developer.name,
+        image: developer.image, gpu: developer.gpu, suspended: developer.suspended, resources: developer.resources,
+    }));
+}
+
+/** RuntimeClass a team's pods run with; envbox pods use the node's default runtime. */
+export function runtimeClassFor(team: Pick<TeamConfig, "runtime">, config: Pick<PlatformConfig, "runtimes">): string | undefined {
+    switch (team.runtime) {
+        case "envbox": return undefined;
+        case "sysbox": return sysboxRuntimeClassName;
+        case "kata": return kataRuntimeClassName(config.runtimes.kata.shims[0]);
+    }
+}
+
+/** Pod overhead the RuntimeClass adds (cores, bytes): Kubernetes charges it to quotas and scheduling. */
+export function podOverhead(team: Pick<TeamConfig, "runtime">, config: Pick<PlatformConfig, "runtimes">): { cpu: number; memory: number } {
+    if (team.runtime !== "kata") {
+        return { cpu: 0, memory: 0 };
+    }
+    const overhead = kataShimOverheads[config.runtimes.kata.shims[0]];
+    return { cpu: parseQuantity(overhead.cpu)!, memory: parseQuantity(overhead.memory)! };
+}

@@ -1,0 +1,72 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformConfig, TeamConfig } from "../config/schema";
+import { Sandbox } from "./sandbox";
+import { planTeamSandboxes } from "./plan";
+import { PoolAssignment } from "./pool-assignment-resource";
+import { buildPrePullDaemonSet, prePullName } from "./prepull";
+
+/** Where a developer's sandbox is and what backs it. */
+export interface DeveloperSandbox {
+    team: string;
+    developer: string;
+    namespace: string;
+    sandbox: string;
+    serviceDns: string;
+    claims: string[];
+    runtime: string;
+    /** Pool member index for pool teams. */
+    poolMember?: number;
+}
+
+export interface TeamSandboxesArgs {
+    /** The validated team config. */
+    team: TeamConfig;
+    /** The whole platform config (runtimes, devices, cluster). */
+    config: PlatformConfig;
+}
+
+/** All sandboxes of one team, its warm-pool assignment, and its image pre-pull. */
+export class TeamSandboxes extends pulumi.ComponentResource {
+    readonly developers: pulumi.Output<DeveloperSandbox[]>;
+    readonly sandboxes: Sandbox[];
+
+    constructor(name: string, args: TeamSandboxesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("sandbox-platform:sandboxes:Team", name, {}, opts);
+        const { team, config } = args;
+        const plans = planTeamSandboxes(team);
+        const roster = team.developers.map((developer) => developer.name);
+
+        let assignments: pulumi.Output<Record<string, number>> | undefined;
+        if (team.allocation === "pool") {
+            const assignment = new PoolAssignment(`${team.name}-pool-assignment`, {
+                team: team.name, developers: roster, poolSize: team.poolSize,
+            }, { parent: this });
+            assignments = assignment.assignments;
+        }
+
+        this.sandboxes = plans.map((plan) => {
+            const principals = plan.developer !== undefined
+                ? pulumi.output([plan.developer])
+                : assignments!.apply((assigned) => roster.filter((developer) => assigned[developer] === plan.poolIndex));
+            return new Sandbox(plan.name, { plan, config, principals }, { parent: this });
+        });
+
+        const prePull = buildPrePullDaemonSet(team);
+        new k8s.apps.v1.DaemonSet(`${team.name}-${prePullName}`, prePull, { parent: this });
+
+        const byName = new Map(this.sandboxes.map((sandbox, i) => [plans[i].name, sandbox]));
+        const info = (developer: string, planIndex: number, poolMember?: number): DeveloperSandbox => {
+            const plan = plans[planIndex];
+            const sandbox = byName.get(plan.name)!;
+            return {
+                team: team.name, developer, namespace: sandbox.namespace, sandbox: plan.name, serviceDns: sandbox.serviceDns,
+                claims: sandbox.claimNames, runtime: sandbox.runtime, ...(poolMember !== undefined ? { poolMember } : {}),
+            };
+        };
+        this.developers = assignments
+            ? assignments.apply((assigned) => roster.map((developer) => info(developer, assigned[developer], assigned[developer])))
+            : pulumi.output(roster.map((developer, i) => info(developer, i)));
+        this.registerOutputs({ developers: this.developers });
+    }
+}

@@ -1,0 +1,39 @@
+// Every pinned chart, image and API version the platform deploys, in one place.
+// Nothing here may be "latest": a pin is what makes `pulumi up` repeatable.
+
+/** envbox: privileged outer container that runs sysbox and the developer's inner container. */
+export const envboxRepository = "ghcr.io/coder/envbox";
+export const envboxTag = "0.6.7";
+export const envboxImage = `${envboxRepository}:${envboxTag}`;
+
+/** Default inner workspace image when a team names none. */
+export const defaultWorkspaceImage = "codercom/enterprise-base:ubuntu-20240812";
+
+/** Pod Security Admission version the namespace labels pin. */
+export const podSecurityVersion = "v1.33";
+
+/** Coder control plane (chart `coder` from helm.coder.com/v2). */
+export const coderChart = { repo: "https://helm.coder.com/v2", chart: "coder", version: "2.33.6" };
+
+/** CloudNativePG operator chart and the Postgres image its Cluster runs. */
+export const cnpgChart = { repo: "https://cloudnative-pg.github.io/charts", chart: "cloudnative-pg", version: "0.27.1" };
+export const cnpgPostgresImage = "ghcr.io/cloudnative-pg/postgresql:17.6";
+
+/** Bitnami PostgreSQL chart; versioned images moved to the frozen bitnamilegacy repository in Aug 2025. */
+export const bitnamiPostgresChart = { repo: "oci://registry-1.docker.io/bitnamicharts", chart: "postgresql", version: "16.7.27" };
+export const bitnamiPostgresImage = { registry: "docker.io", repository: "bitnamilegacy/postgresql", tag: "17.6.0-debian-12-r4" };
+
+/** Sysbox installer (sysbox-deploy-k8s) for sysbox 0.7.0. */
+export const sysboxDeployImage = "registry.nestybox.com/nestybox/sysbox-deploy-k8s:v0.7.0";
+
+/** Kata Containers installer chart (OCI). */
+export const kataDeployChart = { repo: "oci://ghcr.io/kata-containers/kata-deploy-charts", chart: "kata-deploy", version: "4.1.0" };
+
+/** NVIDIA device plugin chart. */
+export const nvidiaDevicePluginChart = { repo: "https://nvidia.github.io/k8s-device-plugin", chart: "nvidia-device-plugin", version: "0.20.0" };
+
+/** smarter-device-manager: exposes /dev/fuse and /dev/net/tun as extended resources. */
+export const smarterDeviceManagerImage = "ghcr.io/smarter-project/smarter-device-manager:v1.20.12";
+
+/** Image the pre-pull DaemonSet's keep-alive container runs after the inner images are pulled. */
+export const pauseImage = "registry.k8s.io/pause:3.10";
