@@ -1,0 +1,109 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { mandatory } from "../policy/evaluate";
+import { isKubernetesObject, kubernetesManifest, manifestPath } from "../tools/render-files";
+import { RenderResult, renderStack, repoRoot } from "../tools/render-stack";
+import { readStackConfig } from "../tools/stack-config";
+import { validateManifest } from "./helpers/schema";
+
+const stacks = fs.readdirSync(path.join(repoRoot, "stacks"))
+    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+    .filter((stack): stack is string => stack !== undefined);
+
+function renderCli(args: string[]) {
+    return spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "tools/render.ts"), ...args], {
+        cwd: repoRoot, encoding: "utf8", env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+    });
+}
+
+function tempDir(): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-render-"));
+}
+
+describe("offline render of every stack in stacks/", () => {
+    assert.ok(stacks.includes("dev") && stacks.includes("prod"), `stacks found: ${stacks.join(", ")}`);
+    for (const stack of stacks) {
+        describe(`stack ${stack}`, () => {
+            let result: RenderResult;
+            before(async () => { result = await renderStack(stack); });
+
+            it("renders Kubernetes objects that validate against the Kubernetes OpenAPI schemas", async () => {
+                const objects = result.run.resources.filter(isKubernetesObject);
+                assert.ok(objects.length > 10, `only ${objects.length} objects`);
+                for (const resource of objects) {
+                    await validateManifest(kubernetesManifest(resource));
+                }
+            });
+
+            it("names every Kubernetes object explicitly and uniquely", () => {
+                const paths = result.run.resources.filter(isKubernetesObject).map((resource) => {
+                    assert.ok(resource.inputs.metadata?.name, `${resource.urn} has no metadata.name`);
+                    return manifestPath(resource.inputs);
+                });
+                assert.strictEqual(new Set(paths).size, paths.length);
+            });
+
+            it("has zero mandatory policy violations", () => {
+                assert.deepStrictEqual(mandatory(result.violations), []);
+            });
+
+            it("retains every PersistentVolumeClaim on delete", () => {
+                const claims = result.run.resources.filter((resource) => resource.inputs.kind === "PersistentVolumeClaim");
+                assert.ok(claims.length > 0);
+                for (const claim of claims) {
+                    assert.strictEqual(claim.options.retainOnDelete, true, claim.urn);
+                }
+            });
+        });
+    }
+});
+
+describe("render command line", () => {
+    it("writes manifests, helm, vault, boundary and plan.json, and exits 0 for the dev stack", function () {
+        const out = tempDir();
+        const run = renderCli(["dev", "--out", out]);
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.match(run.stdout, /sandboxes \(2 developers\)/);
+        assert.match(run.stdout, /policy: 0 mandatory/);
+        const plan = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
+        assert.strictEqual(plan.stack, "dev");
+        assert.ok(plan.resources.every((r: any) => r.urn && r.type && r.options && "retainOnDelete" in r.options));
+        assert.deepStrictEqual(plan.policy.violations, []);
+        assert.ok(typeof plan.durationMs === "number");
+        const deployment = YAML.parse(fs.readFileSync(path.join(out, "kubernetes/sbx-app-team-alpha/deployment-app-team-alpha-alice.yaml"), "utf8"));
+        assert.strictEqual(deployment.spec.template.spec.containers[0].image, "ghcr.io/coder/envbox:0.6.7");
+        for (const file of ["vault.yaml", "boundary.yaml"]) {
+            assert.ok(fs.existsSync(path.join(out, file)), file);
+        }
+    });
+
+    for (const [title, mutate, key] of [
+        ["a typo in a key", (text: string) => text.replace("sandbox-platform:teams:", "sandbox-platform:team:"), "sandbox-platform:team"],
+        ["an uppercase developer name", (text: string) => text.replace("- alice", "- Alice"), "sandbox-platform:teams[0].developers[0]"],
+    ] as const) {
+        it(`refuses ${title} with exit 2, the key path on stderr and nothing written`, () => {
+            const dir = tempDir();
+            const file = path.join(dir, "Pulumi.bad.yaml");
+            fs.writeFileSync(file, mutate(fs.readFileSync(path.join(repoRoot, "stacks/Pulumi.dev.yaml"), "utf8")));
+            const out = path.join(dir, "out");
+            const run = renderCli(["bad", "--config", file, "--out", out]);
+            assert.strictEqual(run.status, 2, run.stdout + run.stderr);
+            assert.ok(run.stderr.includes(`${key}:`), run.stderr);
+            assert.strictEqual(fs.existsSync(out), false, "nothing may be written for invalid config");
+        });
+    }
+
+    it("never decrypts secure: values; they become [secret] and are marked secret", () => {
+        const dir = tempDir();
+        const file = path.join(dir, "Pulumi.s.yaml");
+        fs.writeFileSync(file, "config:\n  sandbox-platform:environment: s\n  sandbox-platform:boundaryToken:\n    secure: v1:AAAAencrypted\n");
+        const stack = readStackConfig(file);
+        assert.strictEqual(stack.config["sandbox-platform:boundaryToken"], "[secret]");
+        assert.deepStrictEqual(stack.secretKeys, ["sandbox-platform:boundaryToken"]);
+        assert.ok(!JSON.stringify(stack).includes("AAAAencrypted"));
+    });
+});

@@ -1,0 +1,149 @@
+// Runs a Pulumi program under the SDK's mock monitor, inside runInPulumiStack, and
+// captures every registered resource with its resolved inputs and its options.
+// No engine, no CLI, no cluster. Used by the offline render, the tests and the bench.
+
+import * as pulumi from "@pulumi/pulumi";
+import { redacted, simulateOutputs } from "./mock-outputs";
+
+export const project = "sandbox-platform";
+
+export interface CapturedOptions {
+    protect: boolean;
+    retainOnDelete: boolean;
+    dependsOn: string[];
+    aliases: unknown[];
+    ignoreChanges: string[];
+}
+
+export interface CapturedResource {
+    /** URN as the Pulumi engine forms it (parent type chain, root stack omitted). */
+    urn: string;
+    type: string;
+    name: string;
+    parent?: string;
+    custom: boolean;
+    options: CapturedOptions;
+    inputs: Record<string, any>;
+}
+
+export interface ProgramRun {
+    stack: string;
+    resources: CapturedResource[];
+    outputs: Record<string, unknown>;
+}
+
+export interface RunOptions {
+    stack: string;
+    /** Pulumi's flat config map ("project:key" → string, structured values JSON-encoded). */
+    config: Record<string, string>;
+    /** Config keys whose values are secrets. */
+    secretKeys?: string[];
+    /** Creates the resources; its return value becomes the stack outputs. */
+    program: () => unknown;
+}
+
+const secretSigKey = "4dabf18193072939515e22adb298388d";
+const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Replaces every secret-wrapped value by "[secret]"; drops the dynamic provider's serialized code. */
+export function redactSecrets(value: unknown): any {
+    if (Array.isArray(value)) {
+        return value.map(redactSecrets);
+    }
+    if (value && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[secretSigKey] === secretSig) {
+            return redacted;
+        }
+        const result: Record<string, unknown> = {};
+        for (const [key, entry] of Object.entries(record)) {
+            if (key !== "__provider") {
+                result[key] = redactSecrets(entry);
+            }
+        }
+        return result;
+    }
+    return value;
+}
+
+interface Registration {
+    resource: pulumi.Resource;
+    urn: string;
+    qualifiedType: string;
+    type: string;
+    name: string;
+    parent?: pulumi.Resource;
+    opts: pulumi.CustomResourceOptions;
+}
+
+export async function runProgram(options: RunOptions): Promise<ProgramRun> {
+    pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
+    const registeredByKey = new Map<string, { inputs: Record<string, any>; custom: boolean }[]>();
+    await pulumi.runtime.setMocks({
+        newResource(args) {
+            const inputs = redactSecrets(args.inputs);
+            const key = `${args.type}::${args.name}`;
+            registeredByKey.set(key, [...(registeredByKey.get(key) ?? []), { inputs, custom: args.custom === true }]);
+            const state = simulateOutputs(args.type, args.name, args.inputs);
+            return { id: args.custom ? `${args.name}-id` : undefined, state };
+        },
+        call(args) {
+            return args.inputs;
+        },
+    }, project, options.stack, false);
+
+    const registrations: Registration[] = [];
+    const byResource = new Map<pulumi.Resource, Registration>();
+    const stackPrefix = `urn:pulumi:${options.stack}::${project}::`;
+    const capture: pulumi.ResourceTransformation = (args) => {
+        const parent = args.opts.parent;
+        const parentRegistration = parent ? byResource.get(parent) : undefined;
+        const qualifiedType = parentRegistration ? `${parentRegistration.qualifiedType}$${args.type}` : args.type;
+        const registration: Registration = {
+            resource: args.resource, urn: `${stackPrefix}${qualifiedType}::${args.name}`, qualifiedType,
+            type: args.type, name: args.name, parent: parentRegistration?.resource,
+            opts: args.opts as pulumi.CustomResourceOptions,
+        };
+        registrations.push(registration);
+        byResource.set(args.resource, registration);
+        return undefined;
+    };
+
+    const rawOutputs = await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation(capture);
+        return options.program();
+    });
+    await pulumi.runtime.disconnect();
+
+    const taken = new Map<string, number>();
+    const resources = registrations.map((registration): CapturedResource => {
+        const key = `${registration.type}::${registration.name}`;
+        const index = taken.get(key) ?? 0;
+        taken.set(key, index + 1);
+        const registered = registeredByKey.get(key)?.[index];
+        const opts = registration.opts;
+        const dependsOn = ([] as unknown[]).concat(opts.dependsOn ?? [])
+            .map((dependency) => byResource.get(dependency as pulumi.Resource)?.urn)
+            .filter((urn): urn is string => urn !== undefined);
+        return {
+            urn: registration.urn,
+            type: registration.type,
+            name: registration.name,
+            parent: registration.parent ? byResource.get(registration.parent)?.urn : undefined,
+            custom: registered?.custom ?? false,
+            options: {
+                protect: opts.protect === true,
+                retainOnDelete: opts.retainOnDelete === true,
+                dependsOn,
+                aliases: opts.aliases ?? [],
+                ignoreChanges: opts.ignoreChanges ?? [],
+            },
+            inputs: registered?.inputs ?? {},
+        };
+    });
+    const duplicates = [...taken].filter(([, count]) => count > 1).map(([key]) => key);
+    if (duplicates.length > 0) {
+        throw new Error(`program registered the same type and name twice (names must be unique per type): ${duplicates.join(", ")}`);
+    }
+    return { stack: options.stack, resources, outputs: redactSecrets(rawOutputs ?? {}) };
+}

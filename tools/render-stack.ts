@@ -1,0 +1,49 @@
+// Evaluates the real program (index.ts) for one stack under mocks and runs the
+// policy pack over what it registered. Writes nothing: see render.ts for the files.
+
+import * as path from "path";
+import { parsePlatformConfig, rawFromPulumiConfig } from "../components/config/load";
+import { PlatformConfig } from "../components/config/schema";
+import { Violation, evaluatePolicies } from "../policy/evaluate";
+import { CapturedResource, ProgramRun, runProgram } from "./program-runner";
+import { StackConfig, readStackConfig, stackFilePath } from "./stack-config";
+
+export const repoRoot = path.resolve(__dirname, "..");
+const programPath = path.join(repoRoot, "index.ts");
+
+export interface RenderResult {
+    stack: string;
+    config: PlatformConfig;
+    run: ProgramRun;
+    violations: Violation[];
+    durationMs: number;
+}
+
+/** Loads a stack's config and validates it; throws ConfigError or StackFileError. */
+export function loadStack(stack: string, configFile?: string): { stackConfig: StackConfig; config: PlatformConfig } {
+    const stackConfig = readStackConfig(configFile ?? stackFilePath(repoRoot, stack));
+    return { stackConfig, config: parsePlatformConfig(rawFromPulumiConfig(stackConfig.config)) };
+}
+
+export function policySubjects(resources: CapturedResource[]) {
+    return resources.map((resource) => ({
+        type: resource.type, urn: resource.urn, name: resource.name, props: resource.inputs,
+        opts: { protect: resource.options.protect, retainOnDelete: resource.options.retainOnDelete, parent: resource.parent },
+    }));
+}
+
+export async function renderStack(stack: string, configFile?: string): Promise<RenderResult> {
+    const started = process.hrtime.bigint();
+    const { stackConfig, config } = loadStack(stack, configFile);
+    const run = await runProgram({
+        stack, config: stackConfig.config, secretKeys: stackConfig.secretKeys,
+        program: () => {
+            // The program reads config at load time: load it afresh for every run.
+            delete require.cache[require.resolve(programPath)];
+            return { ...require(programPath) };
+        },
+    });
+    const violations = await evaluatePolicies(policySubjects(run.resources));
+    const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+    return { stack, config, run, violations, durationMs };
+}
