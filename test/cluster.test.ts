@@ -1,0 +1,80 @@
+import * as assert from "assert";
+import { parsePlatformConfig } from "../components/config/load";
+import { buildTeamNamespace } from "../components/cluster/namespaces";
+import { buildTeamLimitRange, buildTeamQuota } from "../components/cluster/quotas";
+import { buildTeamNetworkPolicies } from "../components/cluster/network-policies";
+import { baseConfig, ofKind, runPlatform } from "./helpers/platform";
+
+const config = parsePlatformConfig(baseConfig({
+    runtimes: { sysbox: { enabled: true }, kata: { enabled: true, shims: ["qemu-runtime-rs"] } },
+    gpu: { enabled: true },
+    cluster: { maxNodes: 2 },
+    teams: [
+        { name: "alpha", resources: { cpu: "2", memory: "4Gi", disk: "10Gi", dockerCache: "20Gi" }, developers: ["alice", { name: "bob", gpu: 1, resources: { cpu: "4", memory: "8Gi" } }] },
+        { name: "infra", runtime: "sysbox", developers: ["dave"] },
+        { name: "sec", runtime: "kata", resources: { cpu: "1", memory: "1Gi" }, developers: ["frank", "grace"] },
+    ],
+}));
+
+describe("cluster base", () => {
+    it("enforces Pod Security privileged only where envbox sandboxes run, baseline elsewhere, restricted warnings everywhere", () => {
+        const labels = config.teams.map((team) => buildTeamNamespace(team).metadata!.labels!);
+        assert.deepStrictEqual(labels.map((l) => l["pod-security.kubernetes.io/enforce"]), ["privileged", "baseline", "baseline"]);
+        for (const l of labels) {
+            assert.strictEqual(l["pod-security.kubernetes.io/warn"], "restricted");
+            assert.match(l["pod-security.kubernetes.io/enforce-version"], /^v1\.\d+$/);
+        }
+        assert.strictEqual(buildTeamNamespace(config.teams[0]).metadata!.name, "sbx-alpha");
+    });
+
+    it("derives each team's quota from its roster, including pre-pull headroom and GPUs", () => {
+        const hard = buildTeamQuota(config.teams[0], config).spec!.hard as Record<string, string>;
+        // alice 2 + bob 4 cores; pre-pull: 2 nodes x (2 images) x 10m = 40m.
+        assert.strictEqual(hard["requests.cpu"], "6040m");
+        // 4Gi + 8Gi + 2 x 2 x 32Mi.
+        assert.strictEqual(hard["limits.memory"], `${12 * 1024 + 128}Mi`);
+        assert.strictEqual(hard["requests.storage"], "60Gi");
+        assert.strictEqual(hard["persistentvolumeclaims"], "4");
+        assert.strictEqual(hard["pods"], "4");
+        assert.strictEqual(hard["requests.nvidia.com/gpu"], "1");
+        assert.strictEqual(hard["services.loadbalancers"], "0");
+        assert.strictEqual(hard["services.nodeports"], "0");
+    });
+
+    it("charges the kata RuntimeClass pod overhead to the quota", () => {
+        const hard = buildTeamQuota(config.teams[2], config).spec!.hard as Record<string, string>;
+        // 2 x (1 core + 250m overhead) + 2 nodes x 2 images x 10m.
+        assert.strictEqual(hard["requests.cpu"], "2540m");
+        // 2 x (1Gi + 320Mi) + 2 x 2 x 32Mi.
+        assert.strictEqual(hard["requests.memory"], `${2 * (1024 + 320) + 128}Mi`);
+    });
+
+    it("caps containers at the largest sandbox of the team with a LimitRange", () => {
+        const limits = buildTeamLimitRange(config.teams[0]).spec!.limits;
+        assert.deepStrictEqual(limits[0].max, { cpu: "4", memory: "8Gi" });
+        assert.deepStrictEqual(limits[0].default, { cpu: "2", memory: "4Gi" });
+    });
+
+    it("starts every sandbox namespace from default-deny and opens DNS, access-path ingress and internet egress only", () => {
+        const policies = buildTeamNetworkPolicies(config.teams[0], config);
+        const byName = Object.fromEntries(policies.map((p) => [p.metadata!.name!, p.spec!]));
+        assert.deepStrictEqual(byName["default-deny"], { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        assert.deepStrictEqual(byName["allow-access-ingress"].ingress![0].ports!.map((p) => p.port), [2222, 13337]);
+        assert.deepStrictEqual(byName["allow-access-ingress"].ingress![0].from![0].namespaceSelector, { matchLabels: { "kubernetes.io/metadata.name": "boundary" } });
+        const egress = byName["allow-internet-egress"].egress![0].to![0].ipBlock!;
+        assert.strictEqual(egress.cidr, "0.0.0.0/0");
+        assert.deepStrictEqual(egress.except, ["10.42.0.0/16", "10.43.0.0/16", "169.254.0.0/16"], "no sandbox reaches pods, services or cloud metadata");
+        const closed = parsePlatformConfig(baseConfig({ network: { egressInternet: false } }));
+        assert.ok(!buildTeamNetworkPolicies(closed.teams[0], closed).some((p) => p.metadata!.name === "allow-internet-egress"));
+    });
+
+    it("creates each team's quota, limits and policies after its namespace", async () => {
+        const run = await runPlatform(baseConfig());
+        const namespace = ofKind(run.resources, "Namespace").find((n) => n.inputs.metadata.name === "sbx-alpha")!;
+        for (const kind of ["ResourceQuota", "LimitRange", "NetworkPolicy"]) {
+            for (const resource of ofKind(run.resources, kind)) {
+                assert.ok(resource.options.dependsOn.includes(namespace.urn), `${kind} ${resource.name}`);
+            }
+        }
+    });
+});
