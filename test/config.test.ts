@@ -113,7 +113,7 @@ describe("stack config contract v1", () => {
     });
 
     it("refuses GPUs for sysbox and kata sandboxes (only envbox passes them in)", () => {
-        const config = { ...valid(), gpu: { enabled: true }, runtimes: { sysbox: { enabled: true } } };
+        const config: Record<string, any> = { ...valid(), gpu: { enabled: true }, runtimes: { sysbox: { enabled: true } } };
         config.teams[0].runtime = "sysbox";
         config.teams[0].developers[1].gpu = 1;
         refuses(config, "teams[0].developers[1].gpu", /only into envbox sandboxes; this team's runtime is sysbox/);

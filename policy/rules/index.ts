@@ -1,5 +1,16 @@
 // Every rule of the pack, as plain objects (constructing a PolicyPack starts a server).
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { envboxHardening } from "./envbox-hardening";
+import { isolatedRuntimePods } from "./isolated-runtimes";
+import { namespacePodSecurity } from "./namespaces";
+import { pinnedHelmCharts, pinnedImages, pinnedSandboxImages } from "./pinned-versions";
+import { podSecurityBaseline } from "./pod-security-baseline";
+import { noPrivilegedContainers } from "./privileged";
+import { retainedSandboxVolumes, sandboxNamespaceDefaultDeny } from "./stack-rules";
+import { vaultSshRoles } from "./vault";
 
-export const resourcePolicies: ResourceValidationPolicy[] = [];
-export const stackPolicies: StackValidationPolicy[] = [];
+export const resourcePolicies: ResourceValidationPolicy[] = [
+    noPrivilegedContainers, envboxHardening, isolatedRuntimePods, podSecurityBaseline,
+    pinnedSandboxImages, pinnedImages, pinnedHelmCharts, namespacePodSecurity, vaultSshRoles,
+];
+export const stackPolicies: StackValidationPolicy[] = [sandboxNamespaceDefaultDeny, retainedSandboxVolumes];
