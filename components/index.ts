@@ -1,5 +1,5 @@
 // Public exports of the sandbox-platform component package.
-export { Platform, PlatformArgs } from "./platform";
+export { Platform, PlatformArgs, PlatformSecrets } from "./platform";
 export { ClusterBase, ClusterBaseArgs } from "./cluster/cluster-base";
 export { TeamSandboxes, TeamSandboxesArgs, DeveloperSandbox } from "./sandboxes/team-sandboxes";
 export { Sandbox, SandboxArgs } from "./sandboxes/sandbox";

@@ -2,15 +2,29 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "./config/schema";
 import { ClusterBase } from "./cluster/cluster-base";
 import { DeveloperSandbox, TeamSandboxes } from "./sandboxes/team-sandboxes";
+import { VaultSshCa } from "./access/vault-ssh-ca";
+import { BoundaryAccess, DeveloperTarget } from "./access/boundary-access";
+import { ConnectInstructions, connectInstructions } from "./access/connect";
+
+export interface PlatformSecrets {
+    /** Boundary token for the provider (stack secret `boundaryToken`). */
+    boundaryToken?: pulumi.Input<string>;
+    /** Password for `boundary.loginName` (stack secret `boundaryPassword`). */
+    boundaryPassword?: pulumi.Input<string>;
+}
 
 export interface PlatformArgs {
     /** The validated stack config (see parsePlatformConfig). */
     config: PlatformConfig;
+    /** Stack secrets, kept as Pulumi secrets. */
+    secrets?: PlatformSecrets;
 }
 
 /** The whole sandbox platform of one environment. Each capability plugs in as one line. */
 export class Platform extends pulumi.ComponentResource {
     readonly developers: pulumi.Output<DeveloperSandbox[]>;
+    /** `<team>/<developer>` → how to connect. */
+    readonly connect: pulumi.Output<Record<string, ConnectInstructions>>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("sandbox-platform:index:Platform", name, {}, opts);
@@ -18,8 +32,38 @@ export class Platform extends pulumi.ComponentResource {
         const base = new ClusterBase("cluster", { config }, { parent: this });
         const teams = config.teams.map((team) =>
             new TeamSandboxes(team.name, { team, config }, { parent: this, dependsOn: [base.teamNamespaces[team.name]] }));
+        const ca = config.vault.enabled
+            ? new VaultSshCa("vault-ssh", { config, teamNamespaces: base.teamNamespaces, boundaryToken: config.boundary.enabled && config.boundary.edition !== "community" }, { parent: this })
+            : undefined;
+        const access = config.boundary.enabled
+            ? new BoundaryAccess("boundary", { config, connection: boundaryConnection(config, args.secrets ?? {}), vaultToken: ca?.boundaryToken }, { parent: this })
+            : undefined;
 
         this.developers = pulumi.all(teams.map((team) => team.developers)).apply((lists) => lists.flat());
-        this.registerOutputs({ developers: this.developers });
+        this.connect = connectAll(config, this.developers, access?.targets ?? []);
+        this.registerOutputs({ developers: this.developers, connect: this.connect });
     }
+}
+
+function boundaryConnection(config: PlatformConfig, secrets: PlatformSecrets) {
+    return pulumi.secret(pulumi.all([secrets.boundaryToken, secrets.boundaryPassword]).apply(([token, password]) => ({
+        address: config.boundary.address!, token, authMethodId: config.boundary.authMethodId, loginName: config.boundary.loginName, password,
+    })));
+}
+
+function connectAll(config: PlatformConfig, developers: pulumi.Output<DeveloperSandbox[]>, targets: DeveloperTarget[]) {
+    const resolved = targets.map((target) => pulumi.all([target.targetId, pulumi.all(target.hostIds ?? {})])
+        .apply(([targetId, hostIds]) => ({ ...target, targetId, hostIds: hostIds as Record<number, string> })));
+    return pulumi.all([developers, pulumi.all(resolved)]).apply(([sandboxes, known]) => {
+        const result: Record<string, ConnectInstructions> = {};
+        for (const sandbox of sandboxes) {
+            const target = known.find((t) => t.team === sandbox.team && t.developer === sandbox.developer);
+            result[`${sandbox.team}/${sandbox.developer}`] = connectInstructions({
+                team: sandbox.team, developer: sandbox.developer, edition: config.boundary.edition, injected: target?.injected ?? false,
+                sshMount: config.vault.sshMount, namespace: sandbox.namespace, sandbox: sandbox.sandbox,
+                targetId: target?.targetId, hostId: sandbox.poolMember !== undefined ? target?.hostIds?.[sandbox.poolMember] : undefined,
+            });
+        }
+        return result;
+    });
 }

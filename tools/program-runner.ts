@@ -85,7 +85,8 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
             const key = `${args.type}::${args.name}`;
             registeredByKey.set(key, [...(registeredByKey.get(key) ?? []), { inputs, custom: args.custom === true }]);
             const state = simulateOutputs(args.type, args.name, args.inputs);
-            return { id: args.custom ? `${args.name}-id` : undefined, state };
+            // IDs only a live service assigns: an unmistakable placeholder.
+            return { id: args.custom ? `<id:${args.name}>` : undefined, state };
         },
         call(args) {
             return args.inputs;

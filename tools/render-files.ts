@@ -61,7 +61,7 @@ export function helmReleases(resources: CapturedResource[]): HelmReleaseFile[] {
 /** Vault resources as `{kind, name, type, ...inputs}` items. */
 export function vaultItems(resources: CapturedResource[]): Record<string, unknown>[] {
     return resources.filter((resource) => resource.custom && resource.type.startsWith("vault:")).map((resource) => ({
-        kind: vaultKind(resource.type), name: resource.name, type: resource.type, ...resource.inputs,
+        kind: vaultKind(resource.type), resource: resource.name, ...resource.inputs,
     }));
 }
 
@@ -76,13 +76,34 @@ function vaultKind(type: string): string {
     return kinds[type] ?? type;
 }
 
-/** Boundary resources (the project's dynamic provider) as `{kind, name, type, scope, attributes, ...}` items. */
+/** Boundary resources (the project's dynamic provider) as `{kind, name, type, scope, attributes, ...}` items, fields named as in the API. */
 export function boundaryItems(resources: CapturedResource[]): Record<string, unknown>[] {
     return resources
         .filter((resource) => typeof resource.inputs.boundaryKind === "string")
         .map((resource) => {
-            const { boundaryKind, connection, ...fields } = resource.inputs;
-            return { kind: boundaryKind, name: resource.name, ...fields };
+            const { boundaryKind, fields = {}, actions = {}, meta = {}, secretAttributes } = resource.inputs;
+            const { name, type, scope_id, host_catalog_id, credential_store_id, attributes, ...rest } = fields;
+            const item: Record<string, unknown> = {
+                kind: boundaryKind, name, type, scope: scope_id ?? host_catalog_id ?? credential_store_id, resource: resource.name,
+            };
+            if (host_catalog_id) {
+                item.host_catalog_id = host_catalog_id;
+            }
+            if (credential_store_id) {
+                item.credential_store_id = credential_store_id;
+            }
+            const allAttributes = { ...(attributes ?? {}), ...(secretAttributes ? { token: secretAttributes } : {}) };
+            if (Object.keys(allAttributes).length > 0) {
+                item.attributes = allAttributes;
+            }
+            Object.assign(item, rest);
+            for (const payload of Object.values(actions as Record<string, Record<string, unknown>>)) {
+                Object.assign(item, payload);
+            }
+            if (Object.keys(meta).length > 0) {
+                item.platform = meta;
+            }
+            return item;
         });
 }
 

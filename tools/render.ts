@@ -84,6 +84,7 @@ export function summary(result: RenderResult): string {
             for (const step of how.steps as unknown as string[]) {
                 lines.push(`      $ ${step}`);
             }
+            lines.push(`      VS Code: ${how.vscodeUri}`);
         }
     }
     const hard = mandatory(result.violations);

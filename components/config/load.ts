@@ -34,9 +34,18 @@ export function rawFromPulumiConfig(all: Record<string, string>): Raw {
             continue;
         }
         const shortKey = key.slice(prefix.length);
-        raw[shortKey] = /^\s*[[{]/.test(text) ? JSON.parse(text) : text;
+        raw[shortKey] = /^\s*[[{]/.test(text) ? parseStructured(text) : text;
     }
     return raw;
+}
+
+/** Structured values arrive JSON-encoded; anything else (e.g. "[secret]") stays text. */
+function parseStructured(text: string): unknown {
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
 }
 
 /** Validates the whole stack config; throws a ConfigError naming the first bad key. */
@@ -156,6 +165,9 @@ function parseBoundary(value: unknown, vault: VaultConfig): BoundaryConfig {
     const edition = readEnum("boundary.edition", raw.edition, boundaryEditions, "community");
     if (enabled && edition !== "community" && !vault.enabled) {
         configFail("boundary.edition", `${edition} injects Vault-signed SSH certificates and needs vault.enabled: true (or use edition: community)`);
+    }
+    if (enabled && edition !== "community" && !vault.address) {
+        configFail("vault.address", `Boundary ${edition} injects certificates through a Vault credential store: set vault.address to Vault's address as Boundary's workers reach it`);
     }
     const authMethodId = readOptionalString("boundary.authMethodId", raw.authMethodId);
     return {

@@ -33,9 +33,12 @@ export class Sandbox extends pulumi.ComponentResource {
         const home = new k8s.core.v1.PersistentVolumeClaim(claims.home.metadata!.name!, claims.home, volumeOptions);
         const dockerCache = new k8s.core.v1.PersistentVolumeClaim(claims.dockerCache.metadata!.name!, claims.dockerCache, volumeOptions);
 
-        const sshd = pulumi.output(args.principals).apply((principals) => buildSshdConfigMap(plan.name, plan.namespace, principals));
+        // A dedicated sandbox knows its owner now; a pool member learns it from the assignment.
+        const sshdSpec = Array.isArray(args.principals)
+            ? buildSshdConfigMap(plan.name, plan.namespace, args.principals as string[])
+            : pulumi.output(args.principals).apply((principals) => buildSshdConfigMap(plan.name, plan.namespace, principals));
         const sshdConfigMap = new k8s.core.v1.ConfigMap(`${plan.name}-sshd`, {
-            metadata: sshd.metadata, data: sshd.data,
+            metadata: sshdSpec.metadata, data: sshdSpec.data,
         }, { parent: this });
 
         new k8s.apps.v1.Deployment(plan.name, buildSandboxDeployment(plan, buildSandboxPodSpec(plan, config)), {

@@ -47,7 +47,7 @@ export class TeamSandboxes extends pulumi.ComponentResource {
 
         this.sandboxes = plans.map((plan) => {
             const principals = plan.developer !== undefined
-                ? pulumi.output([plan.developer])
+                ? [plan.developer]
                 : assignments!.apply((assigned) => roster.filter((developer) => assigned[developer] === plan.poolIndex));
             return new Sandbox(plan.name, { plan, config, principals }, { parent: this });
         });

@@ -8,9 +8,10 @@ import { podSecurityBaseline } from "./pod-security-baseline";
 import { noPrivilegedContainers } from "./privileged";
 import { retainedSandboxVolumes, sandboxNamespaceDefaultDeny } from "./stack-rules";
 import { vaultSshRoles } from "./vault";
+import { boundaryTargets } from "./boundary";
 
 export const resourcePolicies: ResourceValidationPolicy[] = [
     noPrivilegedContainers, envboxHardening, isolatedRuntimePods, podSecurityBaseline,
-    pinnedSandboxImages, pinnedImages, pinnedHelmCharts, namespacePodSecurity, vaultSshRoles,
+    pinnedSandboxImages, pinnedImages, pinnedHelmCharts, namespacePodSecurity, vaultSshRoles, boundaryTargets,
 ];
 export const stackPolicies: StackValidationPolicy[] = [sandboxNamespaceDefaultDeny, retainedSandboxVolumes];

@@ -1,0 +1,110 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformConfig } from "../config/schema";
+import { SandboxPlan, planTeamSandboxes } from "../sandboxes/plan";
+import { serviceDnsName } from "../naming";
+import { BoundaryConnection } from "./boundary/client";
+import {
+    CredentialLibraryVaultSshCertificate, CredentialStoreVault, HostCatalogStatic, HostSetStatic, HostStatic, Role, Scope, Target, User,
+} from "./boundary/resources";
+import { sshExtensions, signPath, teamRoleName } from "./vault-policies";
+
+export interface BoundaryAccessArgs {
+    /** The validated platform config (boundary, vault, teams). */
+    config: PlatformConfig;
+    /** How the provider logs in (token or password), as a secret. */
+    connection: pulumi.Input<BoundaryConnection>;
+    /** Token for the Vault credential store (enterprise/hcp), from VaultSshCa. */
+    vaultToken?: pulumi.Input<string>;
+}
+
+/** Per developer: the target to connect to and, for pools, the host to pick. */
+export interface DeveloperTarget {
+    team: string;
+    developer: string;
+    targetId: pulumi.Output<string>;
+    hostIds?: Record<number, pulumi.Output<string>>;
+    injected: boolean;
+}
+
+/** Boundary layout: org, a project per team, static hosts per sandbox, targets and roles per developer. */
+export class BoundaryAccess extends pulumi.ComponentResource {
+    readonly targets: DeveloperTarget[] = [];
+
+    constructor(name: string, args: BoundaryAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("sandbox-platform:access:BoundaryAccess", name, {}, opts);
+        const { config, connection } = args;
+        const settings = config.boundary;
+        const injection = settings.edition !== "community";
+        const child = { parent: this };
+        const org = new Scope("boundary-org", { connection, parentScopeId: "global", name: settings.orgName, description: `sandbox-platform ${config.environment}` }, child);
+
+        const users = new Map<string, User>();
+        const userFor = (developer: string) => {
+            if (!users.has(developer)) {
+                users.set(developer, new User(`boundary-user-${developer}`, { connection, scopeId: org.id, name: developer, description: "sandbox developer; link to their account" }, child));
+            }
+            return users.get(developer)!;
+        };
+
+        for (const team of config.teams) {
+            const project = new Scope(`boundary-${team.name}-project`, { connection, parentScopeId: org.id, name: team.name }, child);
+            const catalog = new HostCatalogStatic(`boundary-${team.name}-catalog`, { connection, scopeId: project.id, name: `${team.name}-sandboxes` }, child);
+            const plans = planTeamSandboxes(team);
+            const hosts = new Map<string, HostStatic>(plans.map((plan: SandboxPlan) => [plan.name, new HostStatic(`boundary-host-${plan.name}`, {
+                connection, hostCatalogId: catalog.id, name: plan.name, address: serviceDnsName(plan.name, plan.namespace),
+            }, child)]));
+            const store = injection && team.allocation === "dedicated" && args.vaultToken
+                ? new CredentialStoreVault(`boundary-${team.name}-vault`, {
+                    connection, scopeId: project.id, name: "vault", vaultAddress: config.vault.address!, vaultToken: args.vaultToken,
+                }, child)
+                : undefined;
+
+            if (team.allocation === "pool") {
+                const hostSet = new HostSetStatic(`boundary-hostset-${team.name}-pool`, {
+                    connection, hostCatalogId: catalog.id, name: `${team.name}-pool`, hostIds: [...hosts.values()].map((host) => host.id),
+                }, child);
+                // One pool target carries TCP; developers sign their own certificates (one
+                // injected username cannot serve a whole roster).
+                const roster = team.developers.map((developer) => developer.name);
+                const target = new Target(`boundary-target-${team.name}-pool`, {
+                    connection, scopeId: project.id, name: `${team.name}-pool`, type: "tcp", defaultPort: 22,
+                    sessionMaxSeconds: settings.sessionMaxSeconds, hostSourceIds: [hostSet.id], developers: roster,
+                }, child);
+                new Role(`boundary-role-${team.name}-pool`, {
+                    connection, scopeId: project.id, name: `${team.name}-pool-access`, target: `${team.name}-pool`, developers: roster,
+                    principalIds: roster.map((developer) => userFor(developer).id),
+                    grantStrings: [pulumi.interpolate`ids=${target.id};actions=read,authorize-session`, pulumi.interpolate`ids=${hostSet.id};actions=read`],
+                }, child);
+                const hostIds = Object.fromEntries(plans.map((plan) => [plan.poolIndex!, hosts.get(plan.name)!.id]));
+                for (const developer of roster) {
+                    this.targets.push({ team: team.name, developer, targetId: target.id, hostIds, injected: false });
+                }
+                continue;
+            }
+
+            for (const plan of plans) {
+                const developer = plan.developer!;
+                const hostSet = new HostSetStatic(`boundary-hostset-${plan.name}`, {
+                    connection, hostCatalogId: catalog.id, name: plan.name, hostIds: [hosts.get(plan.name)!.id],
+                }, child);
+                const library = store
+                    ? new CredentialLibraryVaultSshCertificate(`boundary-library-${plan.name}`, {
+                        connection, credentialStoreId: store.id, name: plan.name, path: signPath(config.vault.sshMount, teamRoleName(team.name)),
+                        username: developer, extensions: sshExtensions,
+                    }, child)
+                    : undefined;
+                const target = new Target(`boundary-target-${plan.name}`, {
+                    connection, scopeId: project.id, name: plan.name, type: library ? "ssh" : "tcp", defaultPort: 22,
+                    sessionMaxSeconds: settings.sessionMaxSeconds, hostSourceIds: [hostSet.id],
+                    injectedCredentialSourceIds: library ? [library.id] : undefined, developers: [developer],
+                }, child);
+                new Role(`boundary-role-${plan.name}`, {
+                    connection, scopeId: project.id, name: `${plan.name}-access`, target: plan.name, developers: [developer],
+                    principalIds: [userFor(developer).id], grantStrings: [pulumi.interpolate`ids=${target.id};actions=read,authorize-session`],
+                }, child);
+                this.targets.push({ team: team.name, developer, targetId: target.id, injected: library !== undefined });
+            }
+        }
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,122 @@
+// Typed Boundary resources over the project's dynamic provider.
+
+import * as pulumi from "@pulumi/pulumi";
+import { BoundaryConnection } from "./client";
+import { boundaryProvider } from "./provider";
+
+type Fields = Record<string, pulumi.Input<unknown>>;
+
+/** Where the provider reaches Boundary: address and token or password login (kept secret). */
+export type ConnectionInput = pulumi.Input<BoundaryConnection>;
+
+abstract class BoundaryResource extends pulumi.dynamic.Resource {
+    constructor(kind: string, collection: string, name: string, connection: ConnectionInput, fields: Fields,
+        actions: Record<string, Fields>, meta: Record<string, unknown>, opts?: pulumi.CustomResourceOptions,
+        secretAttributes?: Record<string, pulumi.Input<unknown>>) {
+        super(boundaryProvider, name, {
+            boundaryKind: kind, collection, connection: pulumi.secret(connection), fields, actions, meta,
+            ...(secretAttributes ? { secretAttributes: pulumi.secret(secretAttributes) } : {}),
+        }, { ...opts, additionalSecretOutputs: ["connection", "secretAttributes"] });
+    }
+}
+
+export interface ScopeArgs { connection: ConnectionInput; parentScopeId: pulumi.Input<string>; name: string; description?: string }
+export class Scope extends BoundaryResource {
+    constructor(name: string, args: ScopeArgs, opts?: pulumi.CustomResourceOptions) {
+        super("scope", "scopes", name, args.connection, { scope_id: args.parentScopeId, name: args.name, description: args.description ?? "" }, {}, {}, opts);
+    }
+}
+
+export interface UserArgs { connection: ConnectionInput; scopeId: pulumi.Input<string>; name: string; description?: string }
+/** A Boundary user for a developer; link it to the developer's account(s) in Boundary. */
+export class User extends BoundaryResource {
+    constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
+        super("user", "users", name, args.connection, { scope_id: args.scopeId, name: args.name, description: args.description ?? "" }, {}, { developer: args.name }, opts);
+    }
+}
+
+export interface AuthMethodPasswordArgs { connection: ConnectionInput; scopeId: pulumi.Input<string>; name: string; minPasswordLength?: number }
+export class AuthMethodPassword extends BoundaryResource {
+    constructor(name: string, args: AuthMethodPasswordArgs, opts?: pulumi.CustomResourceOptions) {
+        super("auth-method", "auth-methods", name, args.connection, {
+            scope_id: args.scopeId, name: args.name, type: "password", attributes: { min_password_length: args.minPasswordLength ?? 12 },
+        }, {}, {}, opts);
+    }
+}
+
+export interface HostCatalogStaticArgs { connection: ConnectionInput; scopeId: pulumi.Input<string>; name: string; description?: string }
+export class HostCatalogStatic extends BoundaryResource {
+    constructor(name: string, args: HostCatalogStaticArgs, opts?: pulumi.CustomResourceOptions) {
+        super("host-catalog", "host-catalogs", name, args.connection, { scope_id: args.scopeId, name: args.name, type: "static", description: args.description ?? "" }, {}, {}, opts);
+    }
+}
+
+export interface HostStaticArgs { connection: ConnectionInput; hostCatalogId: pulumi.Input<string>; name: string; address: string }
+export class HostStatic extends BoundaryResource {
+    constructor(name: string, args: HostStaticArgs, opts?: pulumi.CustomResourceOptions) {
+        super("host", "hosts", name, args.connection, { host_catalog_id: args.hostCatalogId, name: args.name, type: "static", attributes: { address: args.address } }, {}, {}, opts);
+    }
+}
+
+export interface HostSetStaticArgs { connection: ConnectionInput; hostCatalogId: pulumi.Input<string>; name: string; hostIds: pulumi.Input<string>[] }
+export class HostSetStatic extends BoundaryResource {
+    constructor(name: string, args: HostSetStaticArgs, opts?: pulumi.CustomResourceOptions) {
+        super("host-set", "host-sets", name, args.connection, { host_catalog_id: args.hostCatalogId, name: args.name, type: "static" },
+            { "set-hosts": { host_ids: args.hostIds } }, {}, opts);
+    }
+}
+
+export interface CredentialStoreVaultArgs { connection: ConnectionInput; scopeId: pulumi.Input<string>; name: string; vaultAddress: string; vaultToken: pulumi.Input<string> }
+export class CredentialStoreVault extends BoundaryResource {
+    constructor(name: string, args: CredentialStoreVaultArgs, opts?: pulumi.CustomResourceOptions) {
+        super("credential-store", "credential-stores", name, args.connection, {
+            scope_id: args.scopeId, name: args.name, type: "vault", attributes: { address: args.vaultAddress },
+        }, {}, {}, opts, { token: args.vaultToken });
+    }
+}
+
+export interface CredentialLibraryVaultSshCertificateArgs {
+    connection: ConnectionInput; credentialStoreId: pulumi.Input<string>; name: string; path: string; username: string;
+    extensions?: Record<string, string>;
+}
+export class CredentialLibraryVaultSshCertificate extends BoundaryResource {
+    constructor(name: string, args: CredentialLibraryVaultSshCertificateArgs, opts?: pulumi.CustomResourceOptions) {
+        super("credential-library", "credential-libraries", name, args.connection, {
+            credential_store_id: args.credentialStoreId, name: args.name, type: "vault-ssh-certificate",
+            attributes: { path: args.path, username: args.username, key_type: "ed25519", extensions: args.extensions ?? {} },
+        }, {}, { developer: args.username }, opts);
+    }
+}
+
+export interface TargetArgs {
+    connection: ConnectionInput; scopeId: pulumi.Input<string>; name: string; type: "tcp" | "ssh"; defaultPort: number;
+    sessionMaxSeconds: number; hostSourceIds: pulumi.Input<string>[]; injectedCredentialSourceIds?: pulumi.Input<string>[];
+    /** Developers who may use it: one for a dedicated sandbox, the roster for a pool. */
+    developers: string[];
+}
+export class Target extends BoundaryResource {
+    constructor(name: string, args: TargetArgs, opts?: pulumi.CustomResourceOptions) {
+        const actions: Record<string, Fields> = { "set-host-sources": { host_source_ids: args.hostSourceIds } };
+        if (args.injectedCredentialSourceIds) {
+            actions["set-credential-sources"] = { injected_application_credential_source_ids: args.injectedCredentialSourceIds };
+        }
+        super("target", "targets", name, args.connection, {
+            scope_id: args.scopeId, name: args.name, type: args.type, session_max_seconds: args.sessionMaxSeconds,
+            attributes: { default_port: args.defaultPort },
+        }, actions, { developers: args.developers }, opts);
+    }
+}
+
+export interface RoleArgs {
+    connection: ConnectionInput; scopeId: pulumi.Input<string>; name: string; description?: string;
+    principalIds: pulumi.Input<string>[]; grantStrings: pulumi.Input<string>[];
+    /** The target this role opens and the developers it opens it to. */
+    target: string; developers: string[];
+}
+export class Role extends BoundaryResource {
+    constructor(name: string, args: RoleArgs, opts?: pulumi.CustomResourceOptions) {
+        super("role", "roles", name, args.connection, { scope_id: args.scopeId, name: args.name, description: args.description ?? "" },
+            { "set-principals": { principal_ids: args.principalIds }, "set-grants": { grant_strings: args.grantStrings } },
+            { target: args.target, developers: args.developers }, opts);
+    }
+}
