@@ -5,6 +5,7 @@ import { DeveloperSandbox, TeamSandboxes } from "./sandboxes/team-sandboxes";
 import { VaultSshCa } from "./access/vault-ssh-ca";
 import { BoundaryAccess, DeveloperTarget } from "./access/boundary-access";
 import { ConnectInstructions, connectInstructions } from "./access/connect";
+import { CoderPlatform } from "./platform/coder-platform";
 
 export interface PlatformSecrets {
     /** Boundary token for the provider (stack secret `boundaryToken`). */
@@ -38,6 +39,10 @@ export class Platform extends pulumi.ComponentResource {
         const access = config.boundary.enabled
             ? new BoundaryAccess("boundary", { config, connection: boundaryConnection(config, args.secrets ?? {}), vaultToken: ca?.boundaryToken }, { parent: this })
             : undefined;
+
+        if (config.coder.enabled) {
+            new CoderPlatform("coder", { config, namespace: base.platformNamespace! }, { parent: this });
+        }
 
         this.developers = pulumi.all(teams.map((team) => team.developers)).apply((lists) => lists.flat());
         this.connect = connectAll(config, this.developers, access?.targets ?? []);

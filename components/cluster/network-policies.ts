@@ -13,20 +13,28 @@ export const sandboxPorts = { ssh: 22, codeServer: 13337 } as const;
 /** Link-local range: cloud metadata endpoints live here and sandboxes must not reach them. */
 const linkLocal = "169.254.0.0/16";
 
-function policy(team: TeamConfig, name: string, spec: NetworkPolicy["spec"]): NetworkPolicy {
+function policy(namespace: string, name: string, spec: NetworkPolicy["spec"]): NetworkPolicy {
     return {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
-        metadata: { name, namespace: teamNamespace(team.name), labels: commonLabels("sandboxes") },
+        metadata: { name, namespace, labels: commonLabels("sandboxes") },
         spec,
     };
 }
 
 export function buildTeamNetworkPolicies(team: TeamConfig, config: PlatformConfig): NetworkPolicy[] {
+    return buildSandboxNetworkPolicies(teamNamespace(team.name), config);
+}
+
+/**
+ * Policies of any namespace that runs sandboxes. `egressToNamespaces` opens egress to
+ * named namespaces (Coder workspaces reach their control plane this way).
+ */
+export function buildSandboxNetworkPolicies(namespace: string, config: PlatformConfig, egressToNamespaces: string[] = []): NetworkPolicy[] {
     const sandboxPods = { matchExpressions: [{ key: labels.sandbox, operator: "Exists" }] };
     const policies: NetworkPolicy[] = [
-        policy(team, "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
-        policy(team, "allow-dns", {
+        policy(namespace, "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+        policy(namespace, "allow-dns", {
             podSelector: {},
             policyTypes: ["Egress"],
             egress: [{
@@ -37,7 +45,7 @@ export function buildTeamNetworkPolicies(team: TeamConfig, config: PlatformConfi
                 ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
             }],
         }),
-        policy(team, "allow-access-ingress", {
+        policy(namespace, "allow-access-ingress", {
             podSelector: sandboxPods,
             policyTypes: ["Ingress"],
             ingress: [{
@@ -50,8 +58,15 @@ export function buildTeamNetworkPolicies(team: TeamConfig, config: PlatformConfi
             }],
         }),
     ];
+    for (const target of egressToNamespaces) {
+        policies.push(policy(namespace, `allow-egress-to-${target}`, {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": target } } }] }],
+        }));
+    }
     if (config.network.egressInternet) {
-        policies.push(policy(team, "allow-internet-egress", {
+        policies.push(policy(namespace, "allow-internet-egress", {
             podSelector: sandboxPods,
             policyTypes: ["Egress"],
             egress: [{
