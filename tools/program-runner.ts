@@ -40,6 +40,8 @@ export interface RunOptions {
     secretKeys?: string[];
     /** Creates the resources; its return value becomes the stack outputs. */
     program: () => unknown;
+    /** Outputs a test wants a provider to have computed (overrides the simulation). */
+    outputs?: (type: string, name: string) => Record<string, unknown> | undefined;
 }
 
 const secretSigKey = "4dabf18193072939515e22adb298388d";
@@ -84,7 +86,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
             const inputs = redactSecrets(args.inputs);
             const key = `${args.type}::${args.name}`;
             registeredByKey.set(key, [...(registeredByKey.get(key) ?? []), { inputs, custom: args.custom === true }]);
-            const state = simulateOutputs(args.type, args.name, args.inputs);
+            const state = { ...simulateOutputs(args.type, args.name, args.inputs), ...(options.outputs?.(args.type, args.name) ?? {}) };
             // IDs only a live service assigns: an unmistakable placeholder.
             return { id: args.custom ? `<id:${args.name}>` : undefined, state };
         },

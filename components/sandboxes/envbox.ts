@@ -42,17 +42,26 @@ export const innerMounts: { source: string; target: string; readOnly?: boolean }
     { source: sshCaDir, target: sshCaDir, readOnly: true },
 ];
 
-export function coderMounts(): string {
-    return innerMounts.map((m) => `${m.source}:${m.target}${m.readOnly ? ":ro" : ""}`).join(",");
+/** Inner mounts that carry the sshd access path (not used by Coder workspaces, which run Coder's agent). */
+const sshAccessPaths = new Set([sshdConfigDir, sshCaDir]);
+
+export function coderMounts(sshAccess = true): string {
+    return innerMounts.filter((m) => sshAccess || !sshAccessPaths.has(m.source))
+        .map((m) => `${m.source}:${m.target}${m.readOnly ? ":ro" : ""}`).join(",");
 }
 
-export function buildEnvboxPodSpec(sandbox: SandboxPlan, devices: DevicesConfig): PodSpec {
+export interface EnvboxOptions {
+    /** Mount the sandbox's sshd config and the Vault CA key (false for Coder workspaces). */
+    sshAccess: boolean;
+}
+
+export function buildEnvboxPodSpec(sandbox: SandboxPlan, devices: DevicesConfig, options: EnvboxOptions = { sshAccess: true }): PodSpec {
     const env: EnvVar[] = [
         { name: "CODER_INNER_IMAGE", value: sandbox.image },
         { name: "CODER_INNER_USERNAME", value: workspaceUser },
         { name: "CODER_INNER_HOSTNAME", value: sandbox.name },
         { name: "CODER_BOOTSTRAP_SCRIPT", value: buildBootstrapScript({ keepAlive: false }) },
-        { name: "CODER_MOUNTS", value: coderMounts() },
+        { name: "CODER_MOUNTS", value: coderMounts(options.sshAccess) },
         { name: "CODER_CPUS", valueFrom: { resourceFieldRef: { containerName: "envbox", resource: "limits.cpu" } } },
         { name: "CODER_MEMORY", valueFrom: { resourceFieldRef: { containerName: "envbox", resource: "limits.memory" } } },
     ];
@@ -69,16 +78,17 @@ export function buildEnvboxPodSpec(sandbox: SandboxPlan, devices: DevicesConfig)
         ...persistentMounts,
         { volume: "sysbox", path: "/var/lib/sysbox" },
         ...envboxHostPaths.map((path) => ({ volume: hostPathVolumeName(path), path, readOnly: true })),
-        { volume: "sshd", path: sshdConfigDir, readOnly: true },
-        { volume: "ssh-ca", path: sshCaDir, readOnly: true },
+        ...(options.sshAccess ? [{ volume: "sshd", path: sshdConfigDir, readOnly: true }, { volume: "ssh-ca", path: sshCaDir, readOnly: true }] : []),
     ];
     const volumes: Volume[] = [
         { name: "home", persistentVolumeClaim: { claimName: homeClaimName(sandbox.name) } },
         { name: "docker-cache", persistentVolumeClaim: { claimName: dockerCacheClaimName(sandbox.name) } },
         { name: "sysbox", emptyDir: {} },
         ...envboxHostPaths.map((path) => ({ name: hostPathVolumeName(path), hostPath: { path, type: "Directory" } })),
-        { name: "sshd", configMap: { name: sshdConfigMapName(sandbox.name) } },
-        { name: "ssh-ca", configMap: { name: sshCaConfigMapName, optional: true } },
+        ...(options.sshAccess ? [
+            { name: "sshd", configMap: { name: sshdConfigMapName(sandbox.name) } },
+            { name: "ssh-ca", configMap: { name: sshCaConfigMapName, optional: true } },
+        ] : []),
     ];
     const limits: Record<string, string> = { cpu: sandbox.resources.cpu, memory: sandbox.resources.memory };
     if (sandbox.gpu > 0) {

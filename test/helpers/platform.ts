@@ -12,9 +12,9 @@ export function flatConfig(raw: Record<string, unknown>): Record<string, string>
         [`${configNamespace}:${key}`, typeof value === "string" ? value : JSON.stringify(value)]));
 }
 
-export async function runPlatform(raw: Record<string, unknown>, stack = "test"): Promise<ProgramRun> {
+export async function runPlatform(raw: Record<string, unknown>, stack = "test", outputs?: (type: string, name: string) => Record<string, unknown> | undefined): Promise<ProgramRun> {
     return runProgram({
-        stack, config: flatConfig(raw),
+        stack, config: flatConfig(raw), outputs,
         program: () => {
             delete require.cache[require.resolve(programPath)];
             return { ...require(programPath) };
