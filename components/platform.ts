@@ -6,6 +6,7 @@ import { VaultSshCa } from "./access/vault-ssh-ca";
 import { BoundaryAccess, DeveloperTarget } from "./access/boundary-access";
 import { ConnectInstructions, connectInstructions } from "./access/connect";
 import { CoderPlatform } from "./platform/coder-platform";
+import { Runtimes } from "./runtimes/runtimes";
 
 export interface PlatformSecrets {
     /** Boundary token for the provider (stack secret `boundaryToken`). */
@@ -31,8 +32,9 @@ export class Platform extends pulumi.ComponentResource {
         super("sandbox-platform:index:Platform", name, {}, opts);
         const { config } = args;
         const base = new ClusterBase("cluster", { config }, { parent: this });
+        const runtimes = new Runtimes("runtimes", { config }, { parent: this });
         const teams = config.teams.map((team) =>
-            new TeamSandboxes(team.name, { team, config }, { parent: this, dependsOn: [base.teamNamespaces[team.name]] }));
+            new TeamSandboxes(team.name, { team, config }, { parent: this, dependsOn: [base.teamNamespaces[team.name], runtimes] }));
         const ca = config.vault.enabled
             ? new VaultSshCa("vault-ssh", { config, teamNamespaces: base.teamNamespaces, boundaryToken: config.boundary.enabled && config.boundary.edition !== "community" }, { parent: this })
             : undefined;

@@ -37,3 +37,9 @@ export const smarterDeviceManagerImage = "ghcr.io/smarter-project/smarter-device
 
 /** Image the pre-pull DaemonSet's keep-alive container runs after the inner images are pulled. */
 export const pauseImage = "registry.k8s.io/pause:3.10";
+
+/** kata-deploy installer image the kata-deploy chart runs (pinned through the chart values). */
+export const kataDeployImage = { repository: "quay.io/kata-containers/kata-deploy", tag: kataDeployChart.version };
+
+/** Image the node preflight DaemonSet runs the preflight script with. */
+export const preflightImage = "node:20.19.5-alpine3.22";

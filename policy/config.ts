@@ -1,10 +1,11 @@
 // The pack's configuration (configSchema) and its defaults.
-import { envboxRepository, sysboxDeployImage, smarterDeviceManagerImage } from "../components/versions";
+import { envboxRepository } from "../components/versions";
+import { privilegedInstallerImages } from "../components/runtimes/installers";
 
 export interface RuleConfig {
     /** Repositories whose pinned images may run as the privileged envbox outer container. */
     envboxRepositories: string[];
-    /** Pinned images of node-level installers allowed to run privileged in kube-system. */
+    /** Pinned images of node-level installers allowed host access (privileged or hostPath) in kube-system. */
     installerImages: string[];
     /** Longest SSH certificate TTL a Vault role may grant, in seconds. */
     maxCertTtlSeconds: number;
@@ -16,7 +17,7 @@ export type PolicyPackConfig = Record<string, Partial<RuleConfig> & { enforcemen
 
 export const policyConfigDefaults: RuleConfig = {
     envboxRepositories: [envboxRepository],
-    installerImages: [sysboxDeployImage, smarterDeviceManagerImage],
+    installerImages: privilegedInstallerImages,
     maxCertTtlSeconds: 24 * 3600,
     maxSessionSeconds: 8 * 3600,
 };

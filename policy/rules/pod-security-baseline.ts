@@ -3,7 +3,7 @@ import type { RuleConfig } from "../config";
 import { ruleConfigSchema } from "../config";
 import { envboxContainers } from "./envbox";
 import { isAllowedInstaller } from "./privileged";
-import { describeWorkload, isPrivileged, readWorkload } from "./workloads";
+import { describeWorkload, readWorkload } from "./workloads";
 
 // Pod Security Standards, baseline profile.
 const baselineCapabilities = new Set([
@@ -35,8 +35,8 @@ export const podSecurityBaseline: ResourceValidationPolicy = {
         if (envboxContainers(workload, config).length > 0) {
             return;
         }
-        const privileged = workload.containers.filter((ref) => isPrivileged(ref.container));
-        if (privileged.length > 0 && privileged.every((ref) => isAllowedInstaller(workload, ref.container.image, config))) {
+        // Node-level installers from the allowlist need the host (privilege or hostPath).
+        if (workload.containers.length > 0 && workload.containers.every((ref) => isAllowedInstaller(workload, ref.container.image, config))) {
             return;
         }
         const where = describeWorkload(workload);

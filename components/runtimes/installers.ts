@@ -1,0 +1,97 @@
+// Node-level installers: Helm release specs and the smarter-device-manager DaemonSet. Pure.
+
+import * as YAML from "yaml";
+import { PlatformConfig } from "../config/schema";
+import { ConfigMap, DaemonSet } from "../manifest";
+import { commonLabels } from "../naming";
+import { HelmReleaseSpec } from "../platform/helm";
+import { kataDeployChart, kataDeployImage, nvidiaDevicePluginChart, smarterDeviceManagerImage, sysboxDeployImage } from "../versions";
+
+/**
+ * The node-level installers this platform deploys that need the host (privileged:
+ * sysbox-deploy-k8s, kata-deploy; hostPath: smarter-device-manager), by pinned
+ * image: exactly the policy pack's installer allowlist.
+ */
+export const privilegedInstallerImages = [sysboxDeployImage, `${kataDeployImage.repository}:${kataDeployImage.tag}`, smarterDeviceManagerImage];
+
+export function kataDeployRelease(config: PlatformConfig): HelmReleaseSpec {
+    return {
+        name: "kata-deploy", namespace: "kube-system", repo: kataDeployChart.repo, chart: kataDeployChart.chart, version: kataDeployChart.version,
+        values: {
+            k8sDistribution: config.cluster.distribution === "k3s" ? "k3s" : "k8s",
+            image: { reference: kataDeployImage.repository, tag: kataDeployImage.tag },
+            shims: Object.fromEntries(config.runtimes.kata.shims.map((shim) => [shim, { enabled: true }])),
+            defaultShim: { amd64: config.runtimes.kata.shims[0] },
+            // RuntimeClasses (with overhead and node selector) come from runtime-classes.ts.
+            runtimeClasses: { enabled: false },
+        },
+    };
+}
+
+export function nvidiaDevicePluginRelease(config: PlatformConfig): HelmReleaseSpec {
+    const sharing = { version: "v1", sharing: { timeSlicing: { resources: [{ name: "nvidia.com/gpu", replicas: config.gpu.timeSlicingReplicas }] } } };
+    return {
+        name: "nvidia-device-plugin", namespace: "kube-system", repo: nvidiaDevicePluginChart.repo, chart: nvidiaDevicePluginChart.chart,
+        version: nvidiaDevicePluginChart.version,
+        values: {
+            // K3s ships the `nvidia` RuntimeClass when it finds nvidia-container-runtime on a node.
+            ...(config.cluster.distribution === "k3s" ? { runtimeClassName: "nvidia" } : {}),
+            // GPU feature discovery (with NFD) labels GPU nodes so that the plugin's DaemonSet schedules.
+            gfd: { enabled: true },
+            nfd: { enabled: true },
+            ...(config.gpu.timeSlicingReplicas > 1 ? { config: { map: { default: YAML.stringify(sharing) }, default: "default" } } : {}),
+        },
+    };
+}
+
+export const smarterDeviceLabel = { key: "smarter-device-manager", value: "enabled" };
+
+export function buildSmarterDeviceManager(config: PlatformConfig): { config: ConfigMap; daemonSet: DaemonSet } {
+    const labels = commonLabels("runtimes");
+    const devices = [
+        ...(config.devices.fuse ? [{ devicematch: "^fuse$", nummaxdevices: 64 }] : []),
+        ...(config.devices.tun ? [{ devicematch: "^net/tun$", nummaxdevices: 64 }] : []),
+    ];
+    return {
+        config: {
+            apiVersion: "v1", kind: "ConfigMap",
+            metadata: { name: "smarter-device-manager", namespace: "kube-system", labels },
+            data: { "conf.yaml": YAML.stringify(devices) },
+        },
+        daemonSet: {
+            apiVersion: "apps/v1", kind: "DaemonSet",
+            metadata: { name: "smarter-device-manager", namespace: "kube-system", labels },
+            spec: {
+                selector: { matchLabels: { name: "smarter-device-manager" } },
+                template: {
+                    metadata: { labels: { ...labels, name: "smarter-device-manager" } },
+                    spec: {
+                        nodeSelector: { [smarterDeviceLabel.key]: smarterDeviceLabel.value },
+                        priorityClassName: "system-node-critical",
+                        hostname: "smarter-device-management",
+                        automountServiceAccountToken: false,
+                        containers: [{
+                            name: "smarter-device-manager",
+                            image: smarterDeviceManagerImage,
+                            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                            resources: { requests: { cpu: "10m", memory: "15Mi" }, limits: { cpu: "100m", memory: "15Mi" } },
+                            volumeMounts: [
+                                { name: "device-plugin", mountPath: "/var/lib/kubelet/device-plugins" },
+                                { name: "dev-dir", mountPath: "/dev", readOnly: true },
+                                { name: "sys-dir", mountPath: "/sys", readOnly: true },
+                                { name: "config", mountPath: "/root/config" },
+                            ],
+                        }],
+                        volumes: [
+                            { name: "device-plugin", hostPath: { path: "/var/lib/kubelet/device-plugins" } },
+                            { name: "dev-dir", hostPath: { path: "/dev" } },
+                            { name: "sys-dir", hostPath: { path: "/sys" } },
+                            { name: "config", configMap: { name: "smarter-device-manager" } },
+                        ],
+                        terminationGracePeriodSeconds: 30,
+                    },
+                },
+            },
+        },
+    };
+}

@@ -1,0 +1,57 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformConfig } from "../config/schema";
+import { deployHelmRelease } from "../platform/helm";
+import { buildKataRuntimeClass, buildRuntimeClasses } from "./runtime-classes";
+import { buildSmarterDeviceManager, kataDeployRelease, nvidiaDevicePluginRelease } from "./installers";
+import { buildSysboxInstaller } from "./sysbox";
+
+export interface RuntimesArgs {
+    /** The validated platform config (runtimes, gpu, devices, cluster). */
+    config: PlatformConfig;
+}
+
+/** Cluster-wide installers and RuntimeClasses for the runtimes and devices the config enables. */
+export class Runtimes extends pulumi.ComponentResource {
+    readonly warnings: string[] = [];
+
+    constructor(name: string, args: RuntimesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("sandbox-platform:runtimes:Runtimes", name, {}, opts);
+        const { config } = args;
+        const child = { parent: this };
+        const helmMode = config.cluster.helm;
+
+        if (config.runtimes.sysbox.enabled) {
+            if (config.cluster.distribution === "k3s") {
+                this.warnings.push("runtimes.sysbox: K3s nodes are not an official Sysbox target (sysbox-deploy-k8s installs CRI-O); envbox runs sysbox inside a pod and is the supported choice on K3s.");
+            }
+            const installer = buildSysboxInstaller();
+            const sa = new k8s.core.v1.ServiceAccount("sysbox-label-node", installer.serviceAccount, child);
+            const role = new k8s.rbac.v1.ClusterRole("sysbox-node-labeler", installer.role, child);
+            const binding = new k8s.rbac.v1.ClusterRoleBinding("sysbox-label-node-rb", installer.binding, { parent: this, dependsOn: [sa, role] });
+            const attributes = new k8s.core.v1.ConfigMap("sysbox-operational-attributes", installer.config, child);
+            new k8s.apps.v1.DaemonSet("sysbox-deploy-k8s", installer.daemonSet, { parent: this, dependsOn: [binding, attributes] });
+        }
+        let kataInstaller: pulumi.Resource | undefined;
+        if (config.runtimes.kata.enabled) {
+            kataInstaller = deployHelmRelease(kataDeployRelease(config), helmMode, child);
+        }
+        for (const runtimeClass of buildRuntimeClasses(config)) {
+            const isKata = config.runtimes.kata.shims.some((shim) => buildKataRuntimeClass(shim).metadata!.name === runtimeClass.metadata!.name);
+            new k8s.node.v1.RuntimeClass(`runtimeclass-${runtimeClass.metadata!.name}`, runtimeClass,
+                { parent: this, ...(isKata && kataInstaller ? { dependsOn: [kataInstaller] } : {}) });
+        }
+        if (config.gpu.enabled) {
+            deployHelmRelease(nvidiaDevicePluginRelease(config), helmMode, child);
+        }
+        if (config.devices.fuse || config.devices.tun) {
+            const devices = buildSmarterDeviceManager(config);
+            const deviceConfig = new k8s.core.v1.ConfigMap("smarter-device-manager", devices.config, child);
+            new k8s.apps.v1.DaemonSet("smarter-device-manager", devices.daemonSet, { parent: this, dependsOn: [deviceConfig] });
+        }
+        for (const warning of this.warnings) {
+            pulumi.log.warn(warning, this);
+        }
+        this.registerOutputs({ warnings: this.warnings });
+    }
+}
