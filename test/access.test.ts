@@ -7,7 +7,8 @@ import { connectInstructions } from "../components/access/connect";
 import { boundaryCredentialStorePolicy } from "../components/access/vault-policies";
 import { mandatory } from "../policy/evaluate";
 import { boundaryItems } from "../tools/render-files";
-import { renderStack, repoRoot } from "../tools/render-stack";
+import { repoRoot } from "../tools/render-stack";
+import { renderedStack } from "./helpers/stacks";
 import { CapturedResource } from "../tools/program-runner";
 import { baseConfig, named, runPlatform } from "./helpers/platform";
 
@@ -137,7 +138,7 @@ describe("access path: connect instructions", () => {
 describe("access path: render", () => {
     it("shows Vault and Boundary for every stack and never the secret values", async () => {
         for (const stack of ["dev", "prod"]) {
-            const result = await renderStack(stack);
+            const result = await renderedStack(stack);
             assert.ok(result.run.resources.some((r) => r.type === "vault:ssh/secretBackendRole:SecretBackendRole"), stack);
             assert.ok(boundaryItems(result.run.resources).some((item) => item.kind === "target"), stack);
             const text = JSON.stringify(result.run);

@@ -6,6 +6,13 @@ import { buildKataRuntimeClass, buildRuntimeClasses } from "./runtime-classes";
 import { buildSmarterDeviceManager, kataDeployRelease, nvidiaDevicePluginRelease } from "./installers";
 import { buildSysboxInstaller } from "./sysbox";
 
+/** What a user should know before deploying these runtimes here. */
+export function runtimeWarnings(config: PlatformConfig): string[] {
+    return config.runtimes.sysbox.enabled && config.cluster.distribution === "k3s"
+        ? ["runtimes.sysbox: K3s nodes are not an official Sysbox target (sysbox-deploy-k8s installs CRI-O); envbox runs sysbox inside a pod and is the supported choice on K3s."]
+        : [];
+}
+
 export interface RuntimesArgs {
     /** The validated platform config (runtimes, gpu, devices, cluster). */
     config: PlatformConfig;
@@ -21,10 +28,8 @@ export class Runtimes extends pulumi.ComponentResource {
         const child = { parent: this };
         const helmMode = config.cluster.helm;
 
+        this.warnings.push(...runtimeWarnings(config));
         if (config.runtimes.sysbox.enabled) {
-            if (config.cluster.distribution === "k3s") {
-                this.warnings.push("runtimes.sysbox: K3s nodes are not an official Sysbox target (sysbox-deploy-k8s installs CRI-O); envbox runs sysbox inside a pod and is the supported choice on K3s.");
-            }
             const installer = buildSysboxInstaller();
             const sa = new k8s.core.v1.ServiceAccount("sysbox-label-node", installer.serviceAccount, child);
             const role = new k8s.rbac.v1.ClusterRole("sysbox-node-labeler", installer.role, child);
