@@ -2,7 +2,7 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { RuleConfig } from "../config";
 import { ruleConfigSchema } from "../config";
 import { envboxContainers, envboxProblems } from "./envbox";
-import { describeWorkload, readWorkload } from "./workloads";
+import { describeWorkload, onWorkloads } from "./workloads";
 
 /** Every pod that runs envbox has the hardened shape, privileged or not. */
 export const envboxHardening: ResourceValidationPolicy = {
@@ -10,15 +10,11 @@ export const envboxHardening: ResourceValidationPolicy = {
     description: "envbox pods: pinned image, /envbox docker, read-only allowlisted hostPaths, no host namespaces, no token, volume-backed CODER_MOUNTS.",
     enforcementLevel: "mandatory",
     configSchema: ruleConfigSchema,
-    validateResource: (args, reportViolation) => {
-        const workload = readWorkload(args.type, args.props);
-        if (!workload) {
-            return;
-        }
+    validateResource: onWorkloads((workload, args, reportViolation) => {
         for (const ref of envboxContainers(workload, args.getConfig<RuleConfig>())) {
             for (const problem of envboxProblems(ref, workload)) {
                 reportViolation(`${describeWorkload(workload)}: envbox container ${ref.container.name} (${ref.path}): ${problem}`);
             }
         }
-    },
+    }),
 };

@@ -1,15 +1,14 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { describeWorkload, isPrivileged, readWorkload, sandboxRuntimeClass } from "./workloads";
+import { describeWorkload, isPrivileged, onWorkloads, sandboxRuntimeClass } from "./workloads";
 
 /** sysbox and kata pods need no privilege; sysbox pods must run in a user namespace. */
 export const isolatedRuntimePods: ResourceValidationPolicy = {
     name: "isolated-runtime-pods",
     description: "sysbox and kata pods have no privileged container; sysbox pods set hostUsers: false.",
     enforcementLevel: "mandatory",
-    validateResource: (args, reportViolation) => {
-        const workload = readWorkload(args.type, args.props);
-        const runtime = workload && sandboxRuntimeClass(workload.pod.runtimeClassName);
-        if (!workload || !runtime) {
+    validateResource: onWorkloads((workload, _args, reportViolation) => {
+        const runtime = sandboxRuntimeClass(workload.pod.runtimeClassName);
+        if (!runtime) {
             return;
         }
         const privileged = workload.containers.filter((ref) => isPrivileged(ref.container));
@@ -19,5 +18,5 @@ export const isolatedRuntimePods: ResourceValidationPolicy = {
         if (runtime === "sysbox" && workload.pod.hostUsers !== false) {
             reportViolation(`${describeWorkload(workload)}: sysbox pods must set hostUsers: false`);
         }
-    },
+    }),
 };

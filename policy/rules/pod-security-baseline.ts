@@ -3,7 +3,7 @@ import type { RuleConfig } from "../config";
 import { ruleConfigSchema } from "../config";
 import { envboxContainers } from "./envbox";
 import { isAllowedInstaller } from "./privileged";
-import { describeWorkload, readWorkload } from "./workloads";
+import { describeWorkload, onWorkloads } from "./workloads";
 
 // Pod Security Standards, baseline profile.
 const baselineCapabilities = new Set([
@@ -26,11 +26,7 @@ export const podSecurityBaseline: ResourceValidationPolicy = {
     description: "Pod Security baseline for every workload that is not an envbox sandbox or an allowlisted installer.",
     enforcementLevel: "mandatory",
     configSchema: ruleConfigSchema,
-    validateResource: (args, reportViolation) => {
-        const workload = readWorkload(args.type, args.props);
-        if (!workload) {
-            return;
-        }
+    validateResource: onWorkloads((workload, args, reportViolation) => {
         const config = args.getConfig<RuleConfig>();
         if (envboxContainers(workload, config).length > 0) {
             return;
@@ -77,5 +73,5 @@ export const podSecurityBaseline: ResourceValidationPolicy = {
                 }
             }
         }
-    },
+    }),
 };

@@ -2,7 +2,7 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { RuleConfig } from "../config";
 import { ruleConfigSchema } from "../config";
 import { envboxProblems, isEnvboxImage } from "./envbox";
-import { describeWorkload, isPrivileged, readWorkload, sandboxRuntimeClass, Workload } from "./workloads";
+import { describeWorkload, isPrivileged, onWorkloads, sandboxRuntimeClass, Workload } from "./workloads";
 
 /** A node-level runtime installer from the pack's allowlist, running in kube-system. */
 export function isAllowedInstaller(workload: Workload, image: unknown, config: RuleConfig): boolean {
@@ -18,11 +18,7 @@ export const noPrivilegedContainers: ResourceValidationPolicy = {
     description: "No privileged containers, except the hardened envbox outer container and allowlisted runtime installers.",
     enforcementLevel: "mandatory",
     configSchema: ruleConfigSchema,
-    validateResource: (args, reportViolation) => {
-        const workload = readWorkload(args.type, args.props);
-        if (!workload) {
-            return;
-        }
+    validateResource: onWorkloads((workload, args, reportViolation) => {
         const config = args.getConfig<RuleConfig>();
         const runtime = sandboxRuntimeClass(workload.pod.runtimeClassName);
         for (const ref of workload.containers.filter((r) => isPrivileged(r.container))) {
@@ -38,5 +34,5 @@ export const noPrivilegedContainers: ResourceValidationPolicy = {
                 reportViolation(`${what}; only the envbox outer container and allowlisted installers in kube-system (${config.installerImages.join(", ")}) may be`);
             }
         }
-    },
+    }),
 };

@@ -1,5 +1,7 @@
 // Reading pods out of any workload: every pod controller and every container list.
 
+import type { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
+
 export const podTemplatePaths: Record<string, string[]> = {
     "kubernetes:core/v1:Pod": ["spec"],
     "kubernetes:apps/v1:Deployment": ["spec", "template", "spec"],
@@ -98,3 +100,13 @@ export function imageRepository(image: string): string {
 
 export const sandboxRuntimeClass = (runtimeClassName: unknown): "sysbox" | "kata" | undefined =>
     runtimeClassName === "sysbox-runc" ? "sysbox" : typeof runtimeClassName === "string" && runtimeClassName.startsWith("kata") ? "kata" : undefined;
+
+/** A resource validation that runs only on resources carrying a pod, with the pod read out. */
+export function onWorkloads(validate: (workload: Workload, args: ResourceValidationArgs, reportViolation: ReportViolation) => void): ResourceValidation {
+    return (args, reportViolation) => {
+        const workload = readWorkload(args.type, args.props);
+        if (workload) {
+            validate(workload, args, reportViolation);
+        }
+    };
+}
