@@ -160,7 +160,7 @@ function readDuration(path: string, text: string): number {
 }
 
 function parseBoundary(value: unknown, vault: VaultConfig): BoundaryConfig {
-    const raw = readObject("boundary", value, ["enabled", "edition", "address", "orgName", "sessionMaxSeconds", "authMethodId", "loginName", "developerAuthMethodId"]);
+    const raw = readObject("boundary", value, ["enabled", "edition", "address", "orgName", "sessionMaxSeconds", "authMethodId", "loginName"]);
     const enabled = readBoolean("boundary.enabled", raw.enabled, false);
     const edition = readEnum("boundary.edition", raw.edition, boundaryEditions, "community");
     if (enabled && edition !== "community" && !vault.enabled) {
@@ -178,7 +178,6 @@ function parseBoundary(value: unknown, vault: VaultConfig): BoundaryConfig {
         sessionMaxSeconds: readInteger("boundary.sessionMaxSeconds", raw.sessionMaxSeconds, 28800, 60, 7 * 86400),
         authMethodId,
         loginName: readOptionalString("boundary.loginName", raw.loginName),
-        developerAuthMethodId: readOptionalString("boundary.developerAuthMethodId", raw.developerAuthMethodId) ?? authMethodId,
     };
 }
 

@@ -119,8 +119,6 @@ export interface BoundaryConfig {
     /** Password auth method used by the provider to log in (with the secret `boundaryPassword`). */
     authMethodId?: string;
     loginName?: string;
-    /** Auth method whose accounts the developers' roles name as principals (`<method>:<developer>`). */
-    developerAuthMethodId?: string;
 }
 
 export interface NetworkConfig {
