@@ -4,7 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { mandatory } from "../policy/evaluate";
+import { evaluatePolicies, mandatory } from "../policy/evaluate";
+import { manifestSubject, readManifests } from "../policy/manifests";
 import { isKubernetesObject, kubernetesManifest, manifestPath } from "../tools/render-files";
 import { RenderResult, repoRoot } from "../tools/render-stack";
 import { renderedStack } from "./helpers/stacks";
@@ -80,6 +81,16 @@ describe("render command line", () => {
         for (const file of ["vault.yaml", "boundary.yaml"]) {
             assert.ok(fs.existsSync(path.join(out, file)), file);
         }
+    });
+
+    it("writes manifests that the policy checker reads back with the same (zero) violations", async () => {
+        const out = tempDir();
+        const run = renderCli(["prod", "--out", out]);
+        assert.strictEqual(run.status, 0, run.stderr);
+        assert.match(run.stdout, /warnings:\n  runtimes\.sysbox: K3s nodes are not an official Sysbox target/);
+        const objects = readManifests([path.join(out, "kubernetes")]);
+        assert.ok(objects.length > 80, `${objects.length} objects`);
+        assert.deepStrictEqual(await evaluatePolicies(objects.map(manifestSubject)), []);
     });
 
     for (const [title, mutate, key] of [

@@ -8,6 +8,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { ConfigError } from "../components/config/errors";
 import { mandatory } from "../policy/evaluate";
+import { runtimeWarnings } from "../components/runtimes/runtimes";
 import { boundaryItems, helmReleases, isKubernetesObject, kubernetesManifest, manifestPath, planJson, vaultItems } from "./render-files";
 import { RenderResult, loadStack, renderStack, repoRoot } from "./render-stack";
 import { StackFileError } from "./stack-config";
@@ -86,6 +87,10 @@ export function summary(result: RenderResult): string {
             }
             lines.push(`      VS Code: ${how.vscodeUri}`);
         }
+    }
+    const warnings = runtimeWarnings(result.config);
+    if (warnings.length > 0) {
+        lines.push("", "warnings:", ...warnings.map((warning) => `  ${warning}`));
     }
     const hard = mandatory(result.violations);
     lines.push("", `policy: ${hard.length} mandatory, ${result.violations.length - hard.length} advisory violation(s)`);
