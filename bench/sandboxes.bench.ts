@@ -9,7 +9,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { runProgram } from "../tools/program-runner";
+import { freshProgram, runProgram } from "../tools/program-runner";
 
 // Resolves to index.ts under ts-node and to the compiled index.js under bin/.
 const programPath = require.resolve(path.resolve(__dirname, "../index"));
@@ -47,7 +47,7 @@ let lastRegistered: { type: string; name: string; inputs: Record<string, unknown
 async function platform(developers: number): Promise<number> {
     const run = await runProgram({
         stack: "bench", config: teamConfig(developers),
-        program: () => { delete require.cache[programPath]; return { ...require(programPath) }; },
+        program: freshProgram(programPath),
     });
     lastRegistered = run.resources.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
     return run.resources.length;

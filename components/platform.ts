@@ -66,7 +66,7 @@ function connectAll(config: PlatformConfig, developers: pulumi.Output<DeveloperS
         for (const sandbox of sandboxes) {
             const target = known.find((t) => t.team === sandbox.team && t.developer === sandbox.developer);
             result[`${sandbox.team}/${sandbox.developer}`] = connectInstructions({
-                team: sandbox.team, developer: sandbox.developer, edition: config.boundary.edition, injected: target?.injected ?? false,
+                team: sandbox.team, developer: sandbox.developer, injected: target?.injected ?? false,
                 sshMount: config.vault.sshMount, namespace: sandbox.namespace, sandbox: sandbox.sandbox,
                 targetId: target?.targetId, hostId: sandbox.poolMember !== undefined ? target?.hostIds?.[sandbox.poolMember] : undefined,
             });

@@ -116,7 +116,7 @@ describe("access path: Boundary layout", () => {
 
 describe("access path: connect instructions", () => {
     it("community: sign with Vault first, then boundary connect ssh as the workspace user", () => {
-        const how = connectInstructions({ team: "alpha", developer: "alice", edition: "community", injected: false, sshMount: "ssh", targetId: "ttcp_1", namespace: "sbx-alpha", sandbox: "alpha-alice" });
+        const how = connectInstructions({ team: "alpha", developer: "alice", injected: false, sshMount: "ssh", targetId: "ttcp_1", namespace: "sbx-alpha", sandbox: "alpha-alice" });
         assert.match(how.steps[0], /^vault write -field=signed_key ssh\/sign\/alpha public_key=@~\/\.ssh\/id_ed25519\.pub valid_principals=alice/);
         assert.match(how.steps[1], /^boundary connect ssh -target-id ttcp_1 -username coder/);
         assert.match(how.sshConfig, /^Host sbx-alpha-alice\n  User coder\n/);
@@ -125,12 +125,12 @@ describe("access path: connect instructions", () => {
     });
 
     it("enterprise: one boundary connect ssh; the certificate is injected", () => {
-        const how = connectInstructions({ team: "alpha", developer: "alice", edition: "enterprise", injected: true, sshMount: "ssh", targetId: "tssh_1", namespace: "sbx-alpha", sandbox: "alpha-alice" });
+        const how = connectInstructions({ team: "alpha", developer: "alice", injected: true, sshMount: "ssh", targetId: "tssh_1", namespace: "sbx-alpha", sandbox: "alpha-alice" });
         assert.deepStrictEqual(how.steps, ["boundary connect ssh -target-id tssh_1"]);
     });
 
     it("without Boundary: sign with Vault and port-forward the Service", () => {
-        const how = connectInstructions({ team: "alpha", developer: "alice", edition: "community", injected: false, sshMount: "ssh", namespace: "sbx-alpha", sandbox: "alpha-alice" });
+        const how = connectInstructions({ team: "alpha", developer: "alice", injected: false, sshMount: "ssh", namespace: "sbx-alpha", sandbox: "alpha-alice" });
         assert.match(how.steps[1], /kubectl -n sbx-alpha port-forward svc\/alpha-alice 2222:22/);
     });
 });

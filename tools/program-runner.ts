@@ -44,6 +44,15 @@ export interface RunOptions {
     outputs?: (type: string, name: string) => Record<string, unknown> | undefined;
 }
 
+/** A program that loads the module at `modulePath` afresh (it reads config at load time) and returns its exports. */
+export function freshProgram(modulePath: string): () => unknown {
+    const resolved = require.resolve(modulePath);
+    return () => {
+        delete require.cache[resolved];
+        return { ...require(resolved) };
+    };
+}
+
 const secretSigKey = "4dabf18193072939515e22adb298388d";
 const secretSig = "1b47061264138c4ac30d75fd1eb44270";
 

@@ -5,7 +5,7 @@ import * as path from "path";
 import { parsePlatformConfig, rawFromPulumiConfig } from "../components/config/load";
 import { PlatformConfig } from "../components/config/schema";
 import { Violation, evaluatePolicies } from "../policy/evaluate";
-import { CapturedResource, ProgramRun, runProgram } from "./program-runner";
+import { CapturedResource, ProgramRun, freshProgram, runProgram } from "./program-runner";
 import { StackConfig, readStackConfig, stackFilePath } from "./stack-config";
 
 export const repoRoot = path.resolve(__dirname, "..");
@@ -37,11 +37,7 @@ export async function renderStack(stack: string, configFile?: string): Promise<R
     const { stackConfig, config } = loadStack(stack, configFile);
     const run = await runProgram({
         stack, config: stackConfig.config, secretKeys: stackConfig.secretKeys,
-        program: () => {
-            // The program reads config at load time: load it afresh for every run.
-            delete require.cache[require.resolve(programPath)];
-            return { ...require(programPath) };
-        },
+        program: freshProgram(programPath),
     });
     const violations = await evaluatePolicies(policySubjects(run.resources));
     const durationMs = Number(process.hrtime.bigint() - started) / 1e6;

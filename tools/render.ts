@@ -9,6 +9,7 @@ import * as YAML from "yaml";
 import { ConfigError } from "../components/config/errors";
 import { mandatory } from "../policy/evaluate";
 import { runtimeWarnings } from "../components/runtimes/runtimes";
+import { ConnectInstructions } from "../components/access/connect";
 import { boundaryItems, helmReleases, isKubernetesObject, kubernetesManifest, manifestPath, planJson, vaultItems } from "./render-files";
 import { RenderResult, loadStack, renderStack, repoRoot } from "./render-stack";
 import { StackFileError } from "./stack-config";
@@ -74,7 +75,7 @@ export function summary(result: RenderResult): string {
         lines.push(`  ${String(count).padStart(4)}  ${type}`);
     }
     const developers = (result.run.outputs.developers ?? []) as Record<string, any>[];
-    const connect = (result.run.outputs.connect ?? {}) as Record<string, Record<string, string>>;
+    const connect = (result.run.outputs.connect ?? {}) as Record<string, ConnectInstructions>;
     lines.push("", `sandboxes (${developers.length} developers):`);
     for (const dev of developers) {
         const pool = dev.poolMember !== undefined ? ` (pool member ${dev.poolMember})` : "";
@@ -82,7 +83,7 @@ export function summary(result: RenderResult): string {
         lines.push(`      service ${dev.serviceDns}, volumes ${dev.claims.join(", ")}`);
         const how = connect[`${dev.team}/${dev.developer}`];
         if (how) {
-            for (const step of how.steps as unknown as string[]) {
+            for (const step of how.steps) {
                 lines.push(`      $ ${step}`);
             }
             lines.push(`      VS Code: ${how.vscodeUri}`);

@@ -1,13 +1,11 @@
 // How a developer reaches their sandbox, as commands and config they can paste. Pure.
 
-import { BoundaryEdition } from "../config/schema";
 import { workspaceUser } from "../sandboxes/envbox";
 import { teamRoleName } from "./vault-policies";
 
 export interface ConnectInput {
     team: string;
     developer: string;
-    edition: BoundaryEdition;
     /** Whether Boundary injects the certificate (SSH target) or only carries TCP. */
     injected: boolean;
     sshMount: string;

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../config/schema";
 import { deployHelmRelease } from "../platform/helm";
-import { buildKataRuntimeClass, buildRuntimeClasses } from "./runtime-classes";
+import { buildRuntimeClasses } from "./runtime-classes";
+import { kataRuntimeClassName } from "../sandboxes/plan";
 import { buildSmarterDeviceManager, kataDeployRelease, nvidiaDevicePluginRelease } from "./installers";
 import { buildSysboxInstaller } from "./sysbox";
 
@@ -42,7 +43,7 @@ export class Runtimes extends pulumi.ComponentResource {
             kataInstaller = deployHelmRelease(kataDeployRelease(config), helmMode, child);
         }
         for (const runtimeClass of buildRuntimeClasses(config)) {
-            const isKata = config.runtimes.kata.shims.some((shim) => buildKataRuntimeClass(shim).metadata!.name === runtimeClass.metadata!.name);
+            const isKata = config.runtimes.kata.shims.some((shim) => kataRuntimeClassName(shim) === runtimeClass.metadata!.name);
             new k8s.node.v1.RuntimeClass(`runtimeclass-${runtimeClass.metadata!.name}`, runtimeClass,
                 { parent: this, ...(isKata && kataInstaller ? { dependsOn: [kataInstaller] } : {}) });
         }

@@ -55,10 +55,9 @@ export class TeamSandboxes extends pulumi.ComponentResource {
         const prePull = buildPrePullDaemonSet(team);
         new k8s.apps.v1.DaemonSet(`${team.name}-${prePullName}`, prePull, { parent: this });
 
-        const byName = new Map(this.sandboxes.map((sandbox, i) => [plans[i].name, sandbox]));
         const info = (developer: string, planIndex: number, poolMember?: number): DeveloperSandbox => {
             const plan = plans[planIndex];
-            const sandbox = byName.get(plan.name)!;
+            const sandbox = this.sandboxes[planIndex];
             return {
                 team: team.name, developer, namespace: sandbox.namespace, sandbox: plan.name, serviceDns: sandbox.serviceDns,
                 claims: sandbox.claimNames, runtime: sandbox.runtime, ...(poolMember !== undefined ? { poolMember } : {}),

@@ -1,19 +1,10 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { RuleConfig } from "../config";
 import { ruleConfigSchema } from "../config";
+import { parseDuration } from "../../components/config/duration";
 
 function seconds(value: unknown): number | undefined {
-    if (typeof value === "number") {
-        return value;
-    }
-    if (typeof value !== "string" || value === "") {
-        return undefined;
-    }
-    if (/^[0-9]+$/.test(value)) {
-        return Number(value);
-    }
-    const match = /^(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$/.exec(value);
-    return match ? Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0) : undefined;
+    return typeof value === "number" ? value : typeof value === "string" ? parseDuration(value) : undefined;
 }
 
 /** Vault SSH roles sign short-lived user certificates for named principals only. */

@@ -2,7 +2,7 @@
 // a plain object of short keys, and returns what it registered.
 
 import * as path from "path";
-import { CapturedResource, ProgramRun, runProgram } from "../../tools/program-runner";
+import { CapturedResource, ProgramRun, freshProgram, runProgram } from "../../tools/program-runner";
 import { configNamespace } from "../../components/config/errors";
 
 const programPath = path.resolve(__dirname, "../../index.ts");
@@ -15,10 +15,7 @@ export function flatConfig(raw: Record<string, unknown>): Record<string, string>
 export async function runPlatform(raw: Record<string, unknown>, stack = "test", outputs?: (type: string, name: string) => Record<string, unknown> | undefined): Promise<ProgramRun> {
     return runProgram({
         stack, config: flatConfig(raw), outputs,
-        program: () => {
-            delete require.cache[require.resolve(programPath)];
-            return { ...require(programPath) };
-        },
+        program: freshProgram(programPath),
     });
 }
 
