@@ -4,12 +4,13 @@ import * as path from "path";
 import * as fs from "fs";
 import * as YAML from "yaml";
 import * as ts from "typescript";
+import { repoRoot } from "./repo-root";
 import { preflight, readinessTable } from "../components/runtimes/preflight";
 import { buildPreflightDaemonSet } from "../components/runtimes/preflight-daemonset";
 
 const args = process.argv.slice(2);
 if (args.includes("--daemonset")) {
-    const source = fs.readFileSync(path.resolve(__dirname, "../components/runtimes/preflight.ts"), "utf8");
+    const source = fs.readFileSync(path.join(repoRoot, "components/runtimes/preflight.ts"), "utf8");
     const script = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
     const { config, daemonSet } = buildPreflightDaemonSet(script);
     process.stdout.write(`${YAML.stringify(config)}---\n${YAML.stringify(daemonSet)}`);

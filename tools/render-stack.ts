@@ -7,9 +7,11 @@ import { PlatformConfig } from "../components/config/schema";
 import { Violation, evaluatePolicies } from "../policy/evaluate";
 import { CapturedResource, ProgramRun, freshProgram, runProgram } from "./program-runner";
 import { StackConfig, readStackConfig, stackFilePath } from "./stack-config";
+import { repoRoot } from "./repo-root";
 
-export const repoRoot = path.resolve(__dirname, "..");
-const programPath = path.join(repoRoot, "index.ts");
+export { repoRoot };
+// The program next to this file: index.ts under ts-node (tests), bin/index.js when compiled (users).
+const programPath = require.resolve(path.join(__dirname, "..", "index"));
 
 export interface RenderResult {
     stack: string;
