@@ -61,9 +61,14 @@ describe("cluster base", () => {
         assert.deepStrictEqual(byName["default-deny"], { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
         assert.deepStrictEqual(byName["allow-access-ingress"].ingress![0].ports!.map((p) => p.port), [2222, 13337]);
         assert.deepStrictEqual(byName["allow-access-ingress"].ingress![0].from![0].namespaceSelector, { matchLabels: { "kubernetes.io/metadata.name": "boundary" } });
-        const egress = byName["allow-internet-egress"].egress![0].to![0].ipBlock!;
-        assert.strictEqual(egress.cidr, "0.0.0.0/0");
-        assert.deepStrictEqual(egress.except, ["10.42.0.0/16", "10.43.0.0/16", "169.254.0.0/16"], "no sandbox reaches pods, services or cloud metadata");
+        // Post-DNAT on K3s, "the internet" must exclude every private and node range, not only pod and Service CIDRs
+        // (the reachability suite in test/isolation.test.ts proves the whole matrix).
+        const [v4, v6] = byName["allow-internet-egress"].egress![0].to!.map((peer) => peer.ipBlock!);
+        assert.strictEqual(v4.cidr, "0.0.0.0/0");
+        for (const range of ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16", "168.63.129.16/32"]) {
+            assert.ok(v4.except!.includes(range), `${range} excepted`);
+        }
+        assert.strictEqual(v6.cidr, "2000::/3", "IPv6: global unicast only, so ULA (fd00:ec2::254) and link-local are never allowed");
         const closed = parsePlatformConfig(baseConfig({ network: { egressInternet: false } }));
         assert.ok(!buildTeamNetworkPolicies(closed.teams[0], closed).some((p) => p.metadata!.name === "allow-internet-egress"));
     });

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../config/schema";
-import { buildPlatformNamespace, buildTeamNamespace } from "./namespaces";
+import { buildAccessNamespace, buildPlatformNamespace, buildTeamNamespace } from "./namespaces";
 import { buildTeamNetworkPolicies } from "./network-policies";
 import { buildTeamLimitRange, buildTeamQuota } from "./quotas";
 
@@ -15,6 +15,8 @@ export class ClusterBase extends pulumi.ComponentResource {
     /** Team name → its sandbox namespace. */
     readonly teamNamespaces: Record<string, k8s.core.v1.Namespace> = {};
     readonly platformNamespace?: k8s.core.v1.Namespace;
+    /** The namespace trusted to reach sandboxes: created here, or read (and so verified to exist). */
+    readonly accessNamespace: k8s.core.v1.Namespace;
 
     constructor(name: string, args: ClusterBaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("sandbox-platform:cluster:ClusterBase", name, {}, opts);
@@ -23,6 +25,10 @@ export class ClusterBase extends pulumi.ComponentResource {
             const spec = buildPlatformNamespace(config);
             this.platformNamespace = new k8s.core.v1.Namespace(spec.metadata!.name!, spec, { parent: this });
         }
+        const access = buildAccessNamespace(config);
+        this.accessNamespace = config.network.accessFrom.create
+            ? new k8s.core.v1.Namespace(access.metadata!.name!, access, { parent: this })
+            : k8s.core.v1.Namespace.get(access.metadata!.name!, access.metadata!.name!, { parent: this });
         for (const team of config.teams) {
             const spec = buildTeamNamespace(team);
             const nsName = spec.metadata!.name!;

@@ -41,14 +41,34 @@ export function buildTeamNamespace(team: TeamConfig): Namespace {
     };
 }
 
-/** The platform's own namespace (Coder and its database). */
+/**
+ * The platform's own namespace (Coder and its database). `restricted`: coderd runs with
+ * the chart's non-root, seccomp and no-escalation settings plus dropped capabilities, and
+ * the CloudNativePG and Bitnami Postgres pods are restricted-compliant by default.
+ */
 export function buildPlatformNamespace(config: PlatformConfig): Namespace {
     return {
         apiVersion: "v1",
         kind: "Namespace",
         metadata: {
             name: config.coder.namespace,
-            labels: { ...commonLabels("control-plane"), ...podSecurityLabels("baseline") },
+            labels: { ...commonLabels("control-plane"), ...podSecurityLabels("restricted") },
+        },
+    };
+}
+
+/**
+ * The one namespace whose pods may reach sandboxes (Boundary workers). The platform
+ * creates and owns it, so nobody else can create it first and inherit that trust; with
+ * `network.accessFrom.create: false` the wiring reads it instead and fails if it is missing.
+ */
+export function buildAccessNamespace(config: PlatformConfig): Namespace {
+    return {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: {
+            name: config.network.accessFrom.namespace,
+            labels: { ...commonLabels("access"), ...podSecurityLabels("restricted") },
         },
     };
 }

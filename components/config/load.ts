@@ -2,13 +2,15 @@
 
 import * as versions from "../versions";
 import { parseDuration } from "./duration";
+import { parseCidr } from "../cluster/cidr";
+import { defaultNodeCidrs, egressAllowProblem } from "../cluster/network-policies";
 import { configNamespace } from "./errors";
 import {
     Raw, configFail, isPlainObject, readBoolean, readDns1035Label, readDnsLabel, readEnum, readInteger, readLabels, readList,
     readObject, readOptionalString, readQuantity, readString, readUrl,
 } from "./reader";
 import {
-    BoundaryConfig, ClusterConfig, CoderConfig, DeveloperConfig, DevicesConfig, GpuConfig, KataShim, NetworkConfig, PlatformConfig,
+    BoundaryConfig, ClusterConfig, CoderConfig, DeveloperConfig, DevicesConfig, EgressAllowRule, GpuConfig, KataShim, NetworkConfig, PlatformConfig,
     RuntimesConfig, SandboxResources, TeamConfig, VaultConfig, allocations, boundaryEditions, distributions, helmModes, kataShims,
     postgresModes, sandboxRuntimes, secretKeys,
 } from "./schema";
@@ -63,8 +65,8 @@ export function parsePlatformConfig(input: Raw): PlatformConfig {
     const vault = parseVault(input.vault);
     const boundary = parseBoundary(input.boundary, vault);
     const coder = parseCoder(input.coder);
-    const network = parseNetwork(input.network);
-    const teams = parseTeams(input.teams, runtimes, gpu);
+    const network = parseNetwork(input.network, cluster);
+    const teams = parseTeams(input.teams, runtimes, gpu, cluster);
     if (boundary.enabled && input.boundaryToken === undefined && input.boundaryPassword === undefined) {
         configFail("boundaryToken", "Boundary is enabled but neither the secret boundaryToken nor boundaryPassword (with boundary.authMethodId and boundary.loginName) is set");
     }
@@ -75,7 +77,7 @@ export function parsePlatformConfig(input: Raw): PlatformConfig {
 }
 
 function parseCluster(value: unknown): ClusterConfig {
-    const raw = readObject("cluster", value, ["distribution", "storageClass", "ingressClass", "domain", "podCidr", "serviceCidr", "maxNodes", "helm"]);
+    const raw = readObject("cluster", value, ["distribution", "storageClass", "ingressClass", "domain", "podCidr", "serviceCidr", "nodeCidrs", "maxNodes", "helm"]);
     const distribution = readEnum("cluster.distribution", raw.distribution, distributions, "k3s");
     const k3s = distribution === "k3s";
     const storageClass = readOptionalString("cluster.storageClass", raw.storageClass) ?? (k3s ? "local-path" : undefined);
@@ -86,6 +88,7 @@ function parseCluster(value: unknown): ClusterConfig {
         domain: readOptionalString("cluster.domain", raw.domain),
         podCidr: readCidr("cluster.podCidr", raw.podCidr, "10.42.0.0/16"),
         serviceCidr: readCidr("cluster.serviceCidr", raw.serviceCidr, "10.43.0.0/16"),
+        nodeCidrs: readCidrList("cluster.nodeCidrs", raw.nodeCidrs, defaultNodeCidrs),
         maxNodes: readInteger("cluster.maxNodes", raw.maxNodes, 10, 1, 5000),
         helm: readEnum("cluster.helm", raw.helm, helmModes, "pulumi"),
     };
@@ -98,6 +101,19 @@ function readCidr(path: string, value: unknown, fallback: string): string {
         configFail(path, `${JSON.stringify(text)} is not an IPv4 CIDR such as 10.42.0.0/16`);
     }
     return text;
+}
+
+function readCidrList(path: string, value: unknown, fallback: string[]): string[] {
+    if (value === undefined) {
+        return fallback;
+    }
+    return readList(path, value).map((entry, i) => {
+        const text = readString(`${path}[${i}]`, entry);
+        if (!parseCidr(text)) {
+            configFail(`${path}[${i}]`, `${JSON.stringify(text)} is not a CIDR with zero host bits, such as 10.0.0.0/8 or fd00::/8`);
+        }
+        return text;
+    });
 }
 
 function parseRuntimes(value: unknown): RuntimesConfig {
@@ -213,16 +229,53 @@ function parseCoder(value: unknown): CoderConfig {
     };
 }
 
-function parseNetwork(value: unknown): NetworkConfig {
-    const raw = readObject("network", value, ["egressInternet", "accessFrom"]);
-    const accessFrom = readObject("network.accessFrom", raw.accessFrom, ["namespaceLabels", "podLabels"]);
+function parseNetwork(value: unknown, cluster: ClusterConfig): NetworkConfig {
+    const raw = readObject("network", value, ["egressInternet", "accessFrom", "apiServer", "ingressController"]);
+    const accessFrom = readObject("network.accessFrom", raw.accessFrom, ["namespace", "create", "podLabels"]);
+    const apiServer = readObject("network.apiServer", raw.apiServer, ["cidrs", "port"]);
+    const ingress = readObject("network.ingressController", raw.ingressController, ["namespace", "podLabels"]);
+    const k3s = cluster.distribution === "k3s";
     return {
         egressInternet: readBoolean("network.egressInternet", raw.egressInternet, true),
         accessFrom: {
-            namespaceLabels: readLabels("network.accessFrom.namespaceLabels", accessFrom.namespaceLabels, { "kubernetes.io/metadata.name": "boundary" }),
+            namespace: readDnsLabel("network.accessFrom.namespace", accessFrom.namespace, 63, "boundary"),
+            create: readBoolean("network.accessFrom.create", accessFrom.create, true),
             podLabels: readLabels("network.accessFrom.podLabels", accessFrom.podLabels, {}),
         },
+        // K3s serves the API on every server node's IP, port 6443 (the `kubernetes` Service's endpoints).
+        apiServer: {
+            cidrs: readCidrList("network.apiServer.cidrs", apiServer.cidrs, cluster.nodeCidrs),
+            port: readInteger("network.apiServer.port", apiServer.port, k3s ? 6443 : 443, 1, 65535),
+        },
+        ingressController: {
+            namespace: readDnsLabel("network.ingressController.namespace", ingress.namespace, 63, k3s ? "kube-system" : "ingress-nginx"),
+            podLabels: readLabels("network.ingressController.podLabels", ingress.podLabels,
+                { "app.kubernetes.io/name": k3s ? "traefik" : "ingress-nginx" }),
+        },
     };
+}
+
+function parseEgressAllow(path: string, value: unknown, cluster: ClusterConfig): EgressAllowRule[] {
+    if (value === undefined) {
+        return [];
+    }
+    return readList(path, value).map((entry, i) => {
+        const at = `${path}[${i}]`;
+        const raw = readObject(at, entry, ["cidr", "ports"]);
+        const cidr = readString(`${at}.cidr`, raw.cidr);
+        const problem = egressAllowProblem(cidr, { cluster });
+        if (problem) {
+            configFail(`${at}.cidr`, problem);
+        }
+        const ports = raw.ports === undefined ? [] : readList(`${at}.ports`, raw.ports).map((p, j) => {
+            const portPath = `${at}.ports[${j}]`;
+            const port = typeof p === "number" ? { port: p } : readObject(portPath, p, ["port", "endPort", "protocol"]);
+            const number = readInteger(`${portPath}.port`, port.port, 0, 1, 65535);
+            const endPort = port.endPort === undefined ? undefined : readInteger(`${portPath}.endPort`, port.endPort, 0, number, 65535);
+            return { protocol: readEnum(`${portPath}.protocol`, port.protocol, ["TCP", "UDP", "SCTP"] as const, "TCP"), port: number, ...(endPort ? { endPort } : {}) };
+        });
+        return { cidr, ports };
+    });
 }
 
 const defaultResources: SandboxResources = { cpu: "2", memory: "4Gi", disk: "20Gi", dockerCache: "30Gi" };
@@ -237,14 +290,14 @@ function parseResources(path: string, value: unknown, base: SandboxResources): S
     return result;
 }
 
-function parseTeams(value: unknown, runtimes: RuntimesConfig, gpu: GpuConfig): TeamConfig[] {
+function parseTeams(value: unknown, runtimes: RuntimesConfig, gpu: GpuConfig, cluster: ClusterConfig): TeamConfig[] {
     if (value === undefined) {
         return [];
     }
     const seen = new Map<string, number>();
     return readList("teams", value).map((entry, i) => {
         const path = `teams[${i}]`;
-        const raw = readObject(path, entry, ["name", "runtime", "allocation", "poolSize", "image", "imagePullSecret", "resources", "developers"]);
+        const raw = readObject(path, entry, ["name", "runtime", "allocation", "poolSize", "image", "imagePullSecret", "resources", "developers", "egress"]);
         const name = readDns1035Label(`${path}.name`, raw.name, maxTeamNameLength);
         if (seen.has(name)) {
             configFail(`${path}.name`, `duplicate team name ${JSON.stringify(name)} (also teams[${seen.get(name)}].name)`);
@@ -269,7 +322,8 @@ function parseTeams(value: unknown, runtimes: RuntimesConfig, gpu: GpuConfig): T
             configFail(`${path}.developers`, `team ${name} has ${developers.length} developers but poolSize ${poolSize}; raise poolSize or move developers`);
         }
         const imagePullSecret = raw.imagePullSecret === undefined ? undefined : readDnsLabel(`${path}.imagePullSecret`, raw.imagePullSecret, 253);
-        return { name, runtime, allocation, poolSize, image, imagePullSecret, resources, developers };
+        const egress = parseEgressAllow(`${path}.egress`, raw.egress, cluster);
+        return { name, runtime, allocation, poolSize, image, imagePullSecret, resources, developers, egress };
     });
 }
 

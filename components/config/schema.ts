@@ -35,6 +35,8 @@ export interface ClusterConfig {
     /** Pod and Service CIDRs: sandboxes may reach the internet but never these. */
     podCidr: string;
     serviceCidr: string;
+    /** Where the nodes live (IPv4 and IPv6): sandboxes never reach these (kubelets, host services). */
+    nodeCidrs: string[];
     /** Upper bound on nodes, for the quota headroom of per-node pre-pull pods. */
     maxNodes: number;
     /** How Helm releases are applied: Pulumi Helm releases, or K3s HelmChart objects. */
@@ -66,6 +68,14 @@ export interface TeamConfig {
     imagePullSecret?: string;
     resources: SandboxResources;
     developers: DeveloperConfig[];
+    /** Extra egress this team's sandboxes may use beyond the internet (e.g. a private registry). */
+    egress: EgressAllowRule[];
+}
+
+/** One entry of a team's egress allowlist: a CIDR and, optionally, ports (all ports when empty). */
+export interface EgressAllowRule {
+    cidr: string;
+    ports: { protocol: "TCP" | "UDP" | "SCTP"; port: number; endPort?: number }[];
 }
 
 export interface PostgresConfig {
@@ -123,10 +133,18 @@ export interface BoundaryConfig {
 
 export interface NetworkConfig {
     egressInternet: boolean;
+    /** The only pods that may reach sandboxes (Boundary workers): a namespace the platform owns. */
     accessFrom: {
-        namespaceLabels: Record<string, string>;
+        /** Namespace name, selected by its immutable `kubernetes.io/metadata.name` label. */
+        namespace: string;
+        /** Create the namespace (true), or require that it already exists (false). */
+        create: boolean;
         podLabels: Record<string, string>;
     };
+    /** Where the Kubernetes API server's endpoints are (after Service translation) and their port. */
+    apiServer: { cidrs: string[]; port: number };
+    /** The ingress controller's pods, the only in-cluster clients of coderd besides workspaces. */
+    ingressController: { namespace: string; podLabels: Record<string, string> };
 }
 
 export interface PlatformConfig {

@@ -3,12 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { PlatformConfig } from "../config/schema";
 import { podSecurityLabels } from "../cluster/namespaces";
-import { buildSandboxNetworkPolicies } from "../cluster/network-policies";
+import {
+    DatabaseSelector, bitnamiPostgresPodLabels, buildCnpgOperatorNetworkPolicies, buildPlatformNetworkPolicies, buildSandboxNetworkPolicies,
+} from "../cluster/network-policies";
 import { commonLabels, labels } from "../naming";
 import { buildWorkspaceRbac, coderRelease, workspacesNamespace } from "./coder";
 import { deployHelmRelease } from "./helm";
 import {
-    bitnamiAuthSecret, bitnamiConnectionUrl, bitnamiRelease, bitnamiUrlSecret, buildCnpgCluster, cnpgNamespace, cnpgOperatorRelease, connectionUrlSecret,
+    bitnamiAuthSecret, bitnamiConnectionUrl, bitnamiRelease, bitnamiUrlSecret, buildCnpgCluster, cnpgClusterName, cnpgNamespace, cnpgOperatorRelease, connectionUrlSecret,
 } from "./postgres";
 
 export interface CoderPlatformArgs {
@@ -30,8 +32,11 @@ export class CoderPlatform extends pulumi.ComponentResource {
         switch (config.coder.postgres.mode) {
             case "cloudnative-pg": {
                 const operatorNamespace = new k8s.core.v1.Namespace(cnpgNamespace, {
-                    metadata: { name: cnpgNamespace, labels: { ...commonLabels("database"), ...podSecurityLabels("baseline") } },
+                    metadata: { name: cnpgNamespace, labels: { ...commonLabels("database"), ...podSecurityLabels("restricted") } },
                 }, { parent: this });
+                for (const policy of buildCnpgOperatorNetworkPolicies(config)) {
+                    new k8s.networking.v1.NetworkPolicy(`${cnpgNamespace}-${policy.metadata!.name}`, policy, { parent: this, dependsOn: [operatorNamespace] });
+                }
                 const operator = deployHelmRelease(cnpgOperatorRelease(), helmMode, { parent: this, dependsOn: [operatorNamespace] });
                 database.push(new k8s.apiextensions.CustomResource("coder-db", buildCnpgCluster(config), { parent: this, dependsOn: [args.namespace, operator] }));
                 break;
@@ -54,6 +59,10 @@ export class CoderPlatform extends pulumi.ComponentResource {
                 break;
         }
 
+        for (const policy of buildPlatformNetworkPolicies(config, databaseSelector(config), workspacesNamespace)) {
+            new k8s.networking.v1.NetworkPolicy(`${config.coder.namespace}-${policy.metadata!.name}`, policy, inPlatform);
+        }
+
         // Coder starts only once its database (and the secret with its URL) exists.
         deployHelmRelease(coderRelease(config, connectionUrlSecret(config)), helmMode, { parent: this, dependsOn: [args.namespace, ...database] });
 
@@ -66,12 +75,21 @@ export class CoderPlatform extends pulumi.ComponentResource {
                 },
             },
         }, { parent: this });
-        for (const policy of buildSandboxNetworkPolicies(workspacesNamespace, config, [config.coder.namespace])) {
+        for (const policy of buildSandboxNetworkPolicies(workspacesNamespace, config, { accessIngress: false, coderAgent: true })) {
             new k8s.networking.v1.NetworkPolicy(`${workspacesNamespace}-${policy.metadata!.name}`, policy, { parent: this, dependsOn: [workspaces] });
         }
         const rbac = buildWorkspaceRbac(config);
         new k8s.rbac.v1.Role("coder-workspaces-role", rbac.role, { parent: this, dependsOn: [workspaces] });
         new k8s.rbac.v1.RoleBinding("coder-workspaces-binding", rbac.binding, { parent: this, dependsOn: [workspaces] });
         this.registerOutputs({});
+    }
+}
+
+/** Which pods in the platform namespace are the database, by mode. */
+export function databaseSelector(config: PlatformConfig): DatabaseSelector {
+    switch (config.coder.postgres.mode) {
+        case "cloudnative-pg": return { podLabels: { "cnpg.io/cluster": cnpgClusterName }, cnpg: true };
+        case "bitnami": return { podLabels: bitnamiPostgresPodLabels, cnpg: false };
+        case "external": return { cnpg: false };
     }
 }

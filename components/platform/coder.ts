@@ -36,13 +36,30 @@ export function coderRelease(config: PlatformConfig, database: SecretKeyRef): He
                     ...(config.coder.wildcardAccessUrl ? { wildcardHost: config.coder.wildcardAccessUrl } : {}),
                 },
                 resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "4Gi" } },
-                serviceAccount: { workspacePerms: true, enableDeployments: true, name: coderServiceAccount },
+                // The chart's own Role would let coderd create pods in this namespace, next to
+                // Postgres: workspaces run only in their own namespace (buildWorkspaceRbac).
+                serviceAccount: { workspacePerms: false, enableDeployments: false, name: coderServiceAccount },
+                // Pod Security `restricted`: the chart's defaults plus dropped capabilities and a
+                // read-only root; coderd writes only its home (caches, Terraform) and /tmp.
+                securityContext: {
+                    runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" },
+                },
+                volumes: [{ name: "home", emptyDir: { sizeLimit: "2Gi" } }, { name: "tmp", emptyDir: { sizeLimit: "2Gi" } }],
+                volumeMounts: [{ name: "home", mountPath: "/home/coder" }, { name: "tmp", mountPath: "/tmp" }],
             },
         },
     };
 }
 
-/** Lets Coder's provisioner manage workspaces in the workspaces namespace. */
+/** Verbs of the coder chart's workspace Role. */
+export const workspaceVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+/**
+ * Lets Coder's provisioner manage workspaces in the workspaces namespace: exactly the
+ * rules of the coder chart's own workspace Role (libcoder `rbac.rules.basic` and
+ * `rbac.rules.deployments`: pods, persistentvolumeclaims, apps/deployments), nothing more.
+ */
 export function buildWorkspaceRbac(config: PlatformConfig): { role: Role; binding: RoleBinding } {
     const metadata = { name: "coder-workspaces", namespace: workspacesNamespace, labels: commonLabels("control-plane") };
     return {
@@ -51,8 +68,9 @@ export function buildWorkspaceRbac(config: PlatformConfig): { role: Role; bindin
             kind: "Role",
             metadata,
             rules: [
-                { apiGroups: [""], resources: ["pods", "persistentvolumeclaims", "secrets", "configmaps", "services"], verbs: ["create", "delete", "get", "list", "patch", "update", "watch"] },
-                { apiGroups: ["apps"], resources: ["deployments"], verbs: ["create", "delete", "get", "list", "patch", "update", "watch"] },
+                { apiGroups: [""], resources: ["pods"], verbs: workspaceVerbs },
+                { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: workspaceVerbs },
+                { apiGroups: ["apps"], resources: ["deployments"], verbs: workspaceVerbs },
             ],
         },
         binding: {
