@@ -22,3 +22,4 @@ export type PodSpec = pulumi.Unwrap<k8s.types.input.core.v1.PodSpec>;
 export type Container = pulumi.Unwrap<k8s.types.input.core.v1.Container>;
 export type Volume = pulumi.Unwrap<k8s.types.input.core.v1.Volume>;
 export type EnvVar = pulumi.Unwrap<k8s.types.input.core.v1.EnvVar>;
+export type Probe = pulumi.Unwrap<k8s.types.input.core.v1.Probe>;

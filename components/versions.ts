@@ -43,3 +43,6 @@ export const kataDeployImage = { repository: "quay.io/kata-containers/kata-deplo
 
 /** Image the node preflight DaemonSet runs the preflight script with. */
 export const preflightImage = "node:20.19.5-alpine3.22";
+
+/** socat forwarders beside envbox (pod ports → the inner container; the inner-container health check). */
+export const forwarderImage = "alpine/socat:1.8.0.3";

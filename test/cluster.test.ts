@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { forwarderTotals } from "../components/sandboxes/envbox-network";
 import { parsePlatformConfig } from "../components/config/load";
 import { buildTeamNamespace } from "../components/cluster/namespaces";
 import { buildTeamLimitRange, buildTeamQuota } from "../components/cluster/quotas";
@@ -29,10 +30,12 @@ describe("cluster base", () => {
 
     it("derives each team's quota from its roster, including pre-pull headroom and GPUs", () => {
         const hard = buildTeamQuota(config.teams[0], config).spec!.hard as Record<string, string>;
-        // alice 2 + bob 4 cores; pre-pull: 2 nodes x (2 images) x 10m = 40m.
-        assert.strictEqual(hard["requests.cpu"], "6040m");
-        // 4Gi + 8Gi + 2 x 2 x 32Mi.
-        assert.strictEqual(hard["limits.memory"], `${12 * 1024 + 128}Mi`);
+        // alice 2 + bob 4 cores, plus each envbox pod's forwarders; pre-pull: 2 nodes x (2 images) x 10m = 40m.
+        const forwarders = forwarderTotals({ servicePorts: true });
+        assert.ok(forwarders.cpu > 0 && forwarders.memory > 0);
+        assert.strictEqual(hard["requests.cpu"], `${6040 + 2 * forwarders.cpu * 1000}m`);
+        // 4Gi + 8Gi + 2 x forwarders + 2 x 2 x 32Mi.
+        assert.strictEqual(hard["limits.memory"], `${12 * 1024 + 2 * forwarders.memory / 2 ** 20 + 128}Mi`);
         assert.strictEqual(hard["requests.storage"], "60Gi");
         assert.strictEqual(hard["persistentvolumeclaims"], "4");
         assert.strictEqual(hard["pods"], "4");

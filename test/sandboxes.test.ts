@@ -8,6 +8,7 @@ import { buildSandboxDeployment, buildSandboxPodSpec, buildSandboxService } from
 import { assignPoolMembers } from "../components/sandboxes/pool-assignment";
 import { buildPrePullDaemonSet } from "../components/sandboxes/prepull";
 import { envboxImage } from "../components/versions";
+import { bootstrapServesCodeServer, sandboxServedPorts } from "../components/sandboxes/ports";
 import { baseConfig, named, ofKind, runPlatform } from "./helpers/platform";
 
 const platform = (overrides: Record<string, unknown> = {}) => parsePlatformConfig(baseConfig(overrides));
@@ -25,7 +26,10 @@ function envOf(container: any): Record<string, any> {
 describe("envbox sandboxes", () => {
     it("runs the pinned envbox image as the only privileged container, with command /envbox docker", () => {
         const { spec } = envboxSpec();
-        assert.strictEqual(spec.containers.length, 1);
+        // envbox and its unprivileged socat forwarders (ssh, code-server, inner-container health).
+        assert.deepStrictEqual(spec.containers.map((c) => c.name),
+            ["envbox", ...sandboxServedPorts().map((p) => `forward-${p.name}`), "forward-inner-health"]);
+        assert.deepStrictEqual(spec.containers.filter((c) => c.securityContext?.privileged === true).map((c) => c.name), ["envbox"]);
         const [outer] = spec.containers;
         assert.strictEqual(outer.image, envboxImage);
         assert.match(envboxImage, /^ghcr\.io\/coder\/envbox:\d+\.\d+\.\d+$/);
@@ -157,10 +161,13 @@ describe("sandbox controller and Service", () => {
         assert.strictEqual(buildSandboxDeployment(bob, buildSandboxPodSpec(bob, config)).spec!.replicas, 0);
     });
 
-    it("exposes SSH on 22 and code-server on 13337", () => {
+    it("exposes SSH on 22, and code-server on 13337 only when the start-up script starts code-server", () => {
         const config = platform();
         const service = buildSandboxService(planTeamSandboxes(config.teams[0])[0]);
-        assert.deepStrictEqual(service.spec!.ports!.map((p) => [p.name, p.port]), [["ssh", 22], ["code-server", 13337]]);
+        const expected: [string, number][] = [["ssh", 22], ...(bootstrapServesCodeServer() ? [["code-server", 13337] as [string, number]] : [])];
+        assert.deepStrictEqual(service.spec!.ports!.map((p) => [p.name, p.port]), expected);
+        assert.strictEqual(bootstrapServesCodeServer("#!/bin/sh\nsshd -f /etc/sandbox/sshd/sshd_config\n"), false);
+        assert.strictEqual(bootstrapServesCodeServer("code-server --bind-addr 0.0.0.0:13337 &\n"), true);
         assert.strictEqual(service.spec!.type, "ClusterIP");
     });
 

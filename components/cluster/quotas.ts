@@ -6,6 +6,7 @@ import { PlatformConfig, TeamConfig } from "../config/schema";
 import { LimitRange, ResourceQuota } from "../manifest";
 import { commonLabels, teamNamespace } from "../naming";
 import { planTeamSandboxes, podOverhead } from "../sandboxes/plan";
+import { forwarderTotals } from "../sandboxes/envbox-network";
 
 /** Requests and limits of each pre-pull container (one pod per node per team namespace). */
 export const prePullResources = { cpu: "10m", memory: "32Mi" };
@@ -13,10 +14,12 @@ export const prePullResources = { cpu: "10m", memory: "32Mi" };
 export function buildTeamQuota(team: TeamConfig, config: PlatformConfig): ResourceQuota {
     const sandboxes = planTeamSandboxes(team);
     const overhead = podOverhead(team, config);
+    // envbox pods also run the unprivileged forwarders beside the outer container.
+    const sidecars = team.runtime === "envbox" ? forwarderTotals({ servicePorts: true }) : { cpu: 0, memory: 0 };
     let cpu = 0, memory = 0, storage = 0, gpus = 0;
     for (const sandbox of sandboxes) {
-        cpu += parseQuantity(sandbox.resources.cpu)! + overhead.cpu;
-        memory += parseQuantity(sandbox.resources.memory)! + overhead.memory;
+        cpu += parseQuantity(sandbox.resources.cpu)! + overhead.cpu + sidecars.cpu;
+        memory += parseQuantity(sandbox.resources.memory)! + overhead.memory + sidecars.memory;
         storage += parseQuantity(sandbox.resources.disk)! + parseQuantity(sandbox.resources.dockerCache)!;
         gpus += sandbox.gpu;
     }

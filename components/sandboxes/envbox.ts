@@ -10,6 +10,7 @@ import { dockerCacheClaimName, homeClaimName, sshdConfigMapName } from "../namin
 import { sshCaConfigMapName, sshCaDir, sshdConfigDir } from "../access/sshd";
 import { envboxImage } from "../versions";
 import { buildBootstrapScript } from "./bootstrap";
+import { buildEnvboxForwarders, envboxBridgeCidr, envboxProbes } from "./envbox-network";
 import { SandboxPlan } from "./plan";
 
 export const envboxCommand = ["/envbox", "docker"];
@@ -33,11 +34,22 @@ const persistentMounts: Mount[] = [
     { volume: "docker-cache", path: "/var/lib/containers", subPath: "envbox/containers" },
 ];
 
-/** What the inner container sees: source in the outer container → target inside. */
-export const innerMounts: { source: string; target: string; readOnly?: boolean }[] = [
-    { source: workspaceHome, target: workspaceHome },
+/**
+ * Bind mounts envbox always gives the inner container before it appends CODER_MOUNTS
+ * (coder/envbox 0.6.7 cli/docker.go defaultMounts). CODER_MOUNTS must never target
+ * these again: Docker refuses a second bind to the same point ("Duplicate mount point").
+ */
+export const envboxDefaultMounts: { source: string; target: string }[] = [
     { source: "/var/lib/coder/docker", target: "/var/lib/docker" },
     { source: "/var/lib/coder/containers", target: "/var/lib/containers" },
+];
+
+/** Mount points private to envbox's outer container (cli/docker.go envboxPrivateMounts). */
+export const envboxPrivateMountPoints = ["/var/lib/containers", "/var/lib/docker", "/var/lib/sysbox", "/lib/modules", "/usr/src", "/var/lib/coder"];
+
+/** What CODER_MOUNTS adds to envbox's default mounts: source in the outer container → target inside. */
+export const innerMounts: { source: string; target: string; readOnly?: boolean }[] = [
+    { source: workspaceHome, target: workspaceHome },
     { source: sshdConfigDir, target: sshdConfigDir, readOnly: true },
     { source: sshCaDir, target: sshCaDir, readOnly: true },
 ];
@@ -46,14 +58,24 @@ export const innerMounts: { source: string; target: string; readOnly?: boolean }
 const sshAccessPaths = new Set([sshdConfigDir, sshCaDir]);
 
 export function coderMounts(sshAccess = true): string {
+    const taken = new Set([...envboxDefaultMounts.map((m) => m.target), ...envboxPrivateMountPoints]);
+    const clash = innerMounts.find((m) => taken.has(m.target));
+    if (clash) {
+        throw new Error(`CODER_MOUNTS entry ${clash.source}:${clash.target} targets a mount point envbox already uses`);
+    }
     return innerMounts.filter((m) => sshAccess || !sshAccessPaths.has(m.source))
         .map((m) => `${m.source}:${m.target}${m.readOnly ? ":ro" : ""}`).join(",");
 }
 
 export interface EnvboxOptions {
-    /** Mount the sandbox's sshd config and the Vault CA key (false for Coder workspaces). */
+    /** Mount the sandbox's sshd config and the Vault CA key and forward the Service's ports (false for Coder workspaces). */
     sshAccess: boolean;
+    /** RuntimeClass for GPU pods: K3s's NVIDIA runtime is not its default handler (`nvidia` on K3s). */
+    gpuRuntimeClassName?: string;
 }
+
+/** RuntimeClass K3s creates for nvidia-container-runtime; GPU pods on K3s must name it. */
+export const k3sNvidiaRuntimeClassName = "nvidia";
 
 export function buildEnvboxPodSpec(sandbox: SandboxPlan, devices: DevicesConfig, options: EnvboxOptions = { sshAccess: true }): PodSpec {
     const env: EnvVar[] = [
@@ -62,6 +84,8 @@ export function buildEnvboxPodSpec(sandbox: SandboxPlan, devices: DevicesConfig,
         { name: "CODER_INNER_HOSTNAME", value: sandbox.name },
         { name: "CODER_BOOTSTRAP_SCRIPT", value: buildBootstrapScript({ keepAlive: false }) },
         { name: "CODER_MOUNTS", value: coderMounts(options.sshAccess) },
+        // Pinned so that the forwarders know the inner container's address (envbox-network.ts).
+        { name: "CODER_DOCKER_BRIDGE_CIDR", value: envboxBridgeCidr },
         { name: "CODER_CPUS", valueFrom: { resourceFieldRef: { containerName: "envbox", resource: "limits.cpu" } } },
         { name: "CODER_MEMORY", valueFrom: { resourceFieldRef: { containerName: "envbox", resource: "limits.memory" } } },
     ];
@@ -105,8 +129,11 @@ export function buildEnvboxPodSpec(sandbox: SandboxPlan, devices: DevicesConfig,
         env,
         resources: { requests: { cpu: sandbox.resources.cpu, memory: sandbox.resources.memory }, limits },
         volumeMounts: mounts.map((m) => ({ name: m.volume, mountPath: m.path, ...(m.subPath ? { subPath: m.subPath } : {}), ...(m.readOnly ? { readOnly: true } : {}) })),
+        // Checked by the unprivileged health forwarder: nothing runs inside this container.
+        ...envboxProbes(),
     };
     return {
+        ...(sandbox.gpu > 0 && options.gpuRuntimeClassName ? { runtimeClassName: options.gpuRuntimeClassName } : {}),
         automountServiceAccountToken: false,
         enableServiceLinks: false,
         hostNetwork: false,
@@ -114,7 +141,7 @@ export function buildEnvboxPodSpec(sandbox: SandboxPlan, devices: DevicesConfig,
         hostIPC: false,
         // envbox forwards SIGTERM to the inner container and waits up to 90 s for it.
         terminationGracePeriodSeconds: 90,
-        containers: [container],
+        containers: [container, ...buildEnvboxForwarders({ servicePorts: options.sshAccess })],
         volumes,
     };
 }

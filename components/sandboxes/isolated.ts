@@ -6,6 +6,7 @@ import { Container, PodSpec } from "../manifest";
 import { dockerCacheClaimName, homeClaimName, sshdConfigMapName } from "../naming";
 import { sshCaConfigMapName, sshCaDir, sshdConfigDir } from "../access/sshd";
 import { buildBootstrapScript } from "./bootstrap";
+import { sandboxServedPorts } from "./ports";
 import { workspaceHome } from "./envbox";
 import { SandboxPlan, runtimeClassFor } from "./plan";
 
@@ -28,6 +29,8 @@ export function buildIsolatedPodSpec(sandbox: SandboxPlan, config: Pick<Platform
         name: "workspace",
         image: sandbox.image,
         command: ["/bin/sh", "-c", buildBootstrapScript({ keepAlive: true })],
+        // The start-up script serves these in this container (sshd; code-server when it starts it).
+        ports: sandboxServedPorts().map(({ name, port }) => ({ name, containerPort: port, protocol: "TCP" })),
         // Root inside the sandbox is unprivileged on the host: sysbox maps it through a
         // user namespace, kata confines it to a VM. It lets the image start its dockerd.
         securityContext: { runAsUser: 0, allowPrivilegeEscalation: true, privileged: false },

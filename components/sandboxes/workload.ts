@@ -4,9 +4,8 @@
 import { DevicesConfig, PlatformConfig } from "../config/schema";
 import { Deployment, PodSpec, Service } from "../manifest";
 import { commonLabels, labels } from "../naming";
-import { sandboxPorts } from "../cluster/network-policies";
-import { sshdPort } from "../access/sshd";
-import { buildEnvboxPodSpec } from "./envbox";
+import { sandboxServedPorts } from "./ports";
+import { buildEnvboxPodSpec, k3sNvidiaRuntimeClassName } from "./envbox";
 import { buildIsolatedPodSpec } from "./isolated";
 import { SandboxPlan } from "./plan";
 
@@ -24,8 +23,15 @@ export function sandboxLabels(sandbox: SandboxPlan): Record<string, string> {
     };
 }
 
-export function buildSandboxPodSpec(sandbox: SandboxPlan, config: Pick<PlatformConfig, "runtimes"> & { devices: DevicesConfig }): PodSpec {
-    return sandbox.runtime === "envbox" ? buildEnvboxPodSpec(sandbox, config.devices) : buildIsolatedPodSpec(sandbox, config);
+export function buildSandboxPodSpec(sandbox: SandboxPlan, config: Pick<PlatformConfig, "runtimes"> & { devices: DevicesConfig; cluster?: Pick<PlatformConfig["cluster"], "distribution"> }): PodSpec {
+    return sandbox.runtime === "envbox"
+        ? buildEnvboxPodSpec(sandbox, config.devices, { sshAccess: true, gpuRuntimeClassName: gpuRuntimeClassName(config) })
+        : buildIsolatedPodSpec(sandbox, config);
+}
+
+/** K3s runs GPU pods through its `nvidia` RuntimeClass (runc stays its default handler). */
+export function gpuRuntimeClassName(config: { cluster?: Pick<PlatformConfig["cluster"], "distribution"> }): string | undefined {
+    return config.cluster?.distribution === "k3s" ? k3sNvidiaRuntimeClassName : undefined;
 }
 
 export function buildSandboxDeployment(sandbox: SandboxPlan, podSpec: PodSpec): Deployment {
@@ -51,10 +57,8 @@ export function buildSandboxService(sandbox: SandboxPlan): Service {
         spec: {
             type: "ClusterIP",
             selector: sandboxSelector(sandbox),
-            ports: [
-                { name: "ssh", port: sandboxPorts.ssh, targetPort: sshdPort, protocol: "TCP" },
-                { name: "code-server", port: sandboxPorts.codeServer, targetPort: sandboxPorts.codeServer, protocol: "TCP" },
-            ],
+            // Only what the pod serves: sshd, and code-server when the start-up script starts it.
+            ports: sandboxServedPorts().map(({ name, servicePort, port }) => ({ name, port: servicePort, targetPort: port, protocol: "TCP" })),
         },
     };
 }
