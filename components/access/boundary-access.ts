@@ -15,7 +15,25 @@ export interface BoundaryAccessArgs {
     connection: pulumi.Input<BoundaryConnection>;
     /** Token for the Vault credential store (enterprise/hcp), from VaultSshCa. */
     vaultToken?: pulumi.Input<string>;
+    /** Vault's address as Boundary's workers reach it (enterprise/hcp); resolved at deploy time. */
+    vaultAddress?: pulumi.Input<string>;
 }
+
+/** What an edition lets the platform build (see README, "Boundary editions"). */
+export function editionCapabilities(edition: PlatformConfig["boundary"]["edition"]): { targetType: "tcp" | "ssh"; injection: boolean } {
+    // The community build registers only tcp targets (hashicorp/boundary internal/daemon/controller/handlers/targets/tcp/tcp.go
+    // is the only targets.Register), and a tcp target takes brokered credentials only (internal/target/tcp/register.go
+    // VetCredentialSources). SSH targets with injected Vault SSH certificates are HCP Boundary and Boundary Enterprise.
+    return edition === "community" ? { targetType: "tcp", injection: false } : { targetType: "ssh", injection: true };
+}
+
+/** Least privilege for one target: read it and start sessions on it, nothing else (grant grammar: internal/perms/grants.go). */
+export function targetGrant(targetId: string): string {
+    return `ids=${targetId};actions=read,authorize-session`;
+}
+
+/** A pool library signs for whoever opens the session: the Boundary user's name, which is the developer's name. */
+export const poolUsernameTemplate = "{{.User.Name}}";
 
 /** Per developer: the target to connect to and, for pools, the host to pick. */
 export interface DeveloperTarget {
@@ -34,7 +52,7 @@ export class BoundaryAccess extends pulumi.ComponentResource {
         super("sandbox-platform:access:BoundaryAccess", name, {}, opts);
         const { config, connection } = args;
         const settings = config.boundary;
-        const injection = settings.edition !== "community";
+        const { targetType, injection } = editionCapabilities(settings.edition);
         const child = { parent: this };
         const org = new Scope("boundary-org", { connection, parentScopeId: "global", name: settings.orgName, description: `sandbox-platform ${config.environment}` }, child);
 
@@ -53,31 +71,40 @@ export class BoundaryAccess extends pulumi.ComponentResource {
             const hosts = new Map<string, HostStatic>(plans.map((plan: SandboxPlan) => [plan.name, new HostStatic(`boundary-host-${plan.name}`, {
                 connection, hostCatalogId: catalog.id, name: plan.name, address: serviceDnsName(plan.name, plan.namespace),
             }, child)]));
-            const store = injection && team.allocation === "dedicated" && args.vaultToken
+            const vaultAddress = args.vaultAddress ?? config.vault.address;
+            const store = injection && args.vaultToken && vaultAddress
                 ? new CredentialStoreVault(`boundary-${team.name}-vault`, {
-                    connection, scopeId: project.id, name: "vault", vaultAddress: config.vault.address!, vaultToken: args.vaultToken,
+                    connection, scopeId: project.id, name: "vault", vaultAddress, vaultToken: args.vaultToken,
                 }, child)
                 : undefined;
+            const signPathOfTeam = signPath(config.vault.sshMount, teamRoleName(team.name));
 
             if (team.allocation === "pool") {
                 const hostSet = new HostSetStatic(`boundary-hostset-${team.name}-pool`, {
                     connection, hostCatalogId: catalog.id, name: `${team.name}-pool`, hostIds: [...hosts.values()].map((host) => host.id),
                 }, child);
-                // One pool target carries TCP; developers sign their own certificates (one
-                // injected username cannot serve a whole roster).
+                // One pool target; with injection its library signs for the Boundary user who opens the
+                // session ({{.User.Name}}), so one target serves the whole roster.
                 const roster = team.developers.map((developer) => developer.name);
+                const library = store
+                    ? new CredentialLibraryVaultSshCertificate(`boundary-library-${team.name}-pool`, {
+                        connection, credentialStoreId: store.id, name: `${team.name}-pool`, path: signPathOfTeam,
+                        username: poolUsernameTemplate, developers: roster, extensions: sshExtensions,
+                    }, child)
+                    : undefined;
                 const target = new Target(`boundary-target-${team.name}-pool`, {
-                    connection, scopeId: project.id, name: `${team.name}-pool`, type: "tcp", defaultPort: 22,
-                    sessionMaxSeconds: settings.sessionMaxSeconds, hostSourceIds: [hostSet.id], developers: roster,
+                    connection, scopeId: project.id, name: `${team.name}-pool`, type: library ? targetType : "tcp", defaultPort: 22,
+                    sessionMaxSeconds: settings.sessionMaxSeconds, hostSourceIds: [hostSet.id],
+                    injectedCredentialSourceIds: library ? [library.id] : undefined, developers: roster,
                 }, child);
                 new Role(`boundary-role-${team.name}-pool`, {
                     connection, scopeId: project.id, name: `${team.name}-pool-access`, target: `${team.name}-pool`, developers: roster,
                     principalIds: roster.map((developer) => userFor(developer).id),
-                    grantStrings: [pulumi.interpolate`ids=${target.id};actions=read,authorize-session`, pulumi.interpolate`ids=${hostSet.id};actions=read`],
+                    grantStrings: [target.id.apply(targetGrant)],
                 }, child);
                 const hostIds = Object.fromEntries(plans.map((plan) => [plan.poolIndex!, hosts.get(plan.name)!.id]));
                 for (const developer of roster) {
-                    this.targets.push({ team: team.name, developer, targetId: target.id, hostIds, injected: false });
+                    this.targets.push({ team: team.name, developer, targetId: target.id, hostIds, injected: library !== undefined });
                 }
                 continue;
             }
@@ -89,18 +116,18 @@ export class BoundaryAccess extends pulumi.ComponentResource {
                 }, child);
                 const library = store
                     ? new CredentialLibraryVaultSshCertificate(`boundary-library-${plan.name}`, {
-                        connection, credentialStoreId: store.id, name: plan.name, path: signPath(config.vault.sshMount, teamRoleName(team.name)),
-                        username: developer, extensions: sshExtensions,
+                        connection, credentialStoreId: store.id, name: plan.name, path: signPathOfTeam,
+                        username: developer, developers: [developer], extensions: sshExtensions,
                     }, child)
                     : undefined;
                 const target = new Target(`boundary-target-${plan.name}`, {
-                    connection, scopeId: project.id, name: plan.name, type: library ? "ssh" : "tcp", defaultPort: 22,
+                    connection, scopeId: project.id, name: plan.name, type: library ? targetType : "tcp", defaultPort: 22,
                     sessionMaxSeconds: settings.sessionMaxSeconds, hostSourceIds: [hostSet.id],
                     injectedCredentialSourceIds: library ? [library.id] : undefined, developers: [developer],
                 }, child);
                 new Role(`boundary-role-${plan.name}`, {
                     connection, scopeId: project.id, name: `${plan.name}-access`, target: plan.name, developers: [developer],
-                    principalIds: [userFor(developer).id], grantStrings: [pulumi.interpolate`ids=${target.id};actions=read,authorize-session`],
+                    principalIds: [userFor(developer).id], grantStrings: [target.id.apply(targetGrant)],
                 }, child);
                 this.targets.push({ team: team.name, developer, targetId: target.id, injected: library !== undefined });
             }

@@ -6,6 +6,11 @@ import { boundaryProvider } from "./provider";
 
 type Fields = Record<string, pulumi.Input<unknown>>;
 
+/** Boundary refuses `description: ""` ("Cannot set empty string as description", handlers/verifiers.go): leave it out instead. */
+function describedAs(description: string | undefined): { description?: string } {
+    return description && description.trim() !== "" ? { description } : {};
+}
+
 /** Where the provider reaches Boundary: address and token or password login (kept secret). */
 export type ConnectionInput = pulumi.Input<BoundaryConnection>;
 
@@ -23,7 +28,7 @@ abstract class BoundaryResource extends pulumi.dynamic.Resource {
 export interface ScopeArgs { connection: ConnectionInput; parentScopeId: pulumi.Input<string>; name: string; description?: string }
 export class Scope extends BoundaryResource {
     constructor(name: string, args: ScopeArgs, opts?: pulumi.CustomResourceOptions) {
-        super("scope", "scopes", name, args.connection, { scope_id: args.parentScopeId, name: args.name, description: args.description ?? "" }, {}, {}, opts);
+        super("scope", "scopes", name, args.connection, { scope_id: args.parentScopeId, name: args.name, ...describedAs(args.description) }, {}, {}, opts);
     }
 }
 
@@ -31,7 +36,7 @@ export interface UserArgs { connection: ConnectionInput; scopeId: pulumi.Input<s
 /** A Boundary user for a developer; link it to the developer's account(s) in Boundary. */
 export class User extends BoundaryResource {
     constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
-        super("user", "users", name, args.connection, { scope_id: args.scopeId, name: args.name, description: args.description ?? "" }, {}, { developer: args.name }, opts);
+        super("user", "users", name, args.connection, { scope_id: args.scopeId, name: args.name, ...describedAs(args.description) }, {}, { developer: args.name }, opts);
     }
 }
 
@@ -47,7 +52,7 @@ export class AuthMethodPassword extends BoundaryResource {
 export interface HostCatalogStaticArgs { connection: ConnectionInput; scopeId: pulumi.Input<string>; name: string; description?: string }
 export class HostCatalogStatic extends BoundaryResource {
     constructor(name: string, args: HostCatalogStaticArgs, opts?: pulumi.CustomResourceOptions) {
-        super("host-catalog", "host-catalogs", name, args.connection, { scope_id: args.scopeId, name: args.name, type: "static", description: args.description ?? "" }, {}, {}, opts);
+        super("host-catalog", "host-catalogs", name, args.connection, { scope_id: args.scopeId, name: args.name, type: "static", ...describedAs(args.description) }, {}, {}, opts);
     }
 }
 
@@ -66,7 +71,7 @@ export class HostSetStatic extends BoundaryResource {
     }
 }
 
-export interface CredentialStoreVaultArgs { connection: ConnectionInput; scopeId: pulumi.Input<string>; name: string; vaultAddress: string; vaultToken: pulumi.Input<string> }
+export interface CredentialStoreVaultArgs { connection: ConnectionInput; scopeId: pulumi.Input<string>; name: string; vaultAddress: pulumi.Input<string>; vaultToken: pulumi.Input<string> }
 export class CredentialStoreVault extends BoundaryResource {
     constructor(name: string, args: CredentialStoreVaultArgs, opts?: pulumi.CustomResourceOptions) {
         super("credential-store", "credential-stores", name, args.connection, {
@@ -76,15 +81,21 @@ export class CredentialStoreVault extends BoundaryResource {
 }
 
 export interface CredentialLibraryVaultSshCertificateArgs {
-    connection: ConnectionInput; credentialStoreId: pulumi.Input<string>; name: string; path: string; username: string;
+    connection: ConnectionInput; credentialStoreId: pulumi.Input<string>; name: string;
+    /** Vault sign path, `<mount>/sign/<role>`. */
+    path: string;
+    /** Principal of the certificate: a login name, or a Boundary template such as `{{.User.Name}}` (internal/util/template). */
+    username: string;
+    /** Developers whose sessions this library signs for (one for a dedicated target, the roster for a pool). */
+    developers: string[];
     extensions?: Record<string, string>;
 }
 export class CredentialLibraryVaultSshCertificate extends BoundaryResource {
     constructor(name: string, args: CredentialLibraryVaultSshCertificateArgs, opts?: pulumi.CustomResourceOptions) {
         super("credential-library", "credential-libraries", name, args.connection, {
             credential_store_id: args.credentialStoreId, name: args.name, type: "vault-ssh-certificate",
-            attributes: { path: args.path, username: args.username, key_type: "ed25519", extensions: args.extensions ?? {} },
-        }, {}, { developer: args.username }, opts);
+            attributes: { path: args.path, username: args.username, key_type: "ed25519", ...(args.extensions ? { extensions: args.extensions } : {}) },
+        }, {}, { developers: args.developers }, opts);
     }
 }
 
@@ -115,7 +126,7 @@ export interface RoleArgs {
 }
 export class Role extends BoundaryResource {
     constructor(name: string, args: RoleArgs, opts?: pulumi.CustomResourceOptions) {
-        super("role", "roles", name, args.connection, { scope_id: args.scopeId, name: args.name, description: args.description ?? "" },
+        super("role", "roles", name, args.connection, { scope_id: args.scopeId, name: args.name, ...describedAs(args.description) },
             { "set-principals": { principal_ids: args.principalIds }, "set-grants": { grant_strings: args.grantStrings } },
             { target: args.target, developers: args.developers }, opts);
     }
