@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { parsePlatformConfig, rawFromPulumiConfig } from "../components/config/load";
 import { ConfigError } from "../components/config/errors";
+import { validatePlatformConfig } from "../components/config/load";
 import { parseQuantity } from "../components/config/quantity";
 import { parseDuration } from "../components/config/duration";
 
@@ -153,8 +154,10 @@ describe("stack config contract v1", () => {
         refuses({ ...valid(), boundary: { enabled: true }, boundaryToken: "[secret]" }, "boundary.address", /is required/);
     });
 
-    it("refuses Boundary enabled without credentials to manage it", () => {
-        refuses({ ...valid(), boundary: { enabled: true, address: "https://boundary.example.com" } }, "boundaryToken", /neither the secret boundaryToken nor boundaryPassword/);
+    it("accepts Boundary enabled with no credentials: they are deploy-time inputs (DESIGN.md contract)", () => {
+        const config = parsePlatformConfig({ ...valid(), boundary: { enabled: true, edition: "enterprise", address: "https://boundary.example.com" }, vault: { enabled: true } });
+        assert.strictEqual(config.boundary.enabled, true);
+        assert.strictEqual(config.vault.address, undefined);
     });
 
     it("refuses an external Postgres without its connection secret", () => {
@@ -193,5 +196,86 @@ describe("quantities and durations", () => {
         assert.strictEqual(parseDuration("90"), 90);
         assert.strictEqual(parseDuration("8 hours"), undefined);
         assert.strictEqual(parseDuration(""), undefined);
+    });
+});
+
+describe("stack config: every error at once, values as the receiving systems define them", () => {
+    const keysOf = (config: Record<string, any>) => validatePlatformConfig(config).issues.map((issue) => issue.key.replace("sandbox-platform:", ""));
+
+    it("reports every problem in one run, each naming its key path and the value", () => {
+        const config = {
+            environment: "Dev", cluster: { storageClass: "Local_Path", podCidr: "0.0.0.0/0" }, coder: { chartVersion: ">=2.0" },
+            vault: { sshMount: "sys/ssh" }, gpu: { enabled: "yes" }, boundaryToken: "",
+            teams: [{ name: "alpha", developers: [{ name: "x", resources: { cpu: "1e308" } }] }],
+        };
+        const { config: parsed, issues } = validatePlatformConfig(config);
+        assert.strictEqual(parsed, undefined);
+        assert.deepStrictEqual(issues.map((issue) => issue.key.replace("sandbox-platform:", "")), [
+            "environment", "cluster.storageClass", "cluster.podCidr", "coder.chartVersion", "gpu.enabled", "vault.sshMount",
+            "teams[0].developers[0].resources.cpu", "boundaryToken",
+        ]);
+        for (const [issue, value] of issues.map((issue, i) => [issue, ["\"Dev\"", "\"Local_Path\"", "\"0.0.0.0/0\"", "\">=2.0\"", "\"yes\"", "\"sys/ssh\"", "\"1e308\"", "empty"][i]] as const)) {
+            assert.ok(issue.detail.includes(value), `${issue.key}: ${issue.detail}`);
+        }
+        assert.throws(() => parsePlatformConfig(config), (error: unknown) => error instanceof ConfigError && error.issues.length === 8 && error.message.split("\n").length === 8);
+    });
+
+    it("refuses generated-name collisions instead of crashing: team a + developer b-c vs team a-b + developer c", () => {
+        assert.deepStrictEqual(keysOf({ environment: "d", teams: [{ name: "a", developers: ["b-c"] }, { name: "a-b", developers: ["c"] }] }), ["teams[1].developers[0]"]);
+    });
+
+    it("refuses a pool member name that another team's developer also generates (team x pool vs team x-pool)", () => {
+        assert.deepStrictEqual(keysOf({ environment: "d", teams: [{ name: "x", allocation: "pool", poolSize: 1 }, { name: "x-pool", developers: [{ name: "0" }] }] }), ["teams[1].developers[0].name"]);
+    });
+
+    for (const namespace of ["kube-system", "kube-public", "kube-node-lease", "default", "cnpg-system", "coder-workspaces", "sbx-alpha"]) {
+        it(`refuses coder.namespace ${namespace} (a system or generated namespace)`, () => {
+            assert.deepStrictEqual(keysOf({ ...valid(), coder: { namespace } }), ["coder.namespace"]);
+        });
+    }
+
+    for (const [key, value, section] of [
+        ["storageClass", "Fast SSD", "cluster"], ["ingressClass", "-nginx", "cluster"], ["podCidr", "0.0.0.0/0", "cluster"],
+        ["serviceCidr", "10.43.0.1/16", "cluster"], ["chartVersion", "^2.33", "coder"], ["chartVersion", "2.33", "coder"],
+        ["sshMount", "auth/ssh", "vault"], ["sshMount", "identity", "vault"], ["sshMount", "cubbyhole/x", "vault"], ["certTtl", "8 hours", "vault"],
+        ["certTtl", 0, "vault"],
+    ] as const) {
+        it(`refuses ${section}.${key}: ${JSON.stringify(value)}`, () => {
+            assert.deepStrictEqual(keysOf({ ...valid(), [section]: { [key]: value } }), [`${section}.${key}`]);
+        });
+    }
+
+    for (const [field, value] of [["image", "codercom/enterprise-base:"], ["image", "codercom/X:1"], ["image", "a//b:1"], ["image", "x:1@sha256:abc"]] as const) {
+        it(`refuses a malformed image reference ${JSON.stringify(value)} (distribution/reference grammar)`, () => {
+            const config = valid();
+            config.teams[0][field] = value;
+            assert.deepStrictEqual(keysOf(config), [`teams[0].${field}`]);
+        });
+    }
+
+    it("refuses quantities out of range instead of rendering Infinitym", () => {
+        const config = valid();
+        config.teams[0].resources = { cpu: "1e308", memory: "1e400", disk: 0 };
+        assert.deepStrictEqual(keysOf(config), ["teams[0].resources.cpu", "teams[0].resources.memory", "teams[0].resources.disk"]);
+    });
+
+    it("refuses environment: null, __proto__ keys, empty secrets and a misspelt secure:", () => {
+        assert.deepStrictEqual(keysOf({ ...valid(), environment: null }), ["environment"]);
+        assert.deepStrictEqual(keysOf({ ...valid(), cluster: JSON.parse('{"__proto__": {"polluted": true}}') }), ["cluster.__proto__"]);
+        assert.strictEqual(({} as any).polluted, undefined);
+        assert.deepStrictEqual(keysOf({ ...valid(), boundaryToken: "" }), ["boundaryToken"]);
+        assert.deepStrictEqual(keysOf({ ...valid(), boundaryToken: { secrue: "v1:abc" } }), ["boundaryToken"]);
+    });
+
+    it("accepts certTtl as a number of seconds, days and Go durations, as Vault's ParseDurationSecond does", () => {
+        const config = parsePlatformConfig({ ...valid(), vault: { certTtl: 3600, certMaxTtl: "2d" } });
+        assert.strictEqual(config.vault.certTtlSeconds, 3600);
+        assert.strictEqual(config.vault.certMaxTtlSeconds, 172800);
+        assert.strictEqual(parsePlatformConfig({ ...valid(), vault: { certTtl: "1.5h" } }).vault.certTtlSeconds, 5400);
+    });
+
+    it("accepts a team with no developers yet", () => {
+        const config = parsePlatformConfig({ environment: "d", teams: [{ name: "empty", developers: [] }, { name: "none" }] });
+        assert.deepStrictEqual(config.teams.map((team) => team.developers.length), [0, 0]);
     });
 });

@@ -51,7 +51,8 @@ export function readStackConfig(file: string): StackConfig {
         const fullKey = key.includes(":") ? key : `${project}:${key}`;
         const found = { secret: false };
         const plain = replaceSecure(value, found);
-        config[fullKey] = typeof plain === "string" ? plain : JSON.stringify(plain);
+        // The CLI reads a YAML null (`key:` or `key: null`) as an empty string, never as the text "null".
+        config[fullKey] = typeof plain === "string" ? plain : plain === null ? "" : JSON.stringify(plain);
         if (found.secret) {
             secretKeys.push(fullKey);
         }

@@ -1,16 +1,36 @@
-// Vault-style durations ("8h", "1h30m", "90s" or a plain number of seconds).
+// Durations as Vault reads them (hashicorp/go-secure-stdlib parseutil.ParseDurationSecond):
+// a whole number is seconds ("3600" or 3600), "<n>d" is n days, anything else is a Go
+// duration (time.ParseDuration: "8h", "1h30m", "1.5h", "90s", "300ms").
 
-const durationPattern = /^(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$/;
+const goUnitSeconds: Record<string, number> = {
+    ns: 1e-9, us: 1e-6, "µs": 1e-6, "μs": 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600,
+};
+const goDuration = /^[-+]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
+const goTerm = /([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h)/g;
 
-/** Seconds in a duration, or undefined when the text is not one this platform accepts. */
-export function parseDuration(text: string): number | undefined {
-    if (/^[0-9]+$/.test(text)) {
+/** Seconds in a duration as Vault parses it, or undefined when Vault would refuse the text. */
+export function parseDuration(text: string | number): number | undefined {
+    if (typeof text === "number") {
+        return Number.isSafeInteger(text) ? text : undefined;
+    }
+    if (/^[-+]?[0-9]+$/.test(text)) {
         return Number(text);
     }
-    const match = durationPattern.exec(text);
-    if (!match || text === "") {
+    if (text.endsWith("d")) {
+        return /^[-+]?[0-9]+d$/.test(text) ? Number(text.slice(0, -1)) * 86400 : undefined;
+    }
+    if (!goDuration.test(text)) {
         return undefined;
     }
-    const [, hours, minutes, seconds] = match;
-    return Number(hours ?? 0) * 3600 + Number(minutes ?? 0) * 60 + Number(seconds ?? 0);
+    let seconds = 0;
+    for (const [, value, unit] of text.matchAll(goTerm)) {
+        seconds += Number(value) * goUnitSeconds[unit];
+    }
+    return text.startsWith("-") ? -seconds : seconds;
+}
+
+/** Whole seconds, as a Vault TTL field stores a duration (truncated). */
+export function durationSeconds(text: string | number): number | undefined {
+    const seconds = parseDuration(text);
+    return seconds === undefined ? undefined : Math.trunc(seconds + 1e-9);
 }

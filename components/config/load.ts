@@ -1,44 +1,35 @@
-// Stack config contract v1: load, validate and fill defaults. Pure: no Pulumi resources.
+// Stack config contract v1: load, validate and fill defaults with the one schema
+// (stack-schema.ts), reporting every problem at once. Pure: no Pulumi resources.
 
-import * as versions from "../versions";
-import { parseDuration } from "./duration";
-import { parseCidr } from "../cluster/cidr";
-import { defaultNodeCidrs, egressAllowProblem } from "../cluster/network-policies";
-import { configNamespace } from "./errors";
-import {
-    Raw, configFail, isPlainObject, readBoolean, readDns1035Label, readDnsLabel, readEnum, readInteger, readLabels, readList,
-    readObject, readOptionalString, readQuantity, readString, readUrl,
-} from "./reader";
-import {
-    BoundaryConfig, ClusterConfig, CoderConfig, DeveloperConfig, DevicesConfig, EgressAllowRule, GpuConfig, KataShim, NetworkConfig, PlatformConfig,
-    RuntimesConfig, SandboxResources, TeamConfig, VaultConfig, allocations, boundaryEditions, distributions, helmModes, kataShims,
-    postgresModes, sandboxRuntimes, secretKeys,
-} from "./schema";
+import { z } from "zod";
+import { ConfigError, ConfigIssue, configNamespace } from "./errors";
+import { PartialConfig, crossSectionRules } from "./rules";
+import { PlatformConfig } from "./schema";
+import { platformSections, resolveNetwork, secretSections, show } from "./stack-schema";
 
-/** Developer names become Linux users, principals and parts of object names. */
-export const maxDeveloperNameLength = 40;
-/** `<team>-<developer>` must stay a 63-character label (Service names, Boundary targets). */
-export const maxTeamNameLength = 20;
+export { maxDeveloperNameLength, maxTeamNameLength } from "./stack-schema";
 
-const topLevelKeys = [
-    "environment", "cluster", "coder", "runtimes", "gpu", "devices", "vault", "boundary", "network", "teams", ...secretKeys,
-];
+export type Raw = Record<string, unknown>;
+
+const topLevelKeys = [...Object.keys(platformSections), ...Object.keys(secretSections)];
+/** Keys that would reach an object's prototype when copied. */
+const forbiddenKeys = new Set(["__proto__", "constructor", "prototype"]);
 
 /**
  * Turns Pulumi's flat config map (`"sandbox-platform:teams"` to a JSON string, as in
  * PULUMI_CONFIG) into the raw object the loader reads. Other namespaces are ignored.
  */
 export function rawFromPulumiConfig(all: Record<string, string>): Raw {
-    const raw: Raw = {};
+    const entries: [string, unknown][] = [];
     const prefix = `${configNamespace}:`;
     for (const [key, text] of Object.entries(all)) {
         if (!key.startsWith(prefix)) {
             continue;
         }
-        const shortKey = key.slice(prefix.length);
-        raw[shortKey] = /^\s*[[{]/.test(text) ? parseStructured(text) : text;
+        entries.push([key.slice(prefix.length), /^\s*[[{]/.test(text) ? parseStructured(text) : text]);
     }
-    return raw;
+    // fromEntries defines own properties: a key "__proto__" stays data, never a prototype.
+    return Object.fromEntries(entries);
 }
 
 /** Structured values arrive JSON-encoded; anything else (e.g. "[secret]") stays text. */
@@ -50,332 +41,157 @@ function parseStructured(text: string): unknown {
     }
 }
 
-/** Validates the whole stack config; throws a ConfigError naming the first bad key. */
-export function parsePlatformConfig(input: Raw): PlatformConfig {
-    for (const key of Object.keys(input)) {
-        if (!topLevelKeys.includes(key)) {
-            configFail(key, `unknown key; accepted keys: ${topLevelKeys.join(", ")}`);
-        }
-    }
-    const environment = readDnsLabel("environment", input.environment, 63);
-    const cluster = parseCluster(input.cluster);
-    const runtimes = parseRuntimes(input.runtimes);
-    const gpu = parseGpu(input.gpu);
-    const devices = parseDevices(input.devices);
-    const vault = parseVault(input.vault);
-    const boundary = parseBoundary(input.boundary, vault);
-    const coder = parseCoder(input.coder);
-    const network = parseNetwork(input.network, cluster);
-    const teams = parseTeams(input.teams, runtimes, gpu, cluster);
-    if (boundary.enabled && input.boundaryToken === undefined && input.boundaryPassword === undefined) {
-        configFail("boundaryToken", "Boundary is enabled but neither the secret boundaryToken nor boundaryPassword (with boundary.authMethodId and boundary.loginName) is set");
-    }
-    if (input.boundaryPassword !== undefined && (!boundary.authMethodId || !boundary.loginName)) {
-        configFail("boundary.authMethodId", "boundaryPassword needs boundary.authMethodId and boundary.loginName to log in");
-    }
-    return { environment, cluster, coder, runtimes, gpu, devices, vault, boundary, network, teams };
-}
-
-function parseCluster(value: unknown): ClusterConfig {
-    const raw = readObject("cluster", value, ["distribution", "storageClass", "ingressClass", "domain", "podCidr", "serviceCidr", "nodeCidrs", "maxNodes", "helm"]);
-    const distribution = readEnum("cluster.distribution", raw.distribution, distributions, "k3s");
-    const k3s = distribution === "k3s";
-    const storageClass = readOptionalString("cluster.storageClass", raw.storageClass) ?? (k3s ? "local-path" : undefined);
-    return {
-        distribution,
-        storageClass,
-        ingressClass: readString("cluster.ingressClass", raw.ingressClass, k3s ? "traefik" : "nginx"),
-        domain: readOptionalString("cluster.domain", raw.domain),
-        podCidr: readCidr("cluster.podCidr", raw.podCidr, "10.42.0.0/16"),
-        serviceCidr: readCidr("cluster.serviceCidr", raw.serviceCidr, "10.43.0.0/16"),
-        nodeCidrs: readCidrList("cluster.nodeCidrs", raw.nodeCidrs, defaultNodeCidrs),
-        maxNodes: readInteger("cluster.maxNodes", raw.maxNodes, 10, 1, 5000),
-        helm: readEnum("cluster.helm", raw.helm, helmModes, "pulumi"),
-    };
-}
-
-function readCidr(path: string, value: unknown, fallback: string): string {
-    const text = readString(path, value, fallback);
-    const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
-    if (!match || match.slice(1, 5).some((octet) => Number(octet) > 255) || Number(match[5]) > 32) {
-        configFail(path, `${JSON.stringify(text)} is not an IPv4 CIDR such as 10.42.0.0/16`);
+/** `teams[0].developers[1].name` */
+export function keyPath(path: readonly PropertyKey[]): string {
+    let text = "";
+    for (const part of path) {
+        text += typeof part === "number" ? `[${part}]` : `${text === "" ? "" : "."}${String(part)}`;
     }
     return text;
 }
 
-function readCidrList(path: string, value: unknown, fallback: string[]): string[] {
-    if (value === undefined) {
-        return fallback;
-    }
-    return readList(path, value).map((entry, i) => {
-        const text = readString(`${path}[${i}]`, entry);
-        if (!parseCidr(text)) {
-            configFail(`${path}[${i}]`, `${JSON.stringify(text)} is not a CIDR with zero host bits, such as 10.0.0.0/8 or fd00::/8`);
-        }
-        return text;
-    });
+function issue(path: readonly PropertyKey[], detail: string): ConfigIssue {
+    return { key: `${configNamespace}:${keyPath(path)}`, detail };
 }
 
-function parseRuntimes(value: unknown): RuntimesConfig {
-    const raw = readObject("runtimes", value, ["sysbox", "kata", "gvisor"]);
-    const sysbox = readObject("runtimes.sysbox", raw.sysbox, ["enabled"]);
-    const kata = readObject("runtimes.kata", raw.kata, ["enabled", "shims"]);
-    const gvisor = readObject("runtimes.gvisor", raw.gvisor, ["enabled"]);
-    const shimList = kata.shims === undefined ? ["qemu-runtime-rs"] : readList("runtimes.kata.shims", kata.shims);
-    const shims = shimList.map((shim, i) => readEnum<KataShim>(`runtimes.kata.shims[${i}]`, shim, kataShims));
-    const kataEnabled = readBoolean("runtimes.kata.enabled", kata.enabled, false);
-    if (kataEnabled && shims.length === 0) {
-        configFail("runtimes.kata.shims", `needs at least one shim when kata is enabled; accepted: ${kataShims.join(" | ")}`);
+/**
+ * Nested `null` and `""` mean "not set" (YAML `key:` with no value); keys that would
+ * reach a prototype are refused. Returns a copy; issues are added to `issues`.
+ */
+function clean(value: unknown, path: PropertyKey[], issues: ConfigIssue[]): unknown {
+    if (Array.isArray(value)) {
+        return value.map((entry, i) => clean(entry, [...path, i], issues));
     }
-    return {
-        sysbox: { enabled: readBoolean("runtimes.sysbox.enabled", sysbox.enabled, false) },
-        kata: { enabled: kataEnabled, shims },
-        gvisor: { enabled: readBoolean("runtimes.gvisor.enabled", gvisor.enabled, false) },
+    if (value !== null && typeof value === "object") {
+        const entries: [string, unknown][] = [];
+        for (const [key, entry] of Object.entries(value)) {
+            if (forbiddenKeys.has(key)) {
+                issues.push(issue([...path, key], `the key ${JSON.stringify(key)} is refused (it would reach an object prototype)`));
+                continue;
+            }
+            if (entry === null || entry === "") {
+                continue;
+            }
+            entries.push([key, clean(entry, [...path, key], issues)]);
+        }
+        return Object.fromEntries(entries);
+    }
+    return value;
+}
+
+/** zod's issues, as key paths and sentences; unions report their closest branch. */
+function fromZod(error: z.ZodError, prefix: PropertyKey[], out: ConfigIssue[]): void {
+    for (const zodIssue of error.issues) {
+        addZodIssue(zodIssue, prefix, out);
+    }
+}
+
+function addZodIssue(zodIssue: z.core.$ZodIssue, prefix: PropertyKey[], out: ConfigIssue[]): void {
+    const path = [...prefix, ...zodIssue.path];
+    if (zodIssue.code === "unrecognized_keys") {
+        for (const key of zodIssue.keys) {
+            out.push(issue([...path, key], zodIssue.message));
+        }
+        return;
+    }
+    if (zodIssue.code === "invalid_union" && zodIssue.errors.length > 0 && !zodIssue.message.startsWith("expected")) {
+        // The branch that got furthest: fewest type errors at its root.
+        const best = [...zodIssue.errors].sort((a, b) => rootTypeErrors(a) - rootTypeErrors(b))[0];
+        best.forEach((inner) => addZodIssue(inner, path, out));
+        return;
+    }
+    out.push(issue(path, zodIssue.message));
+}
+
+function rootTypeErrors(issues: z.core.$ZodIssue[]): number {
+    return issues.filter((entry) => entry.path.length === 0 && entry.code === "invalid_type").length;
+}
+
+/** A generic sentence for issues a builder gave no message of its own. */
+function fallbackMessage(zodIssue: z.core.$ZodRawIssue): string | undefined {
+    const input = zodIssue.input;
+    switch (zodIssue.code) {
+        case "invalid_type":
+            if (input === undefined) {
+                return "is required";
+            }
+            return `expected ${zodIssue.expected === "array" ? "a list" : zodIssue.expected === "object" ? "an object" : `a ${zodIssue.expected}`}, got ${show(input)}`;
+        case "too_small":
+            return `${show(input)} is too short or small (minimum ${String(zodIssue.minimum)})`;
+        case "too_big":
+            return `${show(input)} is too long or large (maximum ${String(zodIssue.maximum)})`;
+        default:
+            return undefined;
+    }
+}
+
+export interface ValidationResult {
+    config?: PlatformConfig;
+    issues: ConfigIssue[];
+}
+
+/** Validates the whole stack config and reports every problem found, each naming its key. */
+export function validatePlatformConfig(input: Raw): ValidationResult {
+    const issues: ConfigIssue[] = [];
+    const top = input ?? {};
+    for (const key of Object.keys(top)) {
+        if (!topLevelKeys.includes(key)) {
+            issues.push(issue([key], `unknown key; accepted keys: ${topLevelKeys.join(", ")}`));
+        } else if (top[key] === null) {
+            issues.push(issue([key], "is null; give it a value or leave the key out"));
+        }
+    }
+    const raw = clean(Object.fromEntries(Object.entries(top).filter(([key, value]) => topLevelKeys.includes(key) && value !== null)), [], issues) as Raw;
+    const secretInputs = Object.fromEntries(Object.keys(secretSections).map((key) => [key, (top as Raw)[key]]));
+    const parsed: Record<string, unknown> = {};
+    const options = { error: fallbackMessage };
+    const parseSection = (schema: z.ZodType, value: unknown, path: PropertyKey[]): unknown => {
+        const result = schema.safeParse(value, options);
+        if (!result.success) {
+            fromZod(result.error, path, issues);
+            return undefined;
+        }
+        return result.data;
     };
-}
-
-function parseGpu(value: unknown): GpuConfig {
-    const raw = readObject("gpu", value, ["enabled", "timeSlicingReplicas"]);
-    return {
-        enabled: readBoolean("gpu.enabled", raw.enabled, false),
-        timeSlicingReplicas: readInteger("gpu.timeSlicingReplicas", raw.timeSlicingReplicas, 1, 1, 64),
-    };
-}
-
-function parseDevices(value: unknown): DevicesConfig {
-    const raw = readObject("devices", value, ["fuse", "tun"]);
-    return { fuse: readBoolean("devices.fuse", raw.fuse, false), tun: readBoolean("devices.tun", raw.tun, false) };
-}
-
-function parseVault(value: unknown): VaultConfig {
-    const raw = readObject("vault", value, ["enabled", "sshMount", "certTtl", "certMaxTtl", "address"]);
-    const certTtl = readString("vault.certTtl", raw.certTtl, "8h");
-    const certMaxTtl = readString("vault.certMaxTtl", raw.certMaxTtl, "24h");
-    const certTtlSeconds = readDuration("vault.certTtl", certTtl);
-    const certMaxTtlSeconds = readDuration("vault.certMaxTtl", certMaxTtl);
-    if (certTtlSeconds > certMaxTtlSeconds) {
-        configFail("vault.certTtl", `${certTtl} is longer than vault.certMaxTtl (${certMaxTtl}); a certificate's TTL must not exceed the maximum`);
-    }
-    const sshMount = readString("vault.sshMount", raw.sshMount, "ssh-client-signer");
-    if (!/^[A-Za-z0-9][-A-Za-z0-9_/]*[A-Za-z0-9]$/.test(sshMount)) {
-        configFail("vault.sshMount", `${JSON.stringify(sshMount)} is not a Vault mount path (letters, digits, '-', '_', '/')`);
-    }
-    return {
-        enabled: readBoolean("vault.enabled", raw.enabled, false),
-        sshMount, certTtl, certMaxTtl, certTtlSeconds, certMaxTtlSeconds,
-        address: readUrl("vault.address", raw.address, false),
-    };
-}
-
-function readDuration(path: string, text: string): number {
-    const seconds = parseDuration(text);
-    if (seconds === undefined || seconds <= 0) {
-        configFail(path, `${JSON.stringify(text)} is not a positive duration; use forms like 30m, 8h, 1h30m or a number of seconds`);
-    }
-    return seconds;
-}
-
-function parseBoundary(value: unknown, vault: VaultConfig): BoundaryConfig {
-    const raw = readObject("boundary", value, ["enabled", "edition", "address", "orgName", "sessionMaxSeconds", "authMethodId", "loginName"]);
-    const enabled = readBoolean("boundary.enabled", raw.enabled, false);
-    const edition = readEnum("boundary.edition", raw.edition, boundaryEditions, "community");
-    if (enabled && edition !== "community" && !vault.enabled) {
-        configFail("boundary.edition", `${edition} injects Vault-signed SSH certificates and needs vault.enabled: true (or use edition: community)`);
-    }
-    if (enabled && edition !== "community" && !vault.address) {
-        configFail("vault.address", `Boundary ${edition} injects certificates through a Vault credential store: set vault.address to Vault's address as Boundary's workers reach it`);
-    }
-    const authMethodId = readOptionalString("boundary.authMethodId", raw.authMethodId);
-    return {
-        enabled,
-        edition,
-        address: readUrl("boundary.address", raw.address, enabled),
-        orgName: readString("boundary.orgName", raw.orgName, "sandboxes"),
-        sessionMaxSeconds: readInteger("boundary.sessionMaxSeconds", raw.sessionMaxSeconds, 28800, 60, 7 * 86400),
-        authMethodId,
-        loginName: readOptionalString("boundary.loginName", raw.loginName),
-    };
-}
-
-function parseCoder(value: unknown): CoderConfig {
-    const raw = readObject("coder", value, ["enabled", "namespace", "chartVersion", "accessUrl", "wildcardAccessUrl", "postgres"]);
-    const enabled = readBoolean("coder.enabled", raw.enabled, false);
-    const postgres = readObject("coder.postgres", raw.postgres, ["mode", "storage", "connectionUrlSecret"]);
-    const mode = readEnum("coder.postgres.mode", postgres.mode, postgresModes, "cloudnative-pg");
-    let connectionUrlSecret: { name: string; key: string } | undefined;
-    if (mode === "external") {
-        if (postgres.connectionUrlSecret === undefined) {
-            configFail("coder.postgres.connectionUrlSecret", "is required when coder.postgres.mode is external: { name: <secret>, key: <key holding the postgres:// URL> }");
+    for (const [key, schema] of Object.entries(platformSections)) {
+        if (key === "teams" && Array.isArray(raw.teams)) {
+            // Team by team, so that the valid teams still go through the cross-team rules.
+            const element = (schema as unknown as { unwrap(): z.ZodType }).unwrap?.() ?? schema;
+            const itemSchema = (element as unknown as z.ZodArray<z.ZodType>).element;
+            const teams = raw.teams.map((team, i) => parseSection(itemSchema, team, ["teams", i]));
+            parsed.teams = teams;
+            continue;
         }
-        const secret = readObject("coder.postgres.connectionUrlSecret", postgres.connectionUrlSecret, ["name", "key"]);
-        connectionUrlSecret = {
-            name: readDnsLabel("coder.postgres.connectionUrlSecret.name", secret.name, 253),
-            key: readString("coder.postgres.connectionUrlSecret.key", secret.key),
-        };
-    } else if (postgres.connectionUrlSecret !== undefined) {
-        configFail("coder.postgres.connectionUrlSecret", `only applies to mode external, not ${mode}`);
+        if (top[key] !== null) {
+            parsed[key] = parseSection(schema as z.ZodType, raw[key], [key]);
+        }
     }
-    const wildcardAccessUrl = readOptionalString("coder.wildcardAccessUrl", raw.wildcardAccessUrl);
-    if (wildcardAccessUrl !== undefined && !/^\*\.[a-z0-9.-]+(:[0-9]+)?$/.test(wildcardAccessUrl)) {
-        configFail("coder.wildcardAccessUrl", `${JSON.stringify(wildcardAccessUrl)} must look like *.coder.example.com`);
+    for (const [key, schema] of Object.entries(secretSections)) {
+        const value = (top as Raw)[key];
+        if (value !== null) {
+            parseSection(schema as z.ZodType, value, [key]);
+        }
     }
-    return {
-        enabled,
-        namespace: readDnsLabel("coder.namespace", raw.namespace, 63, "coder"),
-        chartVersion: readString("coder.chartVersion", raw.chartVersion, versions.coderChart.version),
-        accessUrl: readUrl("coder.accessUrl", raw.accessUrl, enabled),
-        wildcardAccessUrl,
-        postgres: { mode, storage: readQuantity("coder.postgres.storage", postgres.storage, "10Gi"), connectionUrlSecret },
-    };
+    if (parsed.network && parsed.cluster) {
+        parsed.network = resolveNetwork(parsed.network as any, parsed.cluster as any);
+    } else {
+        parsed.network = undefined;
+    }
+    const sections = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined)) as PartialConfig;
+    for (const rule of crossSectionRules(sections, raw, secretInputs)) {
+        issues.push(issue(rule.path, rule.message));
+    }
+    if (issues.length > 0) {
+        return { issues };
+    }
+    return { config: parsed as unknown as PlatformConfig, issues };
 }
 
-function parseNetwork(value: unknown, cluster: ClusterConfig): NetworkConfig {
-    const raw = readObject("network", value, ["egressInternet", "accessFrom", "apiServer", "ingressController"]);
-    const accessFrom = readObject("network.accessFrom", raw.accessFrom, ["namespace", "create", "podLabels"]);
-    const apiServer = readObject("network.apiServer", raw.apiServer, ["cidrs", "port"]);
-    const ingress = readObject("network.ingressController", raw.ingressController, ["namespace", "podLabels"]);
-    const k3s = cluster.distribution === "k3s";
-    return {
-        egressInternet: readBoolean("network.egressInternet", raw.egressInternet, true),
-        accessFrom: {
-            namespace: readDnsLabel("network.accessFrom.namespace", accessFrom.namespace, 63, "boundary"),
-            create: readBoolean("network.accessFrom.create", accessFrom.create, true),
-            podLabels: readLabels("network.accessFrom.podLabels", accessFrom.podLabels, {}),
-        },
-        // K3s serves the API on every server node's IP, port 6443 (the `kubernetes` Service's endpoints).
-        apiServer: {
-            cidrs: readCidrList("network.apiServer.cidrs", apiServer.cidrs, cluster.nodeCidrs),
-            port: readInteger("network.apiServer.port", apiServer.port, k3s ? 6443 : 443, 1, 65535),
-        },
-        ingressController: {
-            namespace: readDnsLabel("network.ingressController.namespace", ingress.namespace, 63, k3s ? "kube-system" : "ingress-nginx"),
-            podLabels: readLabels("network.ingressController.podLabels", ingress.podLabels,
-                { "app.kubernetes.io/name": k3s ? "traefik" : "ingress-nginx" }),
-        },
-    };
-}
-
-function parseEgressAllow(path: string, value: unknown, cluster: ClusterConfig): EgressAllowRule[] {
-    if (value === undefined) {
-        return [];
+/** Validates the whole stack config; throws a ConfigError listing every problem (the first as its key). */
+export function parsePlatformConfig(input: Raw): PlatformConfig {
+    const { config, issues } = validatePlatformConfig(input);
+    if (!config) {
+        throw new ConfigError(issues[0].key, issues[0].detail, issues);
     }
-    return readList(path, value).map((entry, i) => {
-        const at = `${path}[${i}]`;
-        const raw = readObject(at, entry, ["cidr", "ports"]);
-        const cidr = readString(`${at}.cidr`, raw.cidr);
-        const problem = egressAllowProblem(cidr, { cluster });
-        if (problem) {
-            configFail(`${at}.cidr`, problem);
-        }
-        const ports = raw.ports === undefined ? [] : readList(`${at}.ports`, raw.ports).map((p, j) => {
-            const portPath = `${at}.ports[${j}]`;
-            const port = typeof p === "number" ? { port: p } : readObject(portPath, p, ["port", "endPort", "protocol"]);
-            const number = readInteger(`${portPath}.port`, port.port, 0, 1, 65535);
-            const endPort = port.endPort === undefined ? undefined : readInteger(`${portPath}.endPort`, port.endPort, 0, number, 65535);
-            return { protocol: readEnum(`${portPath}.protocol`, port.protocol, ["TCP", "UDP", "SCTP"] as const, "TCP"), port: number, ...(endPort ? { endPort } : {}) };
-        });
-        return { cidr, ports };
-    });
-}
-
-const defaultResources: SandboxResources = { cpu: "2", memory: "4Gi", disk: "20Gi", dockerCache: "30Gi" };
-const resourceKeys = ["cpu", "memory", "disk", "dockerCache"] as const;
-
-function parseResources(path: string, value: unknown, base: SandboxResources): SandboxResources {
-    const raw = readObject(path, value, resourceKeys);
-    const result = { ...base };
-    for (const key of resourceKeys) {
-        result[key] = readQuantity(`${path}.${key}`, raw[key], base[key]);
-    }
-    return result;
-}
-
-function parseTeams(value: unknown, runtimes: RuntimesConfig, gpu: GpuConfig, cluster: ClusterConfig): TeamConfig[] {
-    if (value === undefined) {
-        return [];
-    }
-    const seen = new Map<string, number>();
-    return readList("teams", value).map((entry, i) => {
-        const path = `teams[${i}]`;
-        const raw = readObject(path, entry, ["name", "runtime", "allocation", "poolSize", "image", "imagePullSecret", "resources", "developers", "egress"]);
-        const name = readDns1035Label(`${path}.name`, raw.name, maxTeamNameLength);
-        if (seen.has(name)) {
-            configFail(`${path}.name`, `duplicate team name ${JSON.stringify(name)} (also teams[${seen.get(name)}].name)`);
-        }
-        seen.set(name, i);
-        const runtime = readEnum(`${path}.runtime`, raw.runtime, sandboxRuntimes, "envbox");
-        if (runtime !== "envbox" && !runtimes[runtime].enabled) {
-            configFail(`${path}.runtime`, `${runtime} is used by team ${name} but runtimes.${runtime}.enabled is not true; enable it or use envbox`);
-        }
-        const allocation = readEnum(`${path}.allocation`, raw.allocation, allocations, "dedicated");
-        const poolSize = readInteger(`${path}.poolSize`, raw.poolSize, 0, 0, 500);
-        if (allocation === "pool" && poolSize < 1) {
-            configFail(`${path}.poolSize`, `allocation: pool needs poolSize of at least 1, got ${poolSize}`);
-        }
-        if (allocation === "dedicated" && poolSize > 0) {
-            configFail(`${path}.poolSize`, `only applies to allocation: pool; team ${name} is dedicated`);
-        }
-        const image = readImage(`${path}.image`, raw.image, versions.defaultWorkspaceImage);
-        const resources = parseResources(`${path}.resources`, raw.resources, defaultResources);
-        const developers = parseDevelopers(`${path}.developers`, raw.developers, { image, resources, runtime, allocation, gpu });
-        if (allocation === "pool" && developers.length > poolSize) {
-            configFail(`${path}.developers`, `team ${name} has ${developers.length} developers but poolSize ${poolSize}; raise poolSize or move developers`);
-        }
-        const imagePullSecret = raw.imagePullSecret === undefined ? undefined : readDnsLabel(`${path}.imagePullSecret`, raw.imagePullSecret, 253);
-        const egress = parseEgressAllow(`${path}.egress`, raw.egress, cluster);
-        return { name, runtime, allocation, poolSize, image, imagePullSecret, resources, developers, egress };
-    });
-}
-
-interface TeamDefaults {
-    image: string;
-    resources: SandboxResources;
-    runtime: TeamConfig["runtime"];
-    allocation: TeamConfig["allocation"];
-    gpu: GpuConfig;
-}
-
-function parseDevelopers(path: string, value: unknown, team: TeamDefaults): DeveloperConfig[] {
-    const seen = new Map<string, number>();
-    return readList(path, value).map((entry, i) => {
-        const at = `${path}[${i}]`;
-        const raw: Raw = typeof entry === "string" ? { name: entry } : readObject(at, entry, ["name", "gpu", "image", "suspended", "resources"]);
-        const namePath = isPlainObject(entry) ? `${at}.name` : at;
-        const name = readDnsLabel(namePath, raw.name, maxDeveloperNameLength);
-        if (seen.has(name)) {
-            configFail(namePath, `duplicate developer ${JSON.stringify(name)} (also ${path}[${seen.get(name)}])`);
-        }
-        seen.set(name, i);
-        const gpu = readInteger(`${at}.gpu`, raw.gpu, 0, 0, 16);
-        if (gpu > 0 && !team.gpu.enabled) {
-            configFail(`${at}.gpu`, `developer ${name} asks for ${gpu} GPU(s) but gpu.enabled is not true`);
-        }
-        if (gpu > 0 && team.runtime !== "envbox") {
-            configFail(`${at}.gpu`, `GPUs are passed only into envbox sandboxes; this team's runtime is ${team.runtime}`);
-        }
-        if (team.allocation === "pool" && (raw.gpu !== undefined || raw.image !== undefined || raw.resources !== undefined)) {
-            configFail(at, "pool members are identical: gpu, image and resources can only be set on the team");
-        }
-        return {
-            name,
-            gpu,
-            image: readImage(`${at}.image`, raw.image, team.image),
-            suspended: readBoolean(`${at}.suspended`, raw.suspended, false),
-            resources: parseResources(`${at}.resources`, raw.resources, team.resources),
-        };
-    });
-}
-
-const imagePattern = /^[a-z0-9]+([._\-/:a-z0-9]*[a-z0-9])?(@sha256:[a-f0-9]{64})?$/i;
-
-function readImage(path: string, value: unknown, fallback: string): string {
-    const image = readString(path, value, fallback);
-    const lastSegment = image.split("/").pop() ?? image;
-    if (!imagePattern.test(image) || (!lastSegment.includes(":") && !image.includes("@sha256:"))) {
-        configFail(path, `${JSON.stringify(image)} must be an image reference with a pinned tag or digest (repo/name:tag or repo/name@sha256:...)`);
-    }
-    if (/:latest$/.test(image)) {
-        configFail(path, `${JSON.stringify(image)} uses the latest tag; pin a version`);
-    }
-    return image;
+    return config;
 }

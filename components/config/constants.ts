@@ -1,0 +1,22 @@
+// Enumerations of the stack config, shared by the schema and the builders.
+
+export const distributions = ["k3s", "generic"] as const;
+export const sandboxRuntimes = ["envbox", "sysbox", "kata"] as const;
+export const allocations = ["dedicated", "pool"] as const;
+export const postgresModes = ["cloudnative-pg", "bitnami", "external"] as const;
+export const boundaryEditions = ["community", "enterprise", "hcp"] as const;
+export const helmModes = ["pulumi", "helm-controller"] as const;
+/** Kata shims kata-deploy installs, each with the RuntimeClass pod overhead it declares. */
+export const kataShimOverheads = {
+    "qemu": { cpu: "250m", memory: "320Mi" },
+    "qemu-runtime-rs": { cpu: "250m", memory: "320Mi" },
+    "clh": { cpu: "250m", memory: "130Mi" },
+    "cloud-hypervisor": { cpu: "250m", memory: "130Mi" },
+    "dragonball": { cpu: "250m", memory: "130Mi" },
+    "fc": { cpu: "250m", memory: "130Mi" },
+} as const;
+export type KataShim = keyof typeof kataShimOverheads;
+export const kataShims = Object.keys(kataShimOverheads) as KataShim[];
+
+/** Stack secrets (set with `pulumi config set --secret`); never decrypted by the offline render. */
+export const secretKeys = ["boundaryToken", "boundaryPassword"] as const;

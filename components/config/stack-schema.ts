@@ -1,0 +1,431 @@
+// The stack config (contract v1 and its extensions), defined once with zod: the loader
+// parses with it, the public config types are its output types (schema.ts), and
+// `npm run schema` turns it into schema/stack-config.schema.json for editors.
+//
+// HOW TO ADD A KEY
+//   1. Add it to the section's `strictObject({...})` below with a builder from this file
+//      (`flag`, `wholeNumber`, `dnsLabel`, `dnsSubdomain`, `quantity`, `image`, `url`, `duration`,
+//      `oneOf`, ...) and `.describe("one line for editors")`. Give it a `.default(...)`
+//      unless leaving it out must mean "not set".
+//      A new top-level key: add a section to `platformSections`.
+//   2. A rule that involves more than one key goes in rules.ts (cross-section) or in the
+//      section's `.superRefine` (within one section); each issue names its key path.
+//   3. Run `npm run schema` and commit schema/stack-config.schema.json (a test fails when
+//      it is stale); document the key in README.md "Stack config reference".
+// Every builder's error names the value and what is accepted; the key path is added
+// by the loader (load.ts).
+
+import { z } from "zod";
+import * as versions from "../versions";
+import { parseCidr } from "../cluster/cidr";
+import { defaultNodeCidrs } from "../cluster/network-policies";
+import { parseDuration } from "./duration";
+import {
+    dns1035Label, isConfigMapKey, isDnsLabel, isDnsSubdomain, isExactSemver, parseImageReference, parseIpv4Cidr, quantityLimits,
+    quantityProblem, vaultMountProblem,
+} from "./formats";
+import {
+    KataShim, allocations, boundaryEditions, distributions, helmModes, kataShims, postgresModes, sandboxRuntimes,
+} from "./constants";
+
+/** Developer names become Linux users, principals and parts of object names. */
+export const maxDeveloperNameLength = 40;
+/** `<team>-<developer>` must stay a 63-character label (Service names, Boundary targets). */
+export const maxTeamNameLength = 20;
+
+export function show(value: unknown): string {
+    if (typeof value === "number" && !Number.isFinite(value)) {
+        return String(value);
+    }
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}
+
+/** An object that refuses unknown keys, naming the accepted ones. */
+export function strictObject<S extends z.ZodRawShape>(shape: S) {
+    const accepted = Object.keys(shape).join(", ");
+    return z.strictObject(shape, {
+        error: (issue) => issue.code === "unrecognized_keys" ? `unknown key; accepted keys here: ${accepted}` : undefined,
+    });
+}
+
+/** A string checked by `problem` (which returns what is wrong, or undefined). */
+function checkedString(problem: (text: string) => string | undefined) {
+    return z.string().superRefine((text, ctx) => {
+        const detail = problem(text);
+        if (detail !== undefined) {
+            ctx.addIssue({ code: "custom", message: `${show(text)} ${detail}`, input: text });
+        }
+    });
+}
+
+/** true/false (YAML booleans, or the strings Pulumi's CLI stores). */
+export function flag() {
+    return z.union([z.boolean(), z.enum(["true", "false"]).transform((text) => text === "true")], {
+        error: (issue) => `expected true or false, got ${show(issue.input)}`,
+    });
+}
+
+/** A whole number in [min, max] (a number, or digits as text). */
+export function wholeNumber(min: number, max: number) {
+    const message = (issue: { input?: unknown }) => `expected a whole number from ${min} to ${max}, got ${show(issue.input)}`;
+    return z.union([z.number(), z.string().regex(/^-?[0-9]{1,16}$/).transform(Number)], { error: message })
+        .pipe(z.number().int({ error: message }).min(min, { error: message }).max(max, { error: message }));
+}
+
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+    return z.enum(values, { error: (issue) => `${show(issue.input)} is not one of ${values.join(" | ")}` });
+}
+
+export function dnsLabel(maxLength = 63) {
+    return checkedString((text) => isDnsLabel(text, maxLength) ? undefined
+        : `is not a DNS-1123 label: use lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${maxLength} characters`);
+}
+
+export function dns1035(maxLength: number) {
+    return checkedString((text) => dns1035Label.test(text) && text.length <= maxLength ? undefined
+        : `is not a DNS-1035 label: use lowercase letters, digits and '-', starting with a letter and ending with a letter or digit, at most ${maxLength} characters`);
+}
+
+export function dnsSubdomain() {
+    return checkedString((text) => isDnsSubdomain(text) ? undefined
+        : "is not a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit, at most 253 characters");
+}
+
+/** A Kubernetes quantity of CPU ("cpu") or bytes; numbers are read as their decimal text. */
+export function quantity(kind: keyof typeof quantityLimits) {
+    return z.union([z.string(), z.number().transform((value) => String(value))], {
+        error: (issue) => `expected a Kubernetes quantity such as "2" or "8Gi", got ${show(issue.input)}`,
+    }).pipe(checkedString((text) => quantityProblem(text, kind)));
+}
+
+/** A container image reference with a pinned tag or digest, never `latest`. */
+export function image() {
+    return checkedString((text) => {
+        const reference = parseImageReference(text);
+        if (!reference) {
+            return "is not a valid image reference ([registry/]repository[:tag][@digest], lowercase repository)";
+        }
+        if (reference.tag === undefined && reference.digest === undefined) {
+            return "must be an image reference with a pinned tag or digest (repo/name:tag or repo/name@sha256:...)";
+        }
+        if (reference.tag === "latest" && reference.digest === undefined) {
+            return "uses the latest tag; pin a version";
+        }
+        return undefined;
+    });
+}
+
+export function url() {
+    return checkedString((text) => {
+        let parsed: URL;
+        try {
+            parsed = new URL(text);
+        } catch {
+            return "is not a URL; expected http(s)://host[:port]";
+        }
+        return parsed.protocol === "https:" || parsed.protocol === "http:" ? undefined : "must use https:// or http://";
+    });
+}
+
+/** A duration as Vault accepts it: "8h", "1h30m", "2d", or a number of seconds. */
+export function duration() {
+    return z.union([z.string(), z.number()], {
+        error: (issue) => `expected a duration such as "8h" or a number of seconds, got ${show(issue.input)}`,
+    }).superRefine((value, ctx) => {
+        const seconds = parseDuration(value);
+        if (seconds === undefined || seconds < 1) {
+            ctx.addIssue({ code: "custom", input: value, message: `${show(value)} is not a positive duration of at least 1s; use forms like 30m, 8h, 1h30m, 2d or a number of seconds` });
+        }
+    });
+}
+
+/** An IPv4 network in canonical form, at most a /8: never "everything". */
+export function cidr() {
+    return checkedString((text) => {
+        const parsed = parseIpv4Cidr(text);
+        if (!parsed) {
+            return "is not an IPv4 CIDR in canonical form such as 10.42.0.0/16 (no host bits set)";
+        }
+        return parsed.prefix < 8 ? `covers too much (/${parsed.prefix}); use a prefix of /8 or longer such as 10.42.0.0/16` : undefined;
+    });
+}
+
+/** A list of IPv4 or IPv6 CIDRs with zero host bits. */
+export function cidrList() {
+    return z.array(checkedString((text) => parseCidr(text) ? undefined : "is not a CIDR with zero host bits, such as 10.0.0.0/8 or fd00::/8"),
+        { error: (issue) => `expected a list of CIDRs, got ${show(issue.input)}` });
+}
+
+/** A TCP/UDP port number. */
+export function port() {
+    return wholeNumber(1, 65535);
+}
+
+const labelKey = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const labelValue = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+/** Kubernetes labels (validation.IsQualifiedName keys, IsValidLabelValue values). */
+export function labels() {
+    return z.record(
+        checkedString((key) => labelKey.test(key) && key.split("/").pop()!.length <= 63 && key.length <= 253 + 1 + 63 ? undefined : "is not a Kubernetes label key"),
+        z.string({ error: (issue) => `expected a label value (text), got ${show(issue.input)}` })
+            .pipe(checkedString((value) => labelValue.test(value) && value.length <= 63 ? undefined : "is not a Kubernetes label value (at most 63 letters, digits, '-', '_', '.')")),
+    );
+}
+
+// ---------------------------------------------------------------- sections
+
+export const clusterSchema = strictObject({
+    distribution: oneOf(distributions).default("k3s").describe("k3s | generic: K3s defaults (local-path, traefik) or none"),
+    storageClass: dnsSubdomain().optional().describe("StorageClass of every PVC; default local-path on K3s, the cluster default otherwise"),
+    ingressClass: dnsSubdomain().optional().describe("IngressClass for Coder; default traefik on K3s, nginx otherwise"),
+    domain: dnsSubdomain().optional().describe("Base DNS domain of the environment"),
+    podCidr: cidr().default("10.42.0.0/16").describe("Pod network: sandboxes may reach the internet but never this"),
+    serviceCidr: cidr().default("10.43.0.0/16").describe("Service network: sandboxes may reach the internet but never this"),
+    nodeCidrs: cidrList().default([...defaultNodeCidrs]).describe("Where the nodes live (IPv4 and IPv6): sandboxes never reach these (kubelets, host services)"),
+    maxNodes: wholeNumber(1, 5000).default(10).describe("Upper bound on nodes, for the quota headroom of per-node pre-pull pods"),
+    helm: oneOf(helmModes).default("pulumi").describe("pulumi | helm-controller: Pulumi Helm releases or K3s HelmChart objects"),
+}).transform((cluster) => ({
+    ...cluster,
+    storageClass: cluster.storageClass ?? (cluster.distribution === "k3s" ? "local-path" : undefined),
+    ingressClass: cluster.ingressClass ?? (cluster.distribution === "k3s" ? "traefik" : "nginx"),
+}));
+
+const postgresSchema = strictObject({
+    mode: oneOf(postgresModes).default("cloudnative-pg").describe("cloudnative-pg | bitnami | external"),
+    storage: quantity("bytes").default("10Gi").describe("Database volume size"),
+    connectionUrlSecret: strictObject({
+        name: dnsSubdomain().describe("Secret in the Coder namespace"),
+        key: checkedString((key) => isConfigMapKey(key) ? undefined : "is not a Secret data key (letters, digits, '-', '_', '.')").describe("Key holding the postgres:// URL"),
+    }).optional().describe("mode external: the Secret holding the database URL"),
+}).superRefine((postgres, ctx) => {
+    if (postgres.mode === "external" && postgres.connectionUrlSecret === undefined) {
+        ctx.addIssue({ code: "custom", path: ["connectionUrlSecret"], message: "is required when coder.postgres.mode is external: { name: <secret>, key: <key holding the postgres:// URL> }" });
+    }
+    if (postgres.mode !== "external" && postgres.connectionUrlSecret !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["connectionUrlSecret"], message: `only applies to mode external, not ${postgres.mode}` });
+    }
+});
+
+export const coderSchema = strictObject({
+    enabled: flag().default(false).describe("Deploy the Coder control plane"),
+    namespace: dnsLabel().default("coder").describe("Namespace of Coder and its database"),
+    chartVersion: checkedString((text) => isExactSemver(text) ? undefined : "is not an exact chart version (semver such as 2.33.6; ranges are not pins)")
+        .default(versions.coderChart.version).describe("Coder Helm chart version, exact"),
+    accessUrl: url().optional().describe("Coder's external URL; required when enabled"),
+    wildcardAccessUrl: checkedString((text) => /^\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$/.test(text) ? undefined : "must look like *.coder.example.com")
+        .optional().describe("Wildcard host for workspace apps, like *.coder.example.com"),
+    postgres: postgresSchema.prefault({}).describe("Coder's database"),
+}).superRefine((coder, ctx) => {
+    if (coder.enabled && coder.accessUrl === undefined) {
+        ctx.addIssue({ code: "custom", path: ["accessUrl"], message: "is required when coder.enabled is true" });
+    }
+});
+
+const enabledOnly = (what: string) => strictObject({ enabled: flag().default(false).describe(`Install ${what}`) });
+
+export const runtimesSchema = strictObject({
+    sysbox: enabledOnly("Sysbox (sysbox-deploy-k8s)").prefault({}),
+    kata: strictObject({
+        enabled: flag().default(false).describe("Install Kata Containers (kata-deploy)"),
+        shims: z.array(oneOf(kataShims as unknown as [KataShim, ...KataShim[]]), { error: (issue) => `expected a list of shims, got ${show(issue.input)}` })
+            .default(["qemu-runtime-rs"]).describe("Kata shims; the first is the sandboxes' RuntimeClass"),
+    }).superRefine((kata, ctx) => {
+        if (kata.enabled && kata.shims.length === 0) {
+            ctx.addIssue({ code: "custom", path: ["shims"], message: `needs at least one shim when kata is enabled; accepted: ${kataShims.join(" | ")}` });
+        }
+    }).prefault({}),
+    gvisor: enabledOnly("the gVisor RuntimeClass").prefault({}),
+});
+
+export const gpuSchema = strictObject({
+    enabled: flag().default(false).describe("Install the NVIDIA device plugin"),
+    timeSlicingReplicas: wholeNumber(1, 64).default(1).describe("Sandboxes sharing one GPU"),
+});
+
+export const devicesSchema = strictObject({
+    fuse: flag().default(false).describe("Offer /dev/fuse to sandboxes"),
+    tun: flag().default(false).describe("Offer /dev/net/tun to sandboxes"),
+});
+
+export const vaultSchema = strictObject({
+    enabled: flag().default(false).describe("Create the Vault SSH CA"),
+    sshMount: checkedString(vaultMountProblem).default("ssh-client-signer").describe("Mount path of the SSH secrets engine"),
+    certTtl: duration().default("8h").describe("Certificate TTL: 8h, 1h30m, 2d or seconds"),
+    certMaxTtl: duration().default("24h").describe("Longest certificate TTL"),
+    address: url().optional().describe("Vault's address as Boundary's workers reach it; defaults to the provider's"),
+}).transform((vault) => ({
+    ...vault,
+    certTtl: String(vault.certTtl),
+    certMaxTtl: String(vault.certMaxTtl),
+    certTtlSeconds: Math.trunc(parseDuration(vault.certTtl)!),
+    certMaxTtlSeconds: Math.trunc(parseDuration(vault.certMaxTtl)!),
+})).superRefine((vault, ctx) => {
+    if (vault.certTtlSeconds > vault.certMaxTtlSeconds) {
+        ctx.addIssue({ code: "custom", path: ["certTtl"], message: `${show(vault.certTtl)} is longer than vault.certMaxTtl (${vault.certMaxTtl}); a certificate's TTL must not exceed the maximum` });
+    }
+});
+
+export const boundarySchema = strictObject({
+    enabled: flag().default(false).describe("Create Boundary scopes, hosts and targets"),
+    edition: oneOf(boundaryEditions).default("community").describe("community | enterprise | hcp"),
+    address: url().optional().describe("Boundary's API address; required when enabled"),
+    orgName: z.string().min(1).max(128).default("sandboxes").describe("Name of the Boundary org scope"),
+    sessionMaxSeconds: wholeNumber(60, 7 * 86400).default(28800).describe("Longest session, in seconds"),
+    authMethodId: checkedString((text) => /^am[a-z]*_[0-9A-Za-z]{10}$/.test(text) ? undefined : "is not a Boundary auth method ID (like ampw_1234567890)")
+        .optional().describe("Password auth method the provider logs in with (with the secret boundaryPassword)"),
+    loginName: z.string().min(1).optional().describe("Login name for the password auth method"),
+}).superRefine((boundary, ctx) => {
+    if (boundary.enabled && boundary.address === undefined) {
+        ctx.addIssue({ code: "custom", path: ["address"], message: "is required when boundary.enabled is true" });
+    }
+});
+
+export const networkSchema = strictObject({
+    egressInternet: flag().default(true).describe("Sandboxes may reach the internet (never the cluster networks)"),
+    accessFrom: strictObject({
+        namespace: dnsLabel().default("boundary").describe("Namespace of the only pods that may reach sandboxes (Boundary workers), selected by kubernetes.io/metadata.name"),
+        create: flag().default(true).describe("Create that namespace (true), or require that it already exists (false)"),
+        podLabels: labels().default({}).describe("Pods (within that namespace) allowed to reach sandboxes' SSH"),
+    }).prefault({}).describe("The only pods that may reach sandboxes: a namespace the platform owns"),
+    apiServer: strictObject({
+        cidrs: cidrList().optional().describe("API server endpoints (after Service translation); default cluster.nodeCidrs"),
+        port: port().optional().describe("API server port; default 6443 on K3s, 443 otherwise"),
+    }).prefault({}).describe("Where the Kubernetes API server's endpoints are"),
+    ingressController: strictObject({
+        namespace: dnsLabel().optional().describe("Namespace of the ingress controller; default kube-system on K3s, ingress-nginx otherwise"),
+        podLabels: labels().optional().describe("Labels of the ingress controller's pods"),
+    }).prefault({}).describe("The ingress controller's pods, the only in-cluster clients of coderd besides workspaces"),
+});
+
+/** Network defaults that depend on the cluster section (K3s serves the API on every server node's IP, port 6443). */
+export function resolveNetwork(network: z.output<typeof networkSchema>, cluster: z.output<typeof clusterSchema>) {
+    const k3s = cluster.distribution === "k3s";
+    return {
+        egressInternet: network.egressInternet,
+        accessFrom: network.accessFrom,
+        apiServer: { cidrs: network.apiServer.cidrs ?? cluster.nodeCidrs, port: network.apiServer.port ?? (k3s ? 6443 : 443) },
+        ingressController: {
+            namespace: network.ingressController.namespace ?? (k3s ? "kube-system" : "ingress-nginx"),
+            podLabels: network.ingressController.podLabels ?? { "app.kubernetes.io/name": k3s ? "traefik" : "ingress-nginx" },
+        },
+    };
+}
+
+const defaultResources = { cpu: "2", memory: "4Gi", disk: "20Gi", dockerCache: "30Gi" };
+const resourcesShape = {
+    cpu: quantity("cpu").describe("CPU (cores or millicores)"),
+    memory: quantity("bytes").describe("Memory"),
+    disk: quantity("bytes").describe("Home volume size"),
+    dockerCache: quantity("bytes").describe("Docker cache volume size"),
+};
+const partialResources = strictObject({
+    cpu: resourcesShape.cpu.optional(), memory: resourcesShape.memory.optional(),
+    disk: resourcesShape.disk.optional(), dockerCache: resourcesShape.dockerCache.optional(),
+});
+
+const developerName = dnsLabel(maxDeveloperNameLength).describe("Developer name (a DNS label, at most 40 characters)");
+const developerObject = strictObject({
+    name: developerName,
+    gpu: wholeNumber(0, 16).default(0).describe("GPUs for this developer's sandbox (needs gpu.enabled)"),
+    image: image().optional().describe("Inner image; defaults to the team's"),
+    suspended: flag().default(false).describe("Scale the sandbox to zero, keeping its volumes"),
+    resources: partialResources.optional().describe("Overrides of the team's resources"),
+});
+
+export const teamSchema = strictObject({
+    name: dns1035(maxTeamNameLength).describe("Team name: DNS-1035 label, at most 20 characters, unique"),
+    runtime: oneOf(sandboxRuntimes).default("envbox").describe("envbox | sysbox | kata (sysbox/kata must be enabled under runtimes)"),
+    allocation: oneOf(allocations).default("dedicated").describe("dedicated (one sandbox per developer) | pool (a warm pool)"),
+    poolSize: wholeNumber(0, 500).default(0).describe("Pool members when allocation is pool"),
+    image: image().default(versions.defaultWorkspaceImage).describe("Inner (workspace) image, pinned"),
+    imagePullSecret: dnsSubdomain().optional().describe("docker-registry Secret in the team namespace for private inner images"),
+    resources: partialResources.default({}).describe("Each sandbox's resources"),
+    egress: z.array(strictObject({
+        cidr: z.string().describe("Destination CIDR (IPv4 or IPv6), zero host bits; never cluster, link-local or metadata ranges"),
+        ports: z.array(z.union([port(), strictObject({
+            port: port().describe("Port, or first port of a range"),
+            endPort: port().optional().describe("Last port of a range"),
+            protocol: oneOf(["TCP", "UDP", "SCTP"] as const).default("TCP"),
+        })], { error: (issue) => `expected a port or { port, endPort, protocol }, got ${show(issue.input)}` })).default([]).describe("Ports; all ports when empty"),
+    }), { error: (issue) => `expected a list of { cidr, ports }, got ${show(issue.input)}` }).default([]).describe("Extra egress beyond the internet (e.g. a private registry)"),
+    developers: z.array(z.union([developerName, developerObject], {
+        error: (issue) => `expected a developer name or { name, gpu, image, suspended, resources }, got ${show(issue.input)}`,
+    }), { error: (issue) => `expected a list, got ${show(issue.input)}` }).default([]).describe("Developers: names or objects"),
+}).superRefine((team, ctx) => {
+    if (team.allocation === "pool" && team.poolSize < 1) {
+        ctx.addIssue({ code: "custom", path: ["poolSize"], message: `allocation: pool needs poolSize of at least 1, got ${team.poolSize}` });
+    }
+    if (team.allocation === "dedicated" && team.poolSize > 0) {
+        ctx.addIssue({ code: "custom", path: ["poolSize"], message: `only applies to allocation: pool; team ${team.name} is dedicated` });
+    }
+    const seen = new Map<string, number>();
+    team.developers.forEach((entry, i) => {
+        const name = typeof entry === "string" ? entry : entry.name;
+        const at: (string | number)[] = typeof entry === "string" ? ["developers", i] : ["developers", i, "name"];
+        if (seen.has(name)) {
+            ctx.addIssue({ code: "custom", path: at, message: `duplicate developer ${show(name)} (also developers[${seen.get(name)}])` });
+        }
+        seen.set(name, i);
+        if (typeof entry !== "string" && team.allocation === "pool" && (entry.gpu > 0 || entry.image !== undefined || entry.resources !== undefined)) {
+            ctx.addIssue({ code: "custom", path: ["developers", i], message: "pool members are identical: gpu, image and resources can only be set on the team" });
+        }
+        if (typeof entry !== "string" && entry.gpu > 0 && team.runtime !== "envbox") {
+            ctx.addIssue({ code: "custom", path: ["developers", i, "gpu"], message: `GPUs are passed only into envbox sandboxes; this team's runtime is ${team.runtime}` });
+        }
+    });
+    if (team.allocation === "pool" && team.poolSize >= 1 && team.developers.length > team.poolSize) {
+        ctx.addIssue({ code: "custom", path: ["developers"], message: `team ${team.name} has ${team.developers.length} developers but poolSize ${team.poolSize}; raise poolSize or move developers` });
+    }
+}).transform((team) => {
+    const resources = { ...defaultResources, ...team.resources };
+    return {
+        ...team,
+        egress: team.egress.map((rule) => ({
+            cidr: rule.cidr,
+            ports: rule.ports.map((entry) => typeof entry === "number" ? { protocol: "TCP" as const, port: entry } : entry),
+        })),
+        resources,
+        developers: team.developers.map((entry) => {
+            const developer = typeof entry === "string" ? { name: entry, gpu: 0, suspended: false } : entry;
+            return {
+                name: developer.name,
+                gpu: developer.gpu,
+                image: ("image" in developer ? developer.image : undefined) ?? team.image,
+                suspended: developer.suspended,
+                resources: { ...resources, ...("resources" in developer ? developer.resources : undefined) },
+            };
+        }),
+    };
+});
+
+/** A stack secret: a non-empty string (the offline render sees "[secret]"). */
+const secret = z.string({ error: (issue) => `expected a secret string (pulumi config set --secret ...), got ${show(issue.input)}; a misspelt "secure:" is not a secret` })
+    .min(1, { error: "is an empty secret; set it with pulumi config set --secret or leave it out" });
+
+/** Every top-level key, in the order errors are reported. */
+export const platformSections = {
+    environment: dnsLabel().describe("Environment name (a DNS label); required"),
+    cluster: clusterSchema.prefault({}).describe("Kubernetes distribution, classes, networks"),
+    coder: coderSchema.prefault({}).describe("Coder control plane"),
+    runtimes: runtimesSchema.prefault({}).describe("Sandbox runtimes to install"),
+    gpu: gpuSchema.prefault({}).describe("NVIDIA GPUs"),
+    devices: devicesSchema.prefault({}).describe("FUSE and TUN devices"),
+    vault: vaultSchema.prefault({}).describe("Vault SSH certificate authority"),
+    boundary: boundarySchema.prefault({}).describe("Boundary access"),
+    network: networkSchema.prefault({}).describe("Sandbox network access"),
+    teams: z.array(teamSchema, { error: (issue) => `expected a list, got ${show(issue.input)}` }).default([]).describe("Teams and their developers"),
+};
+
+/** Stack secrets (set with `pulumi config set --secret`); never decrypted by the offline render. */
+export const secretSections = {
+    boundaryToken: secret.optional().describe("Boundary token for the provider (secret)"),
+    boundaryPassword: secret.optional().describe("Password for boundary.loginName (secret)"),
+};
+
+/** The sections as the schema parses them; `PlatformConfig` is this after cross-section defaults (load.ts). */
+export const platformConfigSchema = strictObject(platformSections);
+export const stackConfigSchema = strictObject({ ...platformSections, ...secretSections });
+
+export type PlatformConfigOutput = z.output<typeof platformConfigSchema>;
