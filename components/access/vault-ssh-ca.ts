@@ -35,7 +35,10 @@ export class VaultSshCa extends pulumi.ComponentResource {
             backend: mount.path, generateSigningKey: true, keyType: "ed25519",
         }, { parent: this });
 
-        const roles = config.teams.map((team) => {
+        // A team with no developers gets no role: an empty allowed_users signs for nobody on
+        // current Vault, and for any principal on Vault before the empty-principals fix
+        // (builtin/logical/ssh/path_issue_sign.go calculateValidPrincipals).
+        const roles = config.teams.filter((team) => team.developers.length > 0).map((team) => {
             const role = teamRoleName(team.name);
             new vault.ssh.SecretBackendRole(`ssh-role-${team.name}`, {
                 name: role,

@@ -21,7 +21,7 @@ import { parseCidr } from "../cluster/cidr";
 import { defaultNodeCidrs } from "../cluster/network-policies";
 import { parseDuration } from "./duration";
 import {
-    dns1035Label, isConfigMapKey, isDnsLabel, isDnsSubdomain, isExactSemver, parseImageReference, parseIpv4Cidr, quantityLimits,
+    dns1035Label, dns1123Label, dns1123Subdomain, isConfigMapKey, isDnsLabel, isDnsSubdomain, isExactSemver, parseImageReference, parseIpv4Cidr, quantityLimits,
     quantityProblem, vaultMountProblem,
 } from "./formats";
 import {
@@ -79,17 +79,20 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
 
 export function dnsLabel(maxLength = 63) {
     return checkedString((text) => isDnsLabel(text, maxLength) ? undefined
-        : `is not a DNS-1123 label: use lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${maxLength} characters`);
+        : `is not a DNS-1123 label: use lowercase letters, digits and '-', starting and ending with a letter or digit, at most ${maxLength} characters`)
+        .meta({ pattern: dns1123Label.source, maxLength });
 }
 
 export function dns1035(maxLength: number) {
     return checkedString((text) => dns1035Label.test(text) && text.length <= maxLength ? undefined
-        : `is not a DNS-1035 label: use lowercase letters, digits and '-', starting with a letter and ending with a letter or digit, at most ${maxLength} characters`);
+        : `is not a DNS-1035 label: use lowercase letters, digits and '-', starting with a letter and ending with a letter or digit, at most ${maxLength} characters`)
+        .meta({ pattern: dns1035Label.source, maxLength });
 }
 
 export function dnsSubdomain() {
     return checkedString((text) => isDnsSubdomain(text) ? undefined
-        : "is not a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit, at most 253 characters");
+        : "is not a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit, at most 253 characters")
+        .meta({ pattern: dns1123Subdomain.source, maxLength: 253 });
 }
 
 /** A Kubernetes quantity of CPU ("cpu") or bytes; numbers are read as their decimal text. */
@@ -212,7 +215,7 @@ export const coderSchema = strictObject({
     enabled: flag().default(false).describe("Deploy the Coder control plane"),
     namespace: dnsLabel().default("coder").describe("Namespace of Coder and its database"),
     chartVersion: checkedString((text) => isExactSemver(text) ? undefined : "is not an exact chart version (semver such as 2.33.6; ranges are not pins)")
-        .default(versions.coderChart.version).describe("Coder Helm chart version, exact"),
+        .meta({ pattern: "^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$" }).default(versions.coderChart.version).describe("Coder Helm chart version, exact"),
     accessUrl: url().optional().describe("Coder's external URL; required when enabled"),
     wildcardAccessUrl: checkedString((text) => /^\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$/.test(text) ? undefined : "must look like *.coder.example.com")
         .optional().describe("Wildcard host for workspace apps, like *.coder.example.com"),
