@@ -46,3 +46,16 @@ export const preflightImage = "node:20.19.5-alpine3.22";
 
 /** socat forwarders beside envbox (pod ports → the inner container; the inner-container health check). */
 export const forwarderImage = "alpine/socat:1.8.0.3";
+
+/**
+ * The platform's generic sandbox image (images/sandbox, published by
+ * .github/workflows/sandbox-image.yml): sshd, git, Docker, devcontainer CLI, code-server.
+ * Its tag is images/sandbox/VERSION. Not the default workspace image until published
+ * for your registry: name it in a team's `image`.
+ */
+export const sandboxImageRepository = "ghcr.io/sandbox-platform/sandbox";
+export const sandboxImageTag = "0.1.0";
+export const sandboxImage = `${sandboxImageRepository}:${sandboxImageTag}`;
+
+/** envbuilder: builds a repository's devcontainer.json into the running container (FROM scratch image). */
+export const envbuilderImage = "ghcr.io/coder/envbuilder:1.3.0";

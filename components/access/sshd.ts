@@ -31,6 +31,10 @@ export function buildSshdConfig(): string {
         `TrustedUserCAKeys ${sshCaDir}/${sshCaKeyFile}`,
         `AuthorizedPrincipalsFile ${sshdConfigDir}/principals`,
         "UsePAM no",
+        // Ownership checks on the principals file would refuse envbox sandboxes: the
+        // ConfigMap's files are owned by the outer root, which the inner user namespace
+        // shows as nobody. Nothing user-writable is consulted (AuthorizedKeysFile none).
+        "StrictModes no",
         "PermitUserEnvironment no",
         "X11Forwarding no",
         "PermitTunnel no",

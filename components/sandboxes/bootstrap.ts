@@ -1,41 +1,87 @@
-// The script that prepares a workspace at start. envbox runs it in the inner
-// container as the image's user; sysbox and kata pods run it as their command.
-// The access path plugs in through the files it finds mounted (sshd config, CA key).
+// How a sandbox starts: the one start-up script (images/sandbox/sandbox-start.sh, also
+// baked into the platform's sandbox image) and the per-sandbox settings it reads.
+// Both travel in the sandbox's ConfigMap, mounted at /etc/sandbox/sshd: envbox pipes
+// the stub below into `/bin/sh -s` in the inner container (cli/docker.go, runDockerCVM),
+// sysbox and kata pods run it as their command, envbuilder as its init script.
 
-import { sshCaDir, sshCaKeyFile, sshdConfigDir } from "../access/sshd";
+import * as fs from "fs";
+import * as path from "path";
+import { sshdConfigDir, sshdPort } from "../access/sshd";
 
-export function buildBootstrapScript(options: { keepAlive: boolean }): string {
-    const lines = [
-        "#!/bin/sh",
-        "set -eu",
-        "echo \"sandbox bootstrap: $(id -un) on $(hostname)\"",
-        "# Start dockerd where the runtime allows it (sysbox); envbox brings its own.",
-        "if [ \"$(id -u)\" = 0 ] && command -v dockerd >/dev/null 2>&1 && ! pgrep -x dockerd >/dev/null 2>&1; then",
-        "  (dockerd >/var/log/dockerd.log 2>&1 &)",
-        "fi",
-        `if [ -f ${sshdConfigDir}/sshd_config ] && [ -f ${sshCaDir}/${sshCaKeyFile} ]; then`,
-        "  SSHD=$(command -v sshd || echo /usr/sbin/sshd)",
-        "  if [ ! -x \"$SSHD\" ]; then",
-        "    echo 'sandbox bootstrap: start sshd: openssh-server is not in the workspace image' >&2",
-        "  else",
-        "    # Boundary's injected certificates log in as the developer: give each principal a login",
-        "    # alias of the workspace user (same UID and home) where the image lets us add one.",
-        "    SUDO=''; [ \"$(id -u)\" = 0 ] || { sudo -n true 2>/dev/null && SUDO='sudo -n'; }",
-        `    for principal in $(cat ${sshdConfigDir}/principals); do`,
-        "      if ! id -u \"$principal\" >/dev/null 2>&1 && { [ \"$(id -u)\" = 0 ] || [ -n \"$SUDO\" ]; }; then",
-        "        $SUDO useradd -o -u \"$(id -u)\" -g \"$(id -g)\" -d \"$HOME\" -M -s /bin/bash \"$principal\" || echo \"sandbox bootstrap: add login alias $principal failed\" >&2",
-        "      fi",
-        "    done",
-        "    KEYDIR=\"$HOME/.config/sandbox-sshd\"",
-        "    mkdir -p \"$KEYDIR\" && chmod 700 \"$KEYDIR\"",
-        "    # The host key lives on the home volume so that it survives restarts.",
-        "    [ -f \"$KEYDIR/ssh_host_ed25519_key\" ] || ssh-keygen -q -t ed25519 -N '' -f \"$KEYDIR/ssh_host_ed25519_key\"",
-        `    "$SSHD" -f ${sshdConfigDir}/sshd_config -h "$KEYDIR/ssh_host_ed25519_key" -o PidFile="$KEYDIR/sshd.pid" -E "$KEYDIR/sshd.log"`,
-        "  fi",
-        "fi",
-    ];
-    if (options.keepAlive) {
-        lines.push("exec sleep infinity");
+/** Keys of the sandbox ConfigMap that carry the start-up script and its settings. */
+export const startScriptFile = "sandbox-start.sh";
+export const startSettingsFile = "sandbox.env";
+/** Where the start-up script is inside every sandbox (the ConfigMap mount). */
+export const startScriptPath = `${sshdConfigDir}/${startScriptFile}`;
+/** code-server's port inside the workspace; the Service exposes it unchanged. */
+export const codeServerPort = 13337;
+/** Where a repository's Secret (deploy key or token) is mounted, read-only. */
+export const repoCredentialsDir = "/etc/sandbox/repo-credentials";
+
+/** The script's source, read from the repository (one file, shellchecked, run for real in tests). */
+export function readStartScript(): string {
+    let dir = __dirname;
+    for (let i = 0; i < 6; i++) {
+        const candidate = path.join(dir, "images", "sandbox", startScriptFile);
+        if (fs.existsSync(candidate)) {
+            return fs.readFileSync(candidate, "utf8");
+        }
+        dir = path.dirname(dir);
     }
-    return `${lines.join("\n")}\n`;
+    throw new Error(`start-up script images/sandbox/${startScriptFile} not found above ${__dirname}`);
+}
+
+/** What the start-up script does in one sandbox; rendered as shell assignments. */
+export interface StartSettings {
+    /** Sandbox name (logs, host key comment). */
+    name: string;
+    /** The workspace user sshd logs in. */
+    user: string;
+    /** How the workspace is made: the image as is, the repo's devcontainer, or an envbuilder-built image. */
+    workspace: "image" | "devcontainer" | "envbuilder";
+    /** Repository to clone on first start (not in envbuilder mode, where envbuilder clones). */
+    repoUrl?: string;
+    repoRef?: string;
+    /** Absolute path the repository is cloned into and editors open. */
+    repoDir: string;
+    /** Whether a repository Secret is mounted at repoCredentialsDir. */
+    credentials: boolean;
+    /** Ephemeral sandboxes restart clean once the last session has been gone this long. */
+    ephemeral: boolean;
+    idleSeconds: number;
+}
+
+/** Single-quotes a value for POSIX sh. */
+export function shellQuote(value: string): string {
+    return `'${value.replace(/'/g, "'\\''")}'`;
+}
+
+export function renderStartSettings(settings: StartSettings): string {
+    const values: [string, string | undefined][] = [
+        ["SANDBOX_NAME", settings.name],
+        ["SANDBOX_USER", settings.user],
+        ["SANDBOX_WORKSPACE", settings.workspace],
+        ["SANDBOX_REPO_URL", settings.workspace === "envbuilder" ? undefined : settings.repoUrl],
+        ["SANDBOX_REPO_REF", settings.workspace === "envbuilder" ? undefined : settings.repoRef],
+        ["SANDBOX_REPO_DIR", settings.repoDir],
+        ["SANDBOX_REPO_CREDENTIALS_DIR", settings.credentials ? repoCredentialsDir : undefined],
+        ["SANDBOX_DEVCONTAINER", settings.workspace === "devcontainer" ? "auto" : "off"],
+        ["SANDBOX_SSHD_PORT", String(sshdPort)],
+        ["SANDBOX_CODE_SERVER_PORT", String(codeServerPort)],
+        ["SANDBOX_EPHEMERAL", settings.ephemeral ? "true" : "false"],
+        ["SANDBOX_IDLE_SECONDS", String(settings.idleSeconds)],
+    ];
+    return [
+        "# Generated by sandbox-platform: settings for sandbox-start.sh (sourced by it).",
+        ...values.filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${shellQuote(value!)}`),
+        "",
+    ].join("\n");
+}
+
+/**
+ * What the runtime runs: the start-up script from the ConfigMap, in the foreground
+ * (it watches sshd, and an ephemeral sandbox's sessions).
+ */
+export function buildBootstrapScript(): string {
+    return `SANDBOX_FOREGROUND=true exec /bin/sh ${startScriptPath}\n`;
 }

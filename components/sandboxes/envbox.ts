@@ -82,7 +82,7 @@ export function buildEnvboxPodSpec(sandbox: SandboxPlan, devices: DevicesConfig,
         { name: "CODER_INNER_IMAGE", value: sandbox.image },
         { name: "CODER_INNER_USERNAME", value: workspaceUser },
         { name: "CODER_INNER_HOSTNAME", value: sandbox.name },
-        { name: "CODER_BOOTSTRAP_SCRIPT", value: buildBootstrapScript({ keepAlive: false }) },
+        { name: "CODER_BOOTSTRAP_SCRIPT", value: buildBootstrapScript() },
         { name: "CODER_MOUNTS", value: coderMounts(options.sshAccess) },
         // Pinned so that the forwarders know the inner container's address (envbox-network.ts).
         { name: "CODER_DOCKER_BRIDGE_CIDR", value: envboxBridgeCidr },

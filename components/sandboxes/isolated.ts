@@ -28,7 +28,7 @@ export function buildIsolatedPodSpec(sandbox: SandboxPlan, config: Pick<Platform
     const container: Container = {
         name: "workspace",
         image: sandbox.image,
-        command: ["/bin/sh", "-c", buildBootstrapScript({ keepAlive: true })],
+        command: ["/bin/sh", "-c", buildBootstrapScript()],
         // The start-up script serves these in this container (sshd; code-server when it starts it).
         ports: sandboxServedPorts().map(({ name, port }) => ({ name, containerPort: port, protocol: "TCP" })),
         // Root inside the sandbox is unprivileged on the host: sysbox maps it through a

@@ -24,6 +24,34 @@ export interface SandboxPlan {
     gpu: number;
     suspended: boolean;
     resources: SandboxResources;
+    /** How the workspace is made (default image: the image as is). */
+    workspace?: WorkspaceMode;
+    /** Repository cloned into the workspace on first start. */
+    repo?: RepoSpec;
+    /** Ephemeral pool member: no persistent volumes, recycled after its session. */
+    ephemeral?: boolean;
+    /** Seconds without a session after which an ephemeral member restarts clean. */
+    idleSeconds?: number;
+    /** envbuilder settings (workspace envbuilder). */
+    envbuilder?: EnvbuilderSpec;
+}
+
+export type WorkspaceMode = "image" | "devcontainer" | "envbuilder";
+
+export interface RepoSpec {
+    /** Clone URL (https://, ssh://, git@host:path or file://). */
+    url: string;
+    /** Branch, tag or commit; the default branch when absent. */
+    ref?: string;
+    /** Secret in the team namespace with ssh-privatekey (and known_hosts), or username/password or token. */
+    secret?: string;
+}
+
+export interface EnvbuilderSpec {
+    /** Registry repository envbuilder pushes and pulls cached layers to (ENVBUILDER_CACHE_REPO). */
+    cacheRepo?: string;
+    /** Image used when the repository has no devcontainer.json or the build fails (ENVBUILDER_FALLBACK_IMAGE). */
+    fallbackImage?: string;
 }
 
 export function planTeamSandboxes(team: TeamConfig): SandboxPlan[] {

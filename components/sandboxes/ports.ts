@@ -17,7 +17,7 @@ export interface ServedPort {
 }
 
 /** True when the start-up script starts code-server on the code-server port. */
-export function bootstrapServesCodeServer(script = buildBootstrapScript({ keepAlive: false })): boolean {
+export function bootstrapServesCodeServer(script = buildBootstrapScript()): boolean {
     return /\bcode-server\b/.test(script) && script.includes(String(sandboxPorts.codeServer));
 }
 

@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { DevicesConfig, PlatformConfig } from "../config/schema";
-import { buildSshdConfigMap } from "../access/sshd";
 import { serviceDnsName } from "../naming";
 import { SandboxPlan } from "./plan";
+import { buildSandboxConfigMap } from "./workspace";
 import { buildSandboxClaims, immutableClaimFields } from "./volumes";
 import { buildSandboxDeployment, buildSandboxPodSpec, buildSandboxService } from "./workload";
 
@@ -35,8 +35,8 @@ export class Sandbox extends pulumi.ComponentResource {
 
         // A dedicated sandbox knows its owner now; a pool member learns it from the assignment.
         const sshdSpec = Array.isArray(args.principals)
-            ? buildSshdConfigMap(plan.name, plan.namespace, args.principals as string[])
-            : pulumi.output(args.principals).apply((principals) => buildSshdConfigMap(plan.name, plan.namespace, principals));
+            ? buildSandboxConfigMap(plan, args.principals as string[])
+            : pulumi.output(args.principals).apply((principals) => buildSandboxConfigMap(plan, principals));
         const sshdConfigMap = new k8s.core.v1.ConfigMap(`${plan.name}-sshd`, {
             metadata: sshdSpec.metadata, data: sshdSpec.data,
         }, { parent: this });

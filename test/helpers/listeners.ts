@@ -23,6 +23,17 @@ export function scriptListeners(script: string, configMaps: Map<string, string>)
             ports.push(Number(port[1]));
         }
     }
+    // The bootstrap that runs the start-up script from the sandbox ConfigMap: sshd on the
+    // port its settings file (sandbox.env beside it) gives; test/rootfs runs it for real.
+    const startScript = /exec \/bin\/sh (\S+)/.exec(script);
+    const startSource = startScript && configMaps.get(startScript[1]);
+    if (startScript && startSource) {
+        const settings = configMaps.get(`${startScript[1].replace(/\/[^/]*$/, "")}/sandbox.env`) ?? "";
+        const sshdPort = /^SANDBOX_SSHD_PORT='(\d+)'$/m.exec(settings);
+        if (sshdPort && /"\$sshd" -D "\$@"/.test(startSource) && startSource.includes('-p "$sshd_port"')) {
+            ports.push(Number(sshdPort[1]));
+        }
+    }
     const codeServer = /code-server[^\n]*?(?:--bind-addr[ =]["']?)(?:0\.0\.0\.0|\[::\]|\*)?:(\d+)/.exec(script);
     if (codeServer) {
         ports.push(Number(codeServer[1]));

@@ -1,0 +1,56 @@
+// What a sandbox's workspace is: where the repository lands, how the start-up script
+// is configured, and the ConfigMap that carries sshd's config and the script.
+
+import { ConfigMap } from "../manifest";
+import { buildSshdConfigMap } from "../access/sshd";
+import { StartSettings, readStartScript, renderStartSettings, startScriptFile, startSettingsFile } from "./bootstrap";
+import { workspaceHome, workspaceUser } from "./envbox";
+import { SandboxPlan } from "./plan";
+
+/** Where envbuilder clones and builds (its ENVBUILDER_WORKSPACE_BASE_DIR default), on the home volume. */
+export const envbuilderWorkspaceBase = "/workspaces";
+/** Default idle time before an ephemeral sandbox restarts clean. */
+export const defaultIdleSeconds = 1800;
+
+/** The repository's directory name: the last path segment of its URL without `.git`. */
+export function repoDirName(url: string): string {
+    const trimmed = url.replace(/[#?].*$/, "").replace(/\/+$/, "");
+    const last = trimmed.split(/[/:]/).pop() ?? "";
+    const name = last.replace(/\.git$/, "");
+    return /^[A-Za-z0-9._-]+$/.test(name) && name !== "." && name !== ".." ? name : "workspace";
+}
+
+/** The folder editors open: the repository, or the home directory when there is none. */
+export function workspacePath(plan: SandboxPlan): string {
+    if (plan.workspace === "envbuilder") {
+        return `${envbuilderWorkspaceBase}/${plan.repo ? repoDirName(plan.repo.url) : "empty"}`;
+    }
+    return plan.repo ? `${workspaceHome}/${repoDirName(plan.repo.url)}` : workspaceHome;
+}
+
+export function startSettingsFor(plan: SandboxPlan): StartSettings {
+    return {
+        name: plan.name,
+        user: workspaceUser,
+        workspace: plan.workspace ?? "image",
+        repoUrl: plan.repo?.url,
+        repoRef: plan.repo?.ref,
+        repoDir: workspacePath(plan),
+        credentials: plan.repo?.secret !== undefined,
+        ephemeral: plan.ephemeral ?? false,
+        idleSeconds: plan.idleSeconds ?? defaultIdleSeconds,
+    };
+}
+
+/** The sandbox's ConfigMap: sshd_config and principals, plus the start-up script and its settings. */
+export function buildSandboxConfigMap(plan: SandboxPlan, principals: string[]): ConfigMap {
+    const configMap = buildSshdConfigMap(plan.name, plan.namespace, principals);
+    return {
+        ...configMap,
+        data: {
+            ...configMap.data,
+            [startSettingsFile]: renderStartSettings(startSettingsFor(plan)),
+            [startScriptFile]: readStartScript(),
+        },
+    };
+}

@@ -1,0 +1,240 @@
+// The sandbox start-up script (images/sandbox/sandbox-start.sh) run for real on a
+// Debian bookworm system built from Debian's packages (test/rootfs/build.sh), in a
+// chroot with its own network namespace: the script starts the real OpenSSH sshd with
+// the rendered sshd_config, and a real ssh client logs in with a certificate signed by
+// `ssh-keygen -s` (the OpenSSH certificate format Vault's SSH CA issues) through the
+// port the sandbox Service targets. Repositories are local bare repositories (file://).
+
+import * as assert from "assert";
+import { buildPrincipals, buildSshdConfig, sshCaDir, sshCaKeyFile, sshdConfigDir } from "../../components/access/sshd";
+import { readStartScript, renderStartSettings, startScriptPath, startSettingsFile } from "../../components/sandboxes/bootstrap";
+import { buildSandboxService } from "../../components/sandboxes/workload";
+import { SandboxPlan } from "../../components/sandboxes/plan";
+import { startSettingsFor } from "../../components/sandboxes/workspace";
+import { RootfsSystem, skipWithoutRootfs } from "../helpers/rootfs";
+
+const plan: SandboxPlan = {
+    name: "alpha-alice", namespace: "sbx-alpha", team: "alpha", runtime: "sysbox", developer: "alice",
+    image: "example/sandbox:1", gpu: 0, suspended: false, resources: { cpu: "1", memory: "1Gi", disk: "1Gi", dockerCache: "1Gi" },
+    workspace: "image", repo: { url: "file:///srv/git/app.git", ref: "main" },
+};
+/** The port the Service's `ssh` port forwards to: where a login must succeed. */
+const servicePort = Number(buildSandboxService(plan).spec!.ports!.find((port) => port.name === "ssh")!.targetPort);
+
+const sshOptions = "-F /dev/null -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5";
+
+/** Lays out what the pod mounts (ConfigMap, CA ConfigMap), a CA, client keys and the bare repository. */
+function prepare(system: RootfsSystem, settings: string): void {
+    system.write(`${sshdConfigDir}/sshd_config`, buildSshdConfig());
+    system.write(`${sshdConfigDir}/principals`, buildPrincipals(["alice"]));
+    system.write(`${sshdConfigDir}/${startSettingsFile}`, settings);
+    system.write(startScriptPath, readStartScript(), "0755");
+    system.sh([
+        "set -e",
+        "mkdir -p /keys && cd /keys",
+        "ssh-keygen -q -t ed25519 -N '' -C test-ca -f ca",
+        "for who in alice bob; do ssh-keygen -q -t ed25519 -N '' -C $who -f $who; done",
+        "ssh-keygen -q -s ca -I vault-alice -n alice -V -5m:+30m alice.pub",
+        "ssh-keygen -q -s ca -I vault-bob -n bob -V -5m:+30m bob.pub",
+        `mkdir -p ${sshCaDir} && cp ca.pub ${sshCaDir}/${sshCaKeyFile}`,
+        // The team repository: a bare repo with a main branch and a feature branch.
+        "git init -q --bare -b main /srv/git/app.git",
+        "git init -q -b main /tmp/seed && cd /tmp/seed",
+        "git config user.email ci@example.com && git config user.name ci",
+        "echo 'repository readme' > README.md && mkdir src && echo 'int main(void) { return 0; }' > src/main.c",
+        "git add . && git commit -q -m initial",
+        "git checkout -q -b feature && echo feature > FEATURE && git add FEATURE && git commit -q -m feature && git checkout -q main",
+        "git push -q /srv/git/app.git main feature",
+    ].join("\n"));
+}
+
+function ensureUser(system: RootfsSystem): void {
+    system.sh("id -u coder >/dev/null 2>&1 || useradd --create-home --shell /bin/sh --uid 1000 --user-group coder");
+}
+
+/** Starts the script as the pods do (foreground, watching sshd) and waits until it is ready or has failed. */
+function startScript(system: RootfsSystem, asUser?: string, env = ""): string {
+    const run = asUser ? `runuser -u ${asUser} -- env HOME=/home/${asUser} ${env}` : `env ${env}`;
+    // One command waits inside the system (each command entering it costs a process spawn).
+    const out = system.sh([
+        `${run} SANDBOX_FOREGROUND=true setsid sh ${startScriptPath} >/tmp/start.out 2>&1 < /dev/null &`,
+        "for i in $(seq 600); do grep -qE 'ready in [0-9]+ ms|FAILED' /tmp/start.out && break; sleep 0.1; done",
+        "cat /tmp/start.out",
+    ].join("\n"));
+    if (!/ready in \d+ ms|FAILED/.test(out)) {
+        throw new Error(`start-up script did not finish: ${out}`);
+    }
+    return out;
+}
+
+function ssh(system: RootfsSystem, who: string, user: string, command: string) {
+    return system.run(`ssh ${sshOptions} -p ${servicePort} -i /keys/${who} -o CertificateFile=/keys/${who}-cert.pub ${user}@127.0.0.1 '${command}'`);
+}
+
+describe("sandbox start-up script on a Debian bookworm root filesystem (real sshd, ssh, git)", function () {
+    describe("as root, the way sysbox and kata pods run it, into an empty workspace", function () {
+        let system: RootfsSystem;
+        let firstRun: string;
+        before(async function () {
+            skipWithoutRootfs(this);
+            system = await RootfsSystem.start();
+            prepare(system, renderStartSettings({ ...startSettingsFor(plan), repoDir: "/home/coder/app" }));
+            firstRun = startScript(system);
+        });
+        after(() => system?.stop());
+
+        it("starts sshd on the Service's target port and lets the owner in with a CA-signed certificate", () => {
+            assert.match(firstRun, /step sshd: listening on port 2222/);
+            const login = ssh(system, "alice", "coder", "id -un; pwd");
+            assert.strictEqual(login.status, 0, `${login.stderr}\n${system.run("cat /home/coder/.sandbox/sshd.log").stdout}`);
+            assert.deepStrictEqual(login.stdout.trim().split("\n"), ["coder", "/home/coder"]);
+        });
+
+        it("refuses another developer's certificate from the same CA", () => {
+            const login = ssh(system, "bob", "coder", "true");
+            assert.strictEqual(login.status, 255);
+            assert.match(login.stderr, /Permission denied \(publickey\)/);
+        });
+
+        it("refuses a bare key and passwords", () => {
+            const bare = system.run(`ssh ${sshOptions} -p ${servicePort} -i /keys/alice -o CertificateFile=none coder@127.0.0.1 true`);
+            assert.strictEqual(bare.status, 255);
+            const password = system.run(`ssh ${sshOptions} -p ${servicePort} -o PubkeyAuthentication=no -o PreferredAuthentications=password,keyboard-interactive coder@127.0.0.1 true`);
+            assert.match(password.stderr, /Permission denied \(publickey\)/);
+        });
+
+        it("gives the principal a login alias of the workspace user (Boundary-injected certificates log in as the developer)", () => {
+            const login = ssh(system, "alice", "alice", "id -u; echo $HOME");
+            assert.strictEqual(login.status, 0, login.stderr);
+            assert.deepStrictEqual(login.stdout.trim().split("\n"), ["1000", "/home/coder"]);
+        });
+
+        it("clones the repository at the configured ref into the workspace, owned by nobody but the repository", () => {
+            assert.match(firstRun, /step clone: cloned at main/);
+            assert.strictEqual(system.read("/home/coder/app/README.md"), "repository readme\n");
+            assert.strictEqual(system.sh("git -C /home/coder/app rev-parse --abbrev-ref HEAD").trim(), "main");
+            assert.strictEqual(system.sh("git -C /home/coder/app status --porcelain"), "");
+            assert.strictEqual(system.sh("git -C /home/coder/app rev-parse --abbrev-ref main@{upstream}").trim(), "origin/main");
+        });
+
+        it("logs every step with its duration and says when the image has no code-server", () => {
+            for (const name of ["sshd", "clone", "code-server", "devcontainer"]) {
+                assert.match(firstRun, new RegExp(`step ${name}: .* in \\d+ ms`));
+            }
+            assert.match(firstRun, /code-server is not in this image; port 13337 is not served/);
+        });
+
+        it("is idempotent: a second run keeps sshd, the host key and the workspace, and clones nothing", () => {
+            const before = system.sh("ssh-keygen -l -f /home/coder/.sandbox/ssh_host_ed25519_key.pub");
+            system.sh("echo 'my change' >> /home/coder/app/README.md");
+            const again = system.sh(`SANDBOX_FOREGROUND=false sh ${startScriptPath} 2>&1`);
+            assert.match(again, /step sshd: already running/);
+            assert.match(again, /step clone: skipped \(\/home\/coder\/app already has a repository/);
+            assert.strictEqual(system.sh("ssh-keygen -l -f /home/coder/.sandbox/ssh_host_ed25519_key.pub"), before);
+            assert.strictEqual(system.read("/home/coder/app/README.md"), "repository readme\nmy change\n");
+        });
+
+        it("restarts after the container restarts (sshd gone) with the same host key and data", () => {
+            const before = system.sh("ssh-keygen -l -f /home/coder/.sandbox/ssh_host_ed25519_key.pub");
+            system.sh("pkill -f '^sh /etc/sandbox/sshd/sandbox-start'; kill $(cat /home/coder/.sandbox/sshd.pid); sleep 0.5");
+            const out = startScript(system);
+            assert.match(out, /step sshd: listening on port 2222/);
+            assert.strictEqual(system.sh("ssh-keygen -l -f /home/coder/.sandbox/ssh_host_ed25519_key.pub"), before);
+            assert.strictEqual(system.read("/home/coder/app/README.md"), "repository readme\nmy change\n");
+            assert.strictEqual(ssh(system, "alice", "coder", "true").status, 0);
+        });
+    });
+
+    describe("as the image's user, the way envbox runs it, into a workspace that already has files", function () {
+        let system: RootfsSystem;
+        let out: string;
+        before(async function () {
+            skipWithoutRootfs(this);
+            system = await RootfsSystem.start();
+            prepare(system, renderStartSettings({ ...startSettingsFor({ ...plan, repo: { url: "file:///srv/git/app.git", ref: "feature" } }), repoDir: "/home/coder/app" }));
+            ensureUser(system);
+            // Work that is already on the volume: one file the repository also has, one it does not.
+            system.sh("mkdir -p /home/coder/app && echo 'my own readme' > /home/coder/app/README.md && echo 'notes' > /home/coder/app/notes.txt && chown -R coder: /home/coder /srv/git");
+            out = startScript(system, "coder");
+        });
+        after(() => system?.stop());
+
+        it("runs sshd as the user and lets the owner in through the same port", () => {
+            assert.match(out, /step sshd: listening on port 2222/);
+            const login = ssh(system, "alice", "coder", "id -un");
+            assert.strictEqual(login.status, 0, `${login.stderr}\n${system.run("cat /home/coder/.sandbox/sshd.log").stdout}`);
+            assert.strictEqual(login.stdout.trim(), "coder");
+            assert.strictEqual(system.sh("ps -o user= -p $(cat /home/coder/.sandbox/sshd.pid)").trim(), "coder");
+        });
+
+        it("never overwrites or deletes what was there, and adds the repository's other files", () => {
+            assert.strictEqual(system.read("/home/coder/app/README.md"), "my own readme\n");
+            assert.strictEqual(system.read("/home/coder/app/notes.txt"), "notes\n");
+            assert.ok(system.exists("/home/coder/app/src/main.c"), `${out}\n${system.run("cat /home/coder/.sandbox/start.log; ls -la /home/coder/app").stdout}`);
+            assert.strictEqual(system.read("/home/coder/app/src/main.c"), "int main(void) { return 0; }\n");
+            assert.strictEqual(system.read("/home/coder/app/FEATURE"), "feature\n");
+            assert.strictEqual(system.sh("runuser -u coder -- git -C /home/coder/app rev-parse --abbrev-ref HEAD").trim(), "feature");
+            const status = system.sh("runuser -u coder -- git -C /home/coder/app status --porcelain").split("\n").filter(Boolean).sort();
+            assert.deepStrictEqual(status, [" M README.md", "?? notes.txt"]);
+            assert.match(out, /kept 1 existing file\(s\) that differ from the repository/);
+        });
+    });
+
+    describe("an image without openssh-server", function () {
+        let system: RootfsSystem;
+        before(async function () {
+            skipWithoutRootfs(this);
+            system = await RootfsSystem.start();
+            prepare(system, renderStartSettings(startSettingsFor({ ...plan, repo: undefined })));
+            ensureUser(system);
+            system.sh("dpkg --purge --force-depends openssh-server >/dev/null 2>&1; test ! -e /usr/sbin/sshd");
+            // Debian's packages, served from the .debs debootstrap fetched (no network here).
+            system.write("/etc/apt/sources.list", "deb [trusted=yes] file:/srv/debs ./\n");
+            system.sh("rm -f /etc/apt/sources.list.d/* 2>/dev/null; true");
+        });
+        after(() => system?.stop());
+
+        it("fails loudly when the user can neither be root nor use sudo", () => {
+            const result = system.run(`runuser -u coder -- env HOME=/home/coder SANDBOX_FOREGROUND=false sh ${startScriptPath}`);
+            assert.strictEqual(result.status, 1);
+            assert.match(result.stderr, /FAILED: install openssh-server: it is not in the image and coder is neither root nor has passwordless sudo/);
+            assert.match(system.read("/home/coder/.sandbox/failed"), /install openssh-server/);
+        });
+
+        it("installs openssh-server with the image's package manager when it can, then serves certificate logins", () => {
+            system.write("/etc/sudoers.d/coder", "coder ALL=(ALL) NOPASSWD:ALL\n", "0440");
+            const out = startScript(system, "coder");
+            assert.match(out, /openssh-server is not installed; installing it/);
+            assert.ok(system.exists("/usr/sbin/sshd"));
+            const login = ssh(system, "alice", "coder", "id -un");
+            assert.strictEqual(login.status, 0, `${out}\n${login.stderr}`);
+            assert.match(out, /step clone: skipped \(no repository configured\)/);
+        });
+    });
+
+    describe("an ephemeral pool member", function () {
+        let system: RootfsSystem;
+        before(async function () {
+            skipWithoutRootfs(this);
+            system = await RootfsSystem.start();
+            prepare(system, renderStartSettings({ ...startSettingsFor({ ...plan, ephemeral: true, idleSeconds: 1 }), repoDir: "/home/coder/app" }));
+        });
+        after(() => system?.stop());
+
+        it("exits after the last session has gone, and the next start begins from a clean home with a fresh clone", () => {
+            const first = startScript(system, undefined, "SANDBOX_WATCH_INTERVAL=0.2");
+            assert.match(first, /step clone: cloned at main/);
+            const session = ssh(system, "alice", "coder", "echo scratch > app/scratch.txt; echo leftover > leftover.txt; sleep 1");
+            assert.strictEqual(session.status, 0, session.stderr);
+            const exited = system.run("for i in $(seq 100); do pgrep -f '^sh /etc/sandbox/sshd/sandbox-start' >/dev/null || exit 0; sleep 0.1; done; exit 1").status === 0;
+            assert.ok(exited, system.run("cat /tmp/start.out").stdout);
+            assert.match(system.read("/tmp/start.out"), /session started[\s\S]*exiting so the sandbox restarts clean/);
+            system.sh("kill $(cat /home/coder/.sandbox/sshd.pid) 2>/dev/null; sleep 0.3; true");
+            const second = startScript(system, undefined, "SANDBOX_WATCH_INTERVAL=0.2");
+            assert.match(second, /step clone: cloned at main/);
+            assert.ok(!system.exists("/home/coder/leftover.txt"));
+            assert.ok(!system.exists("/home/coder/app/scratch.txt"));
+            assert.strictEqual(system.read("/home/coder/app/README.md"), "repository readme\n");
+        });
+    });
+});
