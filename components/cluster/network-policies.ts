@@ -93,11 +93,24 @@ export function internetIpBlocks(config: PlatformConfig): { cidr: string; except
     ];
 }
 
+/**
+ * An ipBlock for addresses outside the pod network: the pod and Service CIDRs are excepted
+ * when they fall inside it (the default node ranges, 10.0.0.0/8, contain K3s' 10.42/10.43).
+ */
+export function outsidePodNetwork(cidrText: string, config: PlatformConfig): { cidr: string; except?: string[] } {
+    const cidr = mustParseCidr(cidrText);
+    const except = [config.cluster.podCidr, config.cluster.serviceCidr].filter((inner) => {
+        const parsed = mustParseCidr(inner);
+        return cidrContains(cidr, parsed) && parsed.prefix > cidr.prefix;
+    });
+    return except.length > 0 ? { cidr: cidrText, except } : { cidr: cidrText };
+}
+
 /** The Kubernetes API as a pod's egress sees it: endpoints after translation, and the Service IP before. */
 function apiServerPeers(config: PlatformConfig) {
     const serviceIp = ipv4At(mustParseCidr(config.cluster.serviceCidr), 1);
     return [
-        { to: config.network.apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: config.network.apiServer.port }] },
+        { to: config.network.apiServer.cidrs.map((cidr) => ({ ipBlock: outsidePodNetwork(cidr, config) })), ports: [{ protocol: "TCP", port: config.network.apiServer.port }] },
         { to: [{ ipBlock: { cidr: `${serviceIp}/32` } }], ports: [{ protocol: "TCP", port: 443 }] },
     ];
 }
@@ -296,7 +309,7 @@ export function buildCnpgOperatorNetworkPolicies(config: PlatformConfig): Networ
         podSelector: operator,
         policyTypes: ["Ingress"],
         // The API server calls admission webhooks from the control-plane nodes.
-        ingress: [{ from: config.network.apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: cnpgWebhookPort }] }],
+        ingress: [{ from: config.network.apiServer.cidrs.map((cidr) => ({ ipBlock: outsidePodNetwork(cidr, config) })), ports: [{ protocol: "TCP", port: cnpgWebhookPort }] }],
     }));
     return policies;
 }

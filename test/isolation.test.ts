@@ -1,0 +1,194 @@
+// Who can reach whom, for every shipped stack: the NetworkPolicies the program renders,
+// evaluated by an evaluator written from the Kubernetes API (test/helpers/netpol-evaluator.ts)
+// over a model of the cluster (rendered pods plus upstream-labelled chart pods, nodes and
+// outside addresses), compared cell by cell with the intended matrix (README "Isolation matrix").
+
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { RenderResult, repoRoot } from "../tools/render-stack";
+import { renderedStack } from "./helpers/stacks";
+import { BuiltModel, apiServerEndpoint, buildClusterModel, nodes } from "./helpers/cluster-model";
+import { Destination, NetworkPolicyEvaluator, PodModel, Semantics, apiSemantics, k3sSemantics } from "./helpers/netpol-evaluator";
+
+const stacks = fs.readdirSync(path.join(repoRoot, "stacks"))
+    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+    .filter((stack): stack is string => stack !== undefined);
+
+/** Addresses outside the pod network, by what they are. Written from the clouds' documentation, not from the code under test. */
+const outside: Record<string, Destination[]> = {
+    "internet-v4": [{ ip: "1.1.1.1", port: 443 }, { ip: "140.82.112.3", port: 22 }],
+    "internet-v6": [{ ip: "2606:4700:4700::1111", port: 443 }],
+    "api-server-node": [apiServerEndpoint],
+    "kubelet": nodes.flatMap((n) => n.ips.map((ip) => ({ ip, port: 10250 }))),
+    "node-host-service": nodes.map((n) => ({ ip: n.ips[0], port: 9100 })),
+    "private": [{ ip: "10.20.0.5", port: 8200 }, { ip: "172.16.5.5", port: 443 }, { ip: "192.168.50.5", port: 22 }, { ip: "fd12::99", port: 443 }],
+    "cgnat": [{ ip: "100.64.3.3", port: 443 }],
+    "metadata": [
+        { ip: "169.254.169.254", port: 80 }, // AWS, GCP, Azure, OpenStack, Oracle, DigitalOcean, Hetzner
+        { ip: "fd00:ec2::254", port: 80 }, // AWS IMDS over IPv6
+        { ip: "100.100.100.200", port: 80 }, // Alibaba Cloud
+        { ip: "168.63.129.16", port: 80 }, // Azure WireServer
+        { ip: "169.254.0.23", port: 80 }, // Tencent Cloud
+        { ip: "192.0.0.192", port: 80 }, // Oracle Cloud
+        { ip: "fe80::a9fe:a9fe", port: 80 }, // IPv6 link-local
+        { ip: "64:ff9b::a9fe:a9fe", port: 80 }, // 169.254.169.254 through NAT64
+    ],
+};
+
+/**
+ * The intended matrix: every (source role, destination) pair that must be allowed on K3s.
+ * Everything else is denied. Reasons are in README "Isolation matrix".
+ */
+const intended: Record<string, string[]> = {
+    "team-sandbox": ["dns", "internet-v4", "internet-v6"],
+    "workspace-sandbox": ["dns", "internet-v4", "internet-v6", "coderd-http"],
+    "boundary-worker": ["team-sandbox-ssh", "team-sandbox-code-server"],
+    "impostor": [],
+    "attacker": [],
+    "traefik": ["coderd-http"],
+    "coderd": ["dns", "internet-v4", "internet-v6", "postgres", "api-server-service", "api-server-node", "coderd-http"],
+    "postgres": ["dns", "postgres", "postgres-status", "api-server-service", "api-server-node"],
+    "cnpg-operator": ["dns", "postgres", "postgres-status", "api-server-service", "api-server-node"],
+};
+/** Sources whose own egress the platform does not govern: only their reach into platform pods is asserted. */
+const ungovernedSources = new Set(["boundary-worker", "impostor", "attacker", "traefik"]);
+
+function podTargets(built: BuiltModel, role: string, port: number, filter: (pod: PodModel) => boolean = () => true): Destination[] {
+    return (built.roles[role] ?? []).filter(filter).map((pod) => ({ ip: pod.ips[0], port }));
+}
+
+function destinations(built: BuiltModel, workspacesNamespace: string): Record<string, { targets: Destination[]; platform: boolean }> {
+    const team = (pod: PodModel) => pod.namespace !== workspacesNamespace;
+    const workspace = (pod: PodModel) => pod.namespace === workspacesNamespace;
+    const serviceTargets = (match: (ns: string) => boolean, port: number) => built.model.services
+        .filter((s) => s.ports.some((p) => p.port === port) && match(s.namespace) && s.selector?.["sandbox-platform.io/sandbox"] !== undefined)
+        .map((s) => ({ ip: s.clusterIP, port }));
+    const platform = (targets: Destination[]) => ({ targets, platform: true });
+    const external = (targets: Destination[]) => ({ targets, platform: false });
+    return {
+        "team-sandbox-ssh": platform([...podTargets(built, "sandbox", 2222, team), ...serviceTargets((ns) => ns !== workspacesNamespace, 22)]),
+        "team-sandbox-code-server": platform(podTargets(built, "sandbox", 13337, team)),
+        "team-sandbox-other-port": platform(podTargets(built, "sandbox", 2375, team)),
+        "workspace-sandbox": platform([...podTargets(built, "sandbox", 2375, workspace), ...podTargets(built, "sandbox", 2222, workspace)]),
+        "coderd-http": platform([...podTargets(built, "coderd", 8080), ...(built.services.coder ? [{ ip: built.services.coder.clusterIP, port: 80 }] : [])]),
+        "coderd-metrics": platform(podTargets(built, "coderd", 2112)),
+        "postgres": platform([...podTargets(built, "postgres", 5432), ...(built.services["coder-db-rw"] ? [{ ip: built.services["coder-db-rw"].clusterIP, port: 5432 }] : [])]),
+        "postgres-status": platform(podTargets(built, "postgres", 8000)),
+        "postgres-metrics": platform(podTargets(built, "postgres", 9187)),
+        "cnpg-webhook": platform(podTargets(built, "cnpg-operator", 9443)),
+        "dns": external([{ ip: "10.43.0.10", port: 53, protocol: "UDP" }]),
+        "api-server-service": external([{ ip: "10.43.0.1", port: 443 }]),
+        ...Object.fromEntries(Object.entries(outside).map(([name, targets]) => [name, external(targets)])),
+    };
+}
+
+function sourceRoles(built: BuiltModel, workspacesNamespace: string): Record<string, PodModel[]> {
+    const sandboxes = built.roles.sandbox ?? [];
+    return {
+        "team-sandbox": sandboxes.filter((pod) => pod.namespace !== workspacesNamespace),
+        "workspace-sandbox": sandboxes.filter((pod) => pod.namespace === workspacesNamespace),
+        ...Object.fromEntries(["boundary-worker", "impostor", "attacker", "traefik", "coderd", "postgres", "cnpg-operator"]
+            .map((role) => [role, built.roles[role] ?? []])),
+    };
+}
+
+/** The table: for each source role and destination, whether any source pod reaches any target (self excluded). */
+function reachabilityTable(built: BuiltModel, semantics: Semantics, workspacesNamespace: string): Map<string, { allowed: boolean; why: string }> {
+    const evaluator = new NetworkPolicyEvaluator(built.model, semantics);
+    const table = new Map<string, { allowed: boolean; why: string }>();
+    const dests = destinations(built, workspacesNamespace);
+    for (const [role, pods] of Object.entries(sourceRoles(built, workspacesNamespace))) {
+        for (const [name, { targets, platform }] of Object.entries(dests)) {
+            if (pods.length === 0 || targets.length === 0 || (ungovernedSources.has(role) && !platform)) {
+                continue;
+            }
+            let hit: string | undefined;
+            for (const pod of pods) {
+                for (const target of targets) {
+                    if (pod.ips.includes(target.ip)) {
+                        continue;
+                    }
+                    const verdict = evaluator.canReach(pod, target);
+                    if (verdict.allowed) {
+                        hit = `${pod.namespace}/${pod.name} -> ${target.ip}:${target.port} (${verdict.reason})`;
+                        break;
+                    }
+                }
+                if (hit) {
+                    break;
+                }
+            }
+            table.set(`${role} -> ${name}`, { allowed: hit !== undefined, why: hit ?? "denied" });
+        }
+    }
+    return table;
+}
+
+describe("tenant isolation: NetworkPolicy reachability of every shipped stack", () => {
+    assert.ok(stacks.length >= 2, `stacks found: ${stacks.join(", ")}`);
+    for (const stack of stacks) {
+        describe(`stack ${stack}`, () => {
+            let result: RenderResult;
+            let built: BuiltModel;
+            const workspacesNamespace = "coder-workspaces";
+            before(async () => {
+                result = await renderedStack(stack);
+                built = buildClusterModel(result.run.resources, result.config);
+            });
+
+            it("matches the intended who-can-reach-whom matrix on K3s (kube-router, judged after Service DNAT)", () => {
+                const table = reachabilityTable(built, k3sSemantics, workspacesNamespace);
+                assert.ok(table.size > 60, `only ${table.size} cells`);
+                const wrong: string[] = [];
+                for (const [cell, verdict] of table) {
+                    const [source, destination] = cell.split(" -> ");
+                    const expected = (intended[source] ?? []).includes(destination);
+                    if (verdict.allowed !== expected) {
+                        wrong.push(`${cell}: expected ${expected ? "allowed" : "denied"}, got ${verdict.allowed ? "allowed" : "denied"} (${verdict.why})`);
+                    }
+                }
+                assert.deepStrictEqual(wrong, []);
+                // Every intended allow is actually exercised by the table.
+                for (const [source, allowed] of Object.entries(intended)) {
+                    for (const destination of allowed) {
+                        if (table.has(`${source} -> ${destination}`)) {
+                            assert.ok(table.get(`${source} -> ${destination}`)!.allowed);
+                        }
+                    }
+                }
+            });
+
+            it("denies everything the matrix denies under any reading of the API (Service DNAT before or after policy, own-node exception aside)", () => {
+                const permissive: Semantics = { ...apiSemantics, podToOwnNodeAllowed: false };
+                const table = reachabilityTable(built, permissive, workspacesNamespace);
+                const opened = [...table].filter(([cell, verdict]) => {
+                    const [source, destination] = cell.split(" -> ");
+                    return verdict.allowed && !(intended[source] ?? []).includes(destination);
+                }).map(([cell, verdict]) => `${cell}: ${verdict.why}`);
+                assert.deepStrictEqual(opened, []);
+            });
+
+            it("lets the access path reach every team sandbox on sshd and code-server, and nothing else on them", () => {
+                const evaluator = new NetworkPolicyEvaluator(built.model, k3sSemantics);
+                const worker = built.roles["boundary-worker"][0];
+                const sandboxes = built.roles.sandbox.filter((pod) => pod.namespace !== workspacesNamespace);
+                assert.ok(sandboxes.length > 0);
+                for (const sandbox of sandboxes) {
+                    for (const port of [2222, 13337]) {
+                        assert.ok(evaluator.canReach(worker, { ip: sandbox.ips[0], port }).allowed, `${sandbox.name}:${port}`);
+                    }
+                    assert.ok(!evaluator.canReach(worker, { ip: sandbox.ips[0], port: 2375 }).allowed, `${sandbox.name}:2375`);
+                }
+                for (const service of built.model.services.filter((s) => s.selector?.["sandbox-platform.io/sandbox"] && s.namespace !== workspacesNamespace)) {
+                    assert.ok(evaluator.canReach(worker, { ip: service.clusterIP, port: 22 }).allowed, `${service.name}:22 via its Service`);
+                }
+            });
+
+            it("creates the trusted access namespace itself, so nobody can create it first", () => {
+                const namespaces = result.run.resources.filter((r) => r.custom && r.inputs.kind === "Namespace").map((r) => r.inputs.metadata.name);
+                assert.ok(namespaces.includes(result.config.network.accessFrom.namespace));
+            });
+        });
+    }
+});
