@@ -23,8 +23,8 @@ export const cnpgPostgresImage = "ghcr.io/cloudnative-pg/postgresql:17.6";
 export const bitnamiPostgresChart = { repo: "oci://registry-1.docker.io/bitnamicharts", chart: "postgresql", version: "16.7.27" };
 export const bitnamiPostgresImage = { registry: "docker.io", repository: "bitnamilegacy/postgresql", tag: "17.6.0-debian-12-r4" };
 
-/** Sysbox installer (sysbox-deploy-k8s) for sysbox 0.7.0. */
-export const sysboxDeployImage = "registry.nestybox.com/nestybox/sysbox-deploy-k8s:v0.7.0";
+/** Sysbox installer (sysbox-deploy-k8s) for sysbox 0.7.0: the tag upstream's sysbox-install.yaml pins (v0.7.0-0). */
+export const sysboxDeployImage = "registry.nestybox.com/nestybox/sysbox-deploy-k8s:v0.7.0-0";
 
 /** Kata Containers installer chart (OCI). */
 export const kataDeployChart = { repo: "oci://ghcr.io/kata-containers/kata-deploy-charts", chart: "kata-deploy", version: "4.1.0" };

@@ -10,6 +10,10 @@ import { isKubernetesObject, kubernetesManifest } from "../tools/render-files";
 import { renderedStack } from "./helpers/stacks";
 import { podListeners } from "./helpers/listeners";
 import { defaultMountTargets, parseCoderMounts, privateMountPoints } from "./upstream/envbox";
+import * as sysboxUpstream from "./upstream/sysbox";
+import * as kataUpstream from "./upstream/kata";
+import { helmReleases } from "../tools/render-files";
+import * as YAML from "yaml";
 
 const fixtureDir = path.join(repoRoot, "test/fixtures/conformance");
 const configs: { name: string; render: () => Promise<RenderResult> }[] = [
@@ -114,6 +118,69 @@ describe("upstream conformance of every shipped stack and of configs that enable
                     const listeners = podListeners(spec, new Map());
                     assert.ok(listeners.some((l) => l.port === probe.httpGet.port && l.container !== outer.name), `${owner.metadata.name}: nothing answers the probe`);
                     assert.ok(outer.startupProbe, "the first start pulls the inner image: a startup probe must hold the liveness probe back");
+                }
+            });
+
+            it("installs sysbox exactly as upstream's sysbox-install.yaml does (nestybox/sysbox v0.7.0 sysbox-k8s-manifests/sysbox-install.yaml, nestybox/sysbox-pkgr k8s/scripts/sysbox-deploy-k8s.sh)", function () {
+                if (!result.config.runtimes.sysbox.enabled) {
+                    return this.skip();
+                }
+                const oracle = sysboxUpstream.installer;
+                const ds = objects.find((o) => o.kind === "DaemonSet" && o.metadata.name === oracle.name);
+                assert.ok(ds, "no sysbox-deploy-k8s DaemonSet");
+                assert.strictEqual(ds.metadata.namespace, oracle.namespace);
+                const pod = ds.spec.template.spec;
+                const [container] = pod.containers;
+                assert.strictEqual(pod.containers.length, 1);
+                assert.strictEqual(container.image, oracle.image);
+                assert.strictEqual(container.imagePullPolicy, oracle.imagePullPolicy);
+                assert.deepStrictEqual(container.command, oracle.command);
+                assert.strictEqual(container.securityContext?.privileged, true);
+                assert.strictEqual(pod.serviceAccountName, oracle.serviceAccountName);
+                assert.deepStrictEqual(pod.nodeSelector, oracle.nodeSelector);
+                assert.deepStrictEqual(pod.tolerations, oracle.tolerations);
+                assert.deepStrictEqual(ds.spec.updateStrategy, oracle.updateStrategy);
+                assert.deepStrictEqual(Object.fromEntries(container.env.map((e: any) => [e.name, e.valueFrom])), oracle.env);
+                const mounts = Object.fromEntries(container.volumeMounts.map((m: any) => {
+                    const volume = pod.volumes.find((v: any) => v.name === m.name);
+                    return [m.name, { mountPath: m.mountPath, hostPath: volume?.hostPath?.path }];
+                }));
+                assert.deepStrictEqual(mounts, sysboxUpstream.installerMounts);
+                assert.strictEqual(pod.volumes.length, Object.keys(sysboxUpstream.installerMounts).length);
+                const role = objects.find((o) => o.kind === "ClusterRole" && o.metadata.name === "sysbox-node-labeler");
+                assert.deepStrictEqual(role?.rules, sysboxUpstream.clusterRoleRules);
+                const binding = objects.find((o) => o.kind === "ClusterRoleBinding" && o.metadata.name === "sysbox-label-node-rb");
+                assert.deepStrictEqual(binding?.subjects, [{ kind: "ServiceAccount", name: oracle.serviceAccountName, namespace: oracle.namespace }]);
+                const runtimeClass = objects.find((o) => o.kind === "RuntimeClass" && o.metadata.name === sysboxUpstream.runtimeClass.name);
+                assert.strictEqual(runtimeClass?.handler, sysboxUpstream.runtimeClass.handler);
+                assert.deepStrictEqual(runtimeClass?.scheduling?.nodeSelector, sysboxUpstream.runtimeClass.nodeSelector);
+            });
+
+            it("installs only the kata shims its RuntimeClasses use, for the cluster's distribution, within the chart's own rollout budget (kata-containers 4.1.0 kata-deploy values.yaml, runtimeclasses.yaml)", function () {
+                if (!result.config.runtimes.kata.enabled) {
+                    return this.skip();
+                }
+                const release = helmReleases(result.run.resources).find((r) => r.release === "kata-deploy");
+                assert.ok(release, "no kata-deploy release");
+                const values: any = release.values.valuesContent ? YAML.parse(String(release.values.valuesContent)) : release.values;
+                const runtimeClasses = objects.filter((o) => o.kind === "RuntimeClass" && String(o.metadata.name).startsWith("kata-"));
+                const used = runtimeClasses.map((rc) => String(rc.handler).replace(/^kata-/, "")).sort();
+                const installed = kataUpstream.chartShims.filter((shim) => kataUpstream.shimInstalled(values, shim)).sort();
+                assert.deepStrictEqual(installed, used);
+                for (const shim of Object.keys(values.shims).filter((k) => k !== "disableAll")) {
+                    assert.ok(kataUpstream.chartShims.includes(shim), `shim ${shim} does not exist in kata-deploy ${kataUpstream.kataSource.tag}`);
+                }
+                for (const rc of runtimeClasses) {
+                    assert.deepStrictEqual(rc.overhead?.podFixed, kataUpstream.runtimeClassOverheads[String(rc.handler).replace(/^kata-/, "")], rc.metadata.name);
+                }
+                assert.strictEqual(values.k8sDistribution, result.config.cluster.distribution === "k3s" ? "k3s" : "k8s");
+                assert.ok(kataUpstream.k8sDistributions.includes(values.k8sDistribution));
+                const plan = result.run.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.name === "kata-deploy");
+                const chart = objects.find((o) => o.kind === "HelmChart" && o.metadata.name === "kata-deploy");
+                const timeout = plan ? Number(plan.inputs.timeout) : parseInt(String(chart?.spec?.timeout), 10);
+                assert.ok(timeout > kataUpstream.daemonsetTimeoutSeconds, `Helm timeout ${timeout}s must exceed the chart's ${kataUpstream.daemonsetTimeoutSeconds}s rollout budget`);
+                if (plan) {
+                    assert.strictEqual(plan.inputs.atomic, false, "atomic would delete the release when a slow node install outlasts the timeout");
                 }
             });
 

@@ -11,7 +11,6 @@ export const kataShimOverheads = {
     "qemu": { cpu: "250m", memory: "320Mi" },
     "qemu-runtime-rs": { cpu: "250m", memory: "320Mi" },
     "clh": { cpu: "250m", memory: "130Mi" },
-    "cloud-hypervisor": { cpu: "250m", memory: "130Mi" },
     "dragonball": { cpu: "250m", memory: "130Mi" },
     "fc": { cpu: "250m", memory: "130Mi" },
 } as const;

@@ -17,6 +17,10 @@ export interface HelmReleaseSpec {
     chart: string;
     version: string;
     values: Record<string, unknown>;
+    /** Seconds Helm waits for the release's resources (default: the Helm provider's 300). */
+    timeoutSeconds?: number;
+    /** Roll back and delete a failed install (default true). */
+    atomic?: boolean;
 }
 
 /** Where a chart comes from, in the form each mode takes. */
@@ -45,6 +49,7 @@ export function buildHelmChart(spec: HelmReleaseSpec): HelmChart {
             targetNamespace: spec.namespace,
             createNamespace: true,
             valuesContent: YAML.stringify(spec.values),
+            ...(spec.timeoutSeconds ? { timeout: `${spec.timeoutSeconds}s` } : {}),
         },
     };
 }
@@ -62,8 +67,9 @@ export function deployHelmRelease(spec: HelmReleaseSpec, mode: HelmMode, opts: p
         version: spec.version,
         values: spec.values,
         createNamespace: false,
-        atomic: true,
-        cleanupOnFail: true,
+        atomic: spec.atomic ?? true,
+        cleanupOnFail: spec.atomic ?? true,
+        ...(spec.timeoutSeconds ? { timeout: spec.timeoutSeconds } : {}),
         maxHistory: 5,
     }, opts);
 }

@@ -14,14 +14,27 @@ import { kataDeployChart, kataDeployImage, nvidiaDevicePluginChart, smarterDevic
  */
 export const privilegedInstallerImages = [sysboxDeployImage, `${kataDeployImage.repository}:${kataDeployImage.tag}`, smarterDeviceManagerImage];
 
+/**
+ * kata-deploy's own rollout budget (chart values `verification.daemonsetTimeout`, 1200 s at
+ * 4.1.0) plus a margin: Helm must not give up (and Pulumi's default 300 s would) while
+ * the DaemonSet is still pulling its image and installing on the nodes.
+ */
+export const kataDeployTimeoutSeconds = 1200 + 300;
+
 export function kataDeployRelease(config: PlatformConfig): HelmReleaseSpec {
     return {
         name: "kata-deploy", namespace: "kube-system", repo: kataDeployChart.repo, chart: kataDeployChart.chart, version: kataDeployChart.version,
+        timeoutSeconds: kataDeployTimeoutSeconds,
+        // A failed node-level install stays for inspection instead of being rolled back and deleted.
+        atomic: false,
         values: {
             k8sDistribution: config.cluster.distribution === "k3s" ? "k3s" : "k8s",
             image: { reference: kataDeployImage.repository, tag: kataDeployImage.tag },
-            shims: Object.fromEntries(config.runtimes.kata.shims.map((shim) => [shim, { enabled: true }])),
+            // A shim left unset follows disableAll (null = enabled unless disableAll): install only ours.
+            shims: { disableAll: true, ...Object.fromEntries(config.runtimes.kata.shims.map((shim) => [shim, { enabled: true }])) },
             defaultShim: { amd64: config.runtimes.kata.shims[0] },
+            // None of the shims offered here uses a snapshotter (chart default sets up nydus).
+            snapshotter: { setup: [] },
             // RuntimeClasses (with overhead and node selector) come from runtime-classes.ts.
             runtimeClasses: { enabled: false },
         },
