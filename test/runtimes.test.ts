@@ -44,7 +44,10 @@ describe("runtimes: RuntimeClasses and installers", () => {
         assert.match(release.version, /^\d+\.\d+\.\d+$/);
         assert.strictEqual(release.values.k8sDistribution, "k3s");
         assert.deepStrictEqual(release.values.runtimeClasses, { enabled: false });
-        assert.deepStrictEqual(Object.keys(release.values.shims as object), ["qemu-runtime-rs", "clh"]);
+        // kata-deploy 4.1.0 values.yaml: a shim left unset follows shims.disableAll (false = installed).
+        const { disableAll, ...shims } = release.values.shims as Record<string, any>;
+        assert.strictEqual(disableAll, true);
+        assert.deepStrictEqual(shims, { "qemu-runtime-rs": { enabled: true }, "clh": { enabled: true } });
     });
 
     it("installs the NVIDIA device plugin with K3s' nvidia RuntimeClass, feature discovery and time-slicing", () => {
