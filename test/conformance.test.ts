@@ -14,6 +14,34 @@ import * as sysboxUpstream from "./upstream/sysbox";
 import * as kataUpstream from "./upstream/kata";
 import { helmReleases } from "../tools/render-files";
 import * as YAML from "yaml";
+import { spawnSync } from "child_process";
+import * as os from "os";
+import { stringifyYaml } from "../components/yaml";
+
+/** kubectl reads manifests as the API server's clients do (sigs.k8s.io/yaml → go-yaml, YAML 1.1), with no cluster. */
+function kubectlParse(yamlText: string): Record<string, any>[] | undefined {
+    if (spawnSync("kubectl", ["version", "--client"], { encoding: "utf8" }).status !== 0) {
+        return undefined;
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubectl-parse-"));
+    const file = path.join(dir, "all.yaml");
+    fs.writeFileSync(file, yamlText);
+    const run = spawnSync("kubectl", ["annotate", "--local", "-f", file, "parsed=1", "-o", "json"], {
+        encoding: "utf8", env: { ...process.env, KUBECONFIG: "/dev/null" }, maxBuffer: 256 * 1024 * 1024,
+    });
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (run.status !== 0) {
+        throw new Error(`kubectl could not read the rendered YAML: ${run.stderr}`);
+    }
+    // One pretty-printed JSON object per document.
+    const parsed = JSON.parse(`[${run.stdout.trim().replace(/\n}\n{/g, "\n},\n{")}]`);
+    return parsed.flatMap((item: any) => item.kind === "List" ? item.items : [item]);
+}
+
+/** JSON's view of a value: what a manifest means once read (undefined fields dropped). */
+function plain(value: unknown): unknown {
+    return JSON.parse(JSON.stringify(value));
+}
 
 const fixtureDir = path.join(repoRoot, "test/fixtures/conformance");
 const configs: { name: string; render: () => Promise<RenderResult> }[] = [
@@ -181,6 +209,35 @@ describe("upstream conformance of every shipped stack and of configs that enable
                 assert.ok(timeout > kataUpstream.daemonsetTimeoutSeconds, `Helm timeout ${timeout}s must exceed the chart's ${kataUpstream.daemonsetTimeoutSeconds}s rollout budget`);
                 if (plan) {
                     assert.strictEqual(plan.inputs.atomic, false, "atomic would delete the release when a slow node install outlasts the timeout");
+                }
+            });
+
+            it("writes YAML that a YAML 1.1 reader (kubectl, K3s, Helm) and a YAML 1.2 reader read as the same objects (kubectl annotate --local; yaml 1.1 and 1.2 schemas)", function () {
+                this.timeout(120000);
+                const texts = objects.map((o) => stringifyYaml(o));
+                for (const [i, text] of texts.entries()) {
+                    const expected = plain(objects[i]);
+                    assert.deepStrictEqual(YAML.parse(text, { version: "1.1" }), expected, `YAML 1.1 reads ${objects[i].kind}/${objects[i].metadata?.name} differently:\n${text}`);
+                    assert.deepStrictEqual(YAML.parse(text, { version: "1.2" }), expected);
+                }
+                // Helm values embedded as text (K3s HelmChart valuesContent, ConfigMap files read by Go programs).
+                for (const chart of objects.filter((o) => o.kind === "HelmChart" && o.spec?.valuesContent)) {
+                    assert.deepStrictEqual(YAML.parse(chart.spec.valuesContent, { version: "1.1" }), YAML.parse(chart.spec.valuesContent, { version: "1.2" }), chart.metadata.name);
+                }
+                const byKubectl = kubectlParse(texts.join("---\n"));
+                if (!byKubectl) {
+                    return;
+                }
+                assert.strictEqual(byKubectl.length, objects.length);
+                for (const [i, item] of byKubectl.entries()) {
+                    const annotations = { ...item.metadata.annotations };
+                    delete annotations.parsed;
+                    item.metadata.annotations = Object.keys(annotations).length > 0 ? annotations : undefined;
+                    const expected: any = plain(objects[i]);
+                    if (expected.metadata.annotations && Object.keys(expected.metadata.annotations).length === 0) {
+                        delete expected.metadata.annotations;
+                    }
+                    assert.deepStrictEqual(plain(item), expected, `kubectl reads ${objects[i].kind}/${objects[i].metadata?.name} differently`);
                 }
             });
 

@@ -2,7 +2,7 @@
 // runtime, or (--daemonset) the DaemonSet YAML that runs the same check on every node.
 import * as path from "path";
 import * as fs from "fs";
-import * as YAML from "yaml";
+import { stringifyYaml } from "../components/yaml";
 import * as ts from "typescript";
 import { repoRoot } from "./repo-root";
 import { preflight, readinessTable } from "../components/runtimes/preflight";
@@ -13,7 +13,7 @@ if (args.includes("--daemonset")) {
     const source = fs.readFileSync(path.join(repoRoot, "components/runtimes/preflight.ts"), "utf8");
     const script = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
     const { config, daemonSet } = buildPreflightDaemonSet(script);
-    process.stdout.write(`${YAML.stringify(config)}---\n${YAML.stringify(daemonSet)}`);
+    process.stdout.write(`${stringifyYaml(config)}---\n${stringifyYaml(daemonSet)}`);
 } else {
     const rootIndex = args.indexOf("--root");
     const results = preflight(rootIndex >= 0 ? args[rootIndex + 1] : "/");

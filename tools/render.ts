@@ -5,7 +5,7 @@
 
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
+import { stringifyYaml } from "../components/yaml";
 import { ConfigError } from "../components/config/errors";
 import { mandatory } from "../policy/evaluate";
 import { runtimeWarnings } from "../components/runtimes/runtimes";
@@ -16,7 +16,6 @@ import { StackFileError } from "./stack-config";
 
 interface Arguments { stack: string; configFile?: string; outDir: string; json: boolean }
 
-const yamlOptions = { lineWidth: 0 };
 const usage = "usage: npm run render -- <stack> [--config FILE] [--out DIR] [--json]";
 
 function parseArguments(argv: string[]): Arguments {
@@ -54,13 +53,13 @@ function writeFiles(result: RenderResult, outDir: string): number {
     };
     for (const resource of result.run.resources.filter(isKubernetesObject)) {
         const manifest = kubernetesManifest(resource);
-        write(manifestPath(manifest), YAML.stringify(manifest, yamlOptions));
+        write(manifestPath(manifest), stringifyYaml(manifest));
     }
     for (const release of helmReleases(result.run.resources)) {
-        write(`helm/${release.release}.yaml`, YAML.stringify(release, yamlOptions));
+        write(`helm/${release.release}.yaml`, stringifyYaml(release));
     }
-    write("vault.yaml", YAML.stringify(vaultItems(result.run.resources), yamlOptions));
-    write("boundary.yaml", YAML.stringify(boundaryItems(result.run.resources), yamlOptions));
+    write("vault.yaml", stringifyYaml(vaultItems(result.run.resources)));
+    write("boundary.yaml", stringifyYaml(boundaryItems(result.run.resources)));
     write("plan.json", `${JSON.stringify(planJson(result), null, 2)}\n`);
     return count;
 }

@@ -4,7 +4,7 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as YAML from "yaml";
+import { stringifyYaml } from "../yaml";
 import { HelmMode } from "../config/schema";
 import { commonLabels } from "../naming";
 
@@ -48,7 +48,7 @@ export function buildHelmChart(spec: HelmReleaseSpec): HelmChart {
             version: spec.version,
             targetNamespace: spec.namespace,
             createNamespace: true,
-            valuesContent: YAML.stringify(spec.values),
+            valuesContent: stringifyYaml(spec.values),
             ...(spec.timeoutSeconds ? { timeout: `${spec.timeoutSeconds}s` } : {}),
         },
     };

@@ -1,6 +1,6 @@
 // Node-level installers: Helm release specs and the smarter-device-manager DaemonSet. Pure.
 
-import * as YAML from "yaml";
+import { stringifyYaml } from "../yaml";
 import { PlatformConfig } from "../config/schema";
 import { ConfigMap, DaemonSet } from "../manifest";
 import { commonLabels } from "../naming";
@@ -52,7 +52,7 @@ export function nvidiaDevicePluginRelease(config: PlatformConfig): HelmReleaseSp
             // GPU feature discovery (with NFD) labels GPU nodes so that the plugin's DaemonSet schedules.
             gfd: { enabled: true },
             nfd: { enabled: true },
-            ...(config.gpu.timeSlicingReplicas > 1 ? { config: { map: { default: YAML.stringify(sharing) }, default: "default" } } : {}),
+            ...(config.gpu.timeSlicingReplicas > 1 ? { config: { map: { default: stringifyYaml(sharing) }, default: "default" } } : {}),
         },
     };
 }
@@ -69,7 +69,7 @@ export function buildSmarterDeviceManager(config: PlatformConfig): { config: Con
         config: {
             apiVersion: "v1", kind: "ConfigMap",
             metadata: { name: "smarter-device-manager", namespace: "kube-system", labels },
-            data: { "conf.yaml": YAML.stringify(devices) },
+            data: { "conf.yaml": stringifyYaml(devices) },
         },
         daemonSet: {
             apiVersion: "apps/v1", kind: "DaemonSet",
