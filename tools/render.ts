@@ -42,7 +42,8 @@ function parseArguments(argv: string[]): Arguments {
     return { stack, configFile, outDir: outDir ?? path.join(repoRoot, "out", stack), json };
 }
 
-function writeFiles(result: RenderResult, outDir: string): number {
+/** Writes the files; returns how many, and plan.json's text (stringified once, reused by --json). */
+function writeFiles(result: RenderResult, outDir: string): { count: number; planText: string } {
     fs.rmSync(outDir, { recursive: true, force: true });
     let count = 0;
     const write = (relative: string, text: string) => {
@@ -60,8 +61,9 @@ function writeFiles(result: RenderResult, outDir: string): number {
     }
     write("vault.yaml", stringifyYaml(vaultItems(result.run.resources)));
     write("boundary.yaml", stringifyYaml(boundaryItems(result.run.resources)));
-    write("plan.json", `${JSON.stringify(planJson(result), null, 2)}\n`);
-    return count;
+    const planText = `${JSON.stringify(planJson(result), null, 2)}\n`;
+    write("plan.json", planText);
+    return { count, planText };
 }
 
 export function summary(result: RenderResult): string {
@@ -119,9 +121,9 @@ async function main(): Promise<number> {
         process.stderr.write(`render failed: ${(error as Error).stack ?? error}\n`);
         return error instanceof ConfigError ? 2 : 3;
     }
-    const files = writeFiles(result, args.outDir);
+    const { count: files, planText } = writeFiles(result, args.outDir);
     if (args.json) {
-        process.stdout.write(`${JSON.stringify(planJson(result), null, 2)}\n`);
+        process.stdout.write(planText);
     } else {
         process.stdout.write(`${summary(result)}\n\nwrote ${files} files to ${path.relative(process.cwd(), args.outDir) || "."}\n`);
     }

@@ -1,11 +1,19 @@
-// Launcher for the user commands (`npm run render | policy:check | preflight`):
+// Launcher for the user commands (`npm run render | policy:check | preflight | bench`):
 // `node tools/run.js <script> [args...]` brings the compiled build up to date
 // (tools/build.js: rebuilds exactly the changed sources, never runs a stale build),
-// then runs bin/<script>.js in this same process with plain Node: no ts-node and
-// no source-map stack rewriting on the path users run.
+// then runs bin/<script>.js with plain Node: no ts-node and no source-map stack
+// rewriting on the path users run.
+//
+// Memory: Node caps its heap at about 4 GiB whatever the machine has, and a large stack
+// (thousands of developers) needs more. The script runs in a child process whose heap
+// limit is 75% of this machine's memory (unless the user set --max-old-space-size), and
+// if it still runs out, the launcher says so plainly instead of leaving a V8 abort.
 "use strict";
 
+const { spawn } = require("child_process");
+const os = require("os");
 const path = require("path");
+const v8 = require("v8");
 const { ensureBuilt, outDir } = require("./build");
 
 const [script, ...args] = process.argv.slice(2);
@@ -20,5 +28,21 @@ try {
     process.exit(3);
 }
 const compiled = path.join(outDir, `${script.replace(/\.(ts|js)$/, "")}.js`);
-process.argv = [process.argv[0], compiled, ...args];
-require(compiled);
+
+const userSetHeap = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((arg) => arg.includes("max-old-space-size"));
+const heapMiB = userSetHeap ? Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20) : Math.floor((os.totalmem() / 2 ** 20) * 0.75);
+const execArgv = userSetHeap ? process.execArgv : [...process.execArgv, `--max-old-space-size=${heapMiB}`];
+const child = spawn(process.execPath, [...execArgv, compiled, ...args], { stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.on(signal, () => child.kill(signal));
+}
+child.on("exit", (code, signal) => {
+    // V8 aborts (SIGABRT) when the heap limit is reached.
+    if (signal === "SIGABRT" || code === 134) {
+        process.stderr.write(`\n${script} ran out of memory (heap limit ${heapMiB} MiB on a machine with ${Math.round(os.totalmem() / 2 ** 30)} GiB).\n` +
+            "The stack is too large for one process on this machine: split the teams into several stacks " +
+            "(one stacks/Pulumi.<stack>.yaml per group of teams; see README, Benchmarks), or run on a machine with more memory.\n");
+        process.exit(4);
+    }
+    process.exit(code ?? 1);
+});

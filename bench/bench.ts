@@ -1,0 +1,133 @@
+// Benchmark: `npm run bench` (not part of `npm test`; asserts nothing about time).
+// Times what users run, as processes: `node tools/run.js tools/render <stack> --config
+// FILE --out DIR` (exactly `npm run render`, minus npm's own start-up) for one team of
+// 40, 160 and 1000 developers and for a mixed config (envbox, sysbox and kata teams and
+// a warm pool), next to the SDK floor measured in the same run: a process started the
+// same way that registers the same number of plain custom resources with the same inputs
+// (bench/floor.ts). Prints per scenario: resources, CPU and wall time, peak RSS (getrusage), the
+// dependency depth of the plan; and the marginal cost per added resource against the
+// floor's, in CPU time (wall time on a shared machine mostly measures the neighbours). BENCH_SIZES=40,160,1000 and BENCH_MIXED=<developers per team> override.
+
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { repoRoot } from "../tools/repo-root";
+
+const sizes = (process.env.BENCH_SIZES ?? "40,160,1000").split(",").map(Number);
+const mixedPerTeam = Number(process.env.BENCH_MIXED ?? "40");
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-bench-"));
+const names = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+
+function teamStack(developers: number): Record<string, unknown> {
+    return {
+        "sandbox-platform:environment": "bench",
+        "sandbox-platform:teams": [{ name: "bench", runtime: "envbox", developers: names("dev", developers) }],
+    };
+}
+
+function mixedStack(perTeam: number): Record<string, unknown> {
+    return {
+        "sandbox-platform:environment": "bench",
+        "sandbox-platform:runtimes": { sysbox: { enabled: true }, kata: { enabled: true, shims: ["qemu-runtime-rs", "clh"] } },
+        "sandbox-platform:devices": { fuse: true, tun: true },
+        "sandbox-platform:teams": [
+            { name: "apps", runtime: "envbox", developers: names("a", perTeam) },
+            { name: "infra", runtime: "sysbox", developers: names("i", perTeam) },
+            { name: "secure", runtime: "kata", developers: names("s", perTeam) },
+            { name: "pool", runtime: "envbox", allocation: "pool", poolSize: perTeam, developers: names("p", perTeam) },
+        ],
+    };
+}
+
+interface Sample { resources: number; ms: number; cpuMs: number; rssMiB: number; depth?: number; status: number | null; stderr: string }
+
+/** Runs `node -r bench/peak-rss.js tools/run.js <args>` and measures it as a process. */
+function timed(args: string[]): Sample & { stdout: string } {
+    const rssFile = path.join(work, `rss-${process.hrtime.bigint()}`);
+    const started = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, ["-r", path.join(repoRoot, "bench/peak-rss.js"), path.join(repoRoot, "tools/run.js"), ...args], {
+        cwd: repoRoot, encoding: "utf8", maxBuffer: 1 << 30, env: { ...process.env, BENCH_RSS_FILE: rssFile },
+    });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    // The launcher and the child it runs the script in: CPU adds up, peak RSS is the child's.
+    const lines = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, "utf8").trim().split("\n").map((line) => JSON.parse(line)) : [];
+    const usage = { rss: lines.length > 0 ? Math.max(...lines.map((l) => l.rss)) : NaN, cpuMs: lines.reduce((sum, l) => sum + l.cpuMs, 0) || NaN };
+    return { resources: 0, ms, cpuMs: usage.cpuMs, rssMiB: usage.rss / 2 ** 20, status: result.status, stderr: result.stderr, stdout: result.stdout };
+}
+
+/** Longest chain of deploy-order edges (dependsOn, and child after parent) in plan.json. */
+function dependencyDepth(plan: { resources: { urn: string; parent?: string; options: { dependsOn: string[] } }[] }): number {
+    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+    const depth = new Map<string, number>();
+    const visit = (urn: string, seen: Set<string>): number => {
+        const known = depth.get(urn);
+        if (known !== undefined) {
+            return known;
+        }
+        const resource = byUrn.get(urn);
+        if (!resource || seen.has(urn)) {
+            return 0;
+        }
+        seen.add(urn);
+        const before = [...resource.options.dependsOn, ...(resource.parent ? [resource.parent] : [])];
+        const result = 1 + Math.max(0, ...before.map((dependency) => visit(dependency, seen)));
+        seen.delete(urn);
+        depth.set(urn, result);
+        return result;
+    };
+    return Math.max(0, ...plan.resources.map((r) => visit(r.urn, new Set())));
+}
+
+function scenario(label: string, config: Record<string, unknown>): { label: string; render: Sample; floor: Sample } {
+    const file = path.join(work, `Pulumi.${label}.yaml`);
+    fs.writeFileSync(file, YAML.stringify({ config }));
+    const out = path.join(work, `out-${label}`);
+    const render = timed(["tools/render", "bench", "--config", file, "--out", out]);
+    if (render.status !== 0) {
+        throw new Error(`render of ${label} exited ${render.status}: ${render.stderr.slice(-2000)}`);
+    }
+    const plan = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
+    const floor = timed(["bench/floor", path.join(out, "plan.json")]);
+    if (floor.status !== 0) {
+        throw new Error(`floor for ${label} exited ${floor.status}: ${floor.stderr.slice(-2000)}`);
+    }
+    fs.rmSync(out, { recursive: true, force: true });
+    return {
+        label,
+        render: { ...render, resources: plan.resources.length, depth: dependencyDepth(plan) },
+        floor: { ...floor, resources: Number(floor.stdout.trim()) },
+    };
+}
+
+function main(): void {
+    const empty = path.join(work, "empty-plan.json");
+    fs.writeFileSync(empty, JSON.stringify({ resources: [] }));
+    timed(["bench/floor", empty]); // builds if needed and warms the file cache
+    const rows = sizes.map((developers) => scenario(`team-${developers}`, teamStack(developers)));
+    rows.push(scenario(`mixed-4x${mixedPerTeam}`, mixedStack(mixedPerTeam)));
+    const pad = (value: string | number, width: number) => String(value).padStart(width);
+    console.log(`node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}; per process: CPU time (user+system), wall time, peak RSS`);
+    console.log(`${"scenario".padEnd(14)} ${pad("resources", 9)} ${pad("depth", 5)} | render ${pad("CPU ms", 7)} ${pad("wall ms", 7)} ${pad("RSS MiB", 7)} | floor ${pad("CPU ms", 7)} ${pad("wall ms", 7)} ${pad("RSS MiB", 7)} | ${pad("CPU ×", 5)} ${pad("RSS ×", 5)}`);
+    for (const { label, render, floor } of rows) {
+        console.log(`${label.padEnd(14)} ${pad(render.resources, 9)} ${pad(render.depth ?? "", 5)} | ${pad(render.cpuMs.toFixed(0), 14)} ${pad(render.ms.toFixed(0), 7)} ${pad(render.rssMiB.toFixed(0), 7)} | ` +
+            `${pad(floor.cpuMs.toFixed(0), 13)} ${pad(floor.ms.toFixed(0), 7)} ${pad(floor.rssMiB.toFixed(0), 7)} | ${pad((render.cpuMs / floor.cpuMs).toFixed(2), 5)} ${pad((render.rssMiB / floor.rssMiB).toFixed(2), 5)}`);
+        if (render.resources !== floor.resources) {
+            console.log(`  (floor registered ${floor.resources} resources, render ${render.resources})`);
+        }
+    }
+    const teams = rows.filter((row) => row.label.startsWith("team-"));
+    for (let i = 1; i < teams.length; i++) {
+        const [a, b] = [teams[i - 1], teams[i]];
+        const added = b.render.resources - a.render.resources;
+        const marginalRender = (b.render.cpuMs - a.render.cpuMs) / added;
+        const marginalFloor = (b.floor.cpuMs - a.floor.cpuMs) / (b.floor.resources - a.floor.resources);
+        const marginalRss = (b.render.rssMiB - a.render.rssMiB) / (b.floor.rssMiB - a.floor.rssMiB);
+        console.log(`marginal CPU per added resource, ${a.label} → ${b.label}: render ${marginalRender.toFixed(3)} ms, floor ${marginalFloor.toFixed(3)} ms, ` +
+            `ratio ${(marginalRender / marginalFloor).toFixed(2)} (target ≤ 1.5, aim 1.2); added RSS ratio ${marginalRss.toFixed(2)}`);
+    }
+    fs.rmSync(work, { recursive: true, force: true });
+}
+
+main();
