@@ -39,7 +39,7 @@ export class Platform extends pulumi.ComponentResource {
             ? new VaultSshCa("vault-ssh", { config, teamNamespaces: base.teamNamespaces, boundaryToken: config.boundary.enabled && config.boundary.edition !== "community" }, { parent: this })
             : undefined;
         const access = config.boundary.enabled
-            ? new BoundaryAccess("boundary", { config, connection: boundaryConnection(config, args.secrets ?? {}), vaultToken: ca?.boundaryToken }, { parent: this })
+            ? new BoundaryAccess("boundary", { config, connection: boundaryConnection(config, args.secrets ?? {}), vaultTokens: ca?.boundaryTokens }, { parent: this })
             : undefined;
 
         if (config.coder.enabled) {

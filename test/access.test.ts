@@ -22,12 +22,13 @@ const byType = (resources: CapturedResource[], type: string) => resources.filter
 const items = (resources: CapturedResource[], kind: string) => boundaryItems(resources).filter((item) => item.kind === kind) as Record<string, any>[];
 
 describe("access path: Vault SSH CA", () => {
-    it("mounts an ssh engine with a generated ed25519 CA and one CA role per team", async () => {
+    it("mounts an ssh engine with a generated ed25519 CA and one CA role per developer, allowing only that developer", async () => {
         const run = await runPlatform(withAccess("community", [{ name: "alpha", developers: ["alice", "bob"] }, { name: "beta", developers: ["carol"] }]));
         assert.strictEqual(byType(run.resources, "vault:index/mount:Mount")[0].inputs.type, "ssh");
         assert.deepStrictEqual(byType(run.resources, "vault:ssh/secretBackendCa:SecretBackendCa")[0].inputs, { backend: "ssh-client-signer", generateSigningKey: true, keyType: "ed25519" });
         const roles = byType(run.resources, "vault:ssh/secretBackendRole:SecretBackendRole").map((r) => r.inputs);
-        assert.deepStrictEqual(roles.map((r) => [r.name, r.allowedUsers]), [["alpha", "alice,bob"], ["beta", "carol"]]);
+        // A team-wide role let alice sign bob's principal (issue 16): each role now names one person.
+        assert.deepStrictEqual(roles.map((r) => [r.name, r.allowedUsers, r.defaultUser]), [["alpha.alice", "alice", "alice"], ["alpha.bob", "bob", "bob"], ["beta.carol", "carol", "carol"]]);
         for (const role of roles) {
             assert.strictEqual(role.keyType, "ca");
             assert.strictEqual(role.allowUserCertificates, true);
@@ -37,7 +38,9 @@ describe("access path: Vault SSH CA", () => {
             assert.strictEqual(role.algorithmSigner, undefined, "ed25519 keys take no algorithm signer");
         }
         const policies = byType(run.resources, "vault:index/policy:Policy").map((p) => p.inputs);
-        assert.ok(policies.some((p) => p.name === "sandbox-ssh-alpha" && p.policy.includes('path "ssh-client-signer/sign/alpha"')));
+        const alice = policies.find((p) => p.name === "sandbox-ssh-alpha.alice")!;
+        assert.match(alice.policy, /path "ssh-client-signer\/sign\/alpha\.alice"/);
+        assert.ok(!alice.policy.includes("alpha.bob"), "alice's policy signs on her role only");
         assert.strictEqual(byType(run.resources, "vault:index/token:Token").length, 0, "community edition needs no credential-store token");
     });
 
@@ -90,11 +93,11 @@ describe("access path: Boundary layout", () => {
         assert.deepStrictEqual(roles[0].grant_strings, ["ids=<id:boundary-target-alpha-alice>;actions=read,authorize-session"]);
     });
 
-    it("enterprise: SSH targets inject a vault-ssh-certificate credential signed on the team role for that developer", async () => {
+    it("enterprise: SSH targets inject a vault-ssh-certificate credential signed on that developer's own role", async () => {
         const run = await runPlatform(withAccess("enterprise", [{ name: "alpha", developers: ["alice"] }]));
         const library = items(run.resources, "credential-library")[0];
         assert.strictEqual(library.type, "vault-ssh-certificate");
-        assert.deepStrictEqual([library.attributes.path, library.attributes.username, library.attributes.key_type], ["ssh-client-signer/sign/alpha", "alice", "ed25519"]);
+        assert.deepStrictEqual([library.attributes.path, library.attributes.username, library.attributes.key_type], ["ssh-client-signer/sign/alpha.alice", "alice", "ed25519"]);
         const target = items(run.resources, "target")[0];
         assert.strictEqual(target.type, "ssh");
         assert.deepStrictEqual(target.injected_application_credential_source_ids, ["<id:boundary-library-alpha-alice>"]);
@@ -117,7 +120,7 @@ describe("access path: Boundary layout", () => {
 describe("access path: connect instructions", () => {
     it("community: sign with Vault first, then boundary connect ssh as the workspace user", () => {
         const how = connectInstructions({ team: "alpha", developer: "alice", injected: false, sshMount: "ssh", targetId: "ttcp_1", namespace: "sbx-alpha", sandbox: "alpha-alice" });
-        assert.match(how.steps[0], /^vault write -field=signed_key ssh\/sign\/alpha public_key=@~\/\.ssh\/id_ed25519\.pub valid_principals=alice/);
+        assert.match(how.steps[0], /^vault write -field=signed_key ssh\/sign\/alpha\.alice public_key=@~\/\.ssh\/id_ed25519\.pub valid_principals=alice/);
         assert.match(how.steps[1], /^boundary connect ssh -target-id ttcp_1 -username coder/);
         assert.match(how.sshConfig, /^Host sbx-alpha-alice\n  User coder\n/);
         assert.match(how.sshConfig, /ProxyCommand boundary connect -target-id ttcp_1 -exec nc -- \{\{boundary.ip\}\} \{\{boundary.port\}\}/);
@@ -152,8 +155,9 @@ describe("access path: render", () => {
         fs.writeFileSync(file, fs.readFileSync(path.join(repoRoot, "stacks/Pulumi.dev.yaml"), "utf8").replace("certMaxTtl: 24h", "certMaxTtl: 72h"));
         const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "tools/render.ts"), "broken", "--config", file, "--out", path.join(dir, "out")], { cwd: repoRoot, encoding: "utf8" });
         assert.strictEqual(run.status, 1, run.stderr);
-        assert.match(run.stdout, /\[mandatory\] vault-ssh-roles: .*\n\s+Vault SSH role app-team-alpha: maxTtl 259200 must be set and at most 86400 s/);
+        assert.match(run.stdout, /\[mandatory\] vault-ssh-roles: .*\n\s+Vault SSH role app-team-alpha\.alice: maxTtl 259200 must be set and at most 86400 s/);
         const plan = JSON.parse(fs.readFileSync(path.join(dir, "out", "plan.json"), "utf8"));
-        assert.strictEqual(mandatory(plan.policy.violations).length, 1);
+        // One violation per role: the dev stack's two developers each have their own role.
+        assert.strictEqual(mandatory(plan.policy.violations).length, 2);
     });
 });

@@ -6,15 +6,15 @@ import { BoundaryConnection } from "./boundary/client";
 import {
     CredentialLibraryVaultSshCertificate, CredentialStoreVault, HostCatalogStatic, HostSetStatic, HostStatic, Role, Scope, Target, User,
 } from "./boundary/resources";
-import { sshExtensions, signPath, teamRoleName } from "./vault-policies";
+import { developerRoleName, poolInjectionRoleName, sshExtensions, signPath } from "./vault-policies";
 
 export interface BoundaryAccessArgs {
     /** The validated platform config (boundary, vault, teams). */
     config: PlatformConfig;
     /** How the provider logs in (token or password), as a secret. */
     connection: pulumi.Input<BoundaryConnection>;
-    /** Token for the Vault credential store (enterprise/hcp), from VaultSshCa. */
-    vaultToken?: pulumi.Input<string>;
+    /** Team → token for that team's Vault credential store (enterprise/hcp), from VaultSshCa. */
+    vaultTokens?: Record<string, pulumi.Input<string>>;
     /** Vault's address as Boundary's workers reach it (enterprise/hcp); resolved at deploy time. */
     vaultAddress?: pulumi.Input<string>;
 }
@@ -72,12 +72,12 @@ export class BoundaryAccess extends pulumi.ComponentResource {
                 connection, hostCatalogId: catalog.id, name: plan.name, address: serviceDnsName(plan.name, plan.namespace),
             }, child)]));
             const vaultAddress = args.vaultAddress ?? config.vault.address;
-            const store = injection && args.vaultToken && vaultAddress
+            const vaultToken = args.vaultTokens?.[team.name];
+            const store = injection && vaultToken && vaultAddress
                 ? new CredentialStoreVault(`boundary-${team.name}-vault`, {
-                    connection, scopeId: project.id, name: "vault", vaultAddress, vaultToken: args.vaultToken,
+                    connection, scopeId: project.id, name: "vault", vaultAddress, vaultToken,
                 }, child)
                 : undefined;
-            const signPathOfTeam = signPath(config.vault.sshMount, teamRoleName(team.name));
 
             if (team.allocation === "pool") {
                 const hostSet = new HostSetStatic(`boundary-hostset-${team.name}-pool`, {
@@ -88,7 +88,7 @@ export class BoundaryAccess extends pulumi.ComponentResource {
                 const roster = team.developers.map((developer) => developer.name);
                 const library = store
                     ? new CredentialLibraryVaultSshCertificate(`boundary-library-${team.name}-pool`, {
-                        connection, credentialStoreId: store.id, name: `${team.name}-pool`, path: signPathOfTeam,
+                        connection, credentialStoreId: store.id, name: `${team.name}-pool`, path: signPath(config.vault.sshMount, poolInjectionRoleName(team.name)),
                         username: poolUsernameTemplate, developers: roster, extensions: sshExtensions,
                     }, child)
                     : undefined;
@@ -116,7 +116,7 @@ export class BoundaryAccess extends pulumi.ComponentResource {
                 }, child);
                 const library = store
                     ? new CredentialLibraryVaultSshCertificate(`boundary-library-${plan.name}`, {
-                        connection, credentialStoreId: store.id, name: plan.name, path: signPathOfTeam,
+                        connection, credentialStoreId: store.id, name: plan.name, path: signPath(config.vault.sshMount, developerRoleName(team.name, developer)),
                         username: developer, developers: [developer], extensions: sshExtensions,
                     }, child)
                     : undefined;

@@ -1,7 +1,7 @@
 // How a developer reaches their sandbox, as commands and config they can paste. Pure.
 
 import { workspaceUser } from "../sandboxes/envbox";
-import { teamRoleName } from "./vault-policies";
+import { developerRoleName } from "./vault-policies";
 
 export interface ConnectInput {
     team: string;
@@ -33,7 +33,7 @@ export function connectInstructions(input: ConnectInput): ConnectInstructions {
     const steps = input.injected
         ? [`boundary connect ssh -target-id ${input.targetId}${hostArg}`]
         : [
-            `vault write -field=signed_key ${input.sshMount}/sign/${teamRoleName(input.team)} public_key=@${key}.pub valid_principals=${input.developer} > ${key}-cert.pub`,
+            `vault write -field=signed_key ${input.sshMount}/sign/${developerRoleName(input.team, input.developer)} public_key=@${key}.pub valid_principals=${input.developer} > ${key}-cert.pub`,
             `boundary connect ssh -target-id ${input.targetId}${hostArg} -username ${workspaceUser} -- -i ${key} -o CertificateFile=${key}-cert.pub`,
         ];
     const sshConfig = [
@@ -52,7 +52,7 @@ function directInstructions(input: ConnectInput): ConnectInstructions {
     const key = "~/.ssh/id_ed25519";
     return {
         steps: [
-            `vault write -field=signed_key ${input.sshMount}/sign/${teamRoleName(input.team)} public_key=@${key}.pub valid_principals=${input.developer} > ${key}-cert.pub`,
+            `vault write -field=signed_key ${input.sshMount}/sign/${developerRoleName(input.team, input.developer)} public_key=@${key}.pub valid_principals=${input.developer} > ${key}-cert.pub`,
             `kubectl -n ${input.namespace} port-forward svc/${input.sandbox} 2222:22 &`,
             `ssh -p 2222 -i ${key} -o CertificateFile=${key}-cert.pub ${workspaceUser}@127.0.0.1`,
         ],

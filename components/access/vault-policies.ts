@@ -4,10 +4,14 @@ export function signPath(mount: string, role: string): string {
     return `${mount}/sign/${role}`;
 }
 
-/** Lets a team's developers sign their own keys on the team's role (community edition path). */
-export function teamSignPolicy(mount: string, role: string): string {
+/**
+ * Lets one developer sign their own key on their own role (attach it to that developer's
+ * Vault identity only). The role allows that one principal, so the certificate can name
+ * nobody else.
+ */
+export function developerSignPolicy(mount: string, role: string): string {
     return [
-        `# Sign SSH user certificates on role ${role} (short-lived, principals limited by the role).`,
+        `# Sign SSH user certificates on role ${role}: one developer, one principal, short-lived.`,
         `path "${signPath(mount, role)}" {`,
         `  capabilities = ["create", "update"]`,
         `}`,
@@ -16,8 +20,8 @@ export function teamSignPolicy(mount: string, role: string): string {
 }
 
 /**
- * What Boundary's Vault credential store needs: manage its own token and leases,
- * check its capabilities, and sign on the team roles (credential injection).
+ * What one team's Boundary Vault credential store needs: manage its own token and
+ * leases, check its capabilities, and sign on that team's roles only (injection).
  */
 export function boundaryCredentialStorePolicy(mount: string, roles: string[]): string {
     const lines = [
@@ -34,13 +38,31 @@ export function boundaryCredentialStorePolicy(mount: string, roles: string[]): s
 
 export const sshExtensions = { "permit-pty": "", "permit-agent-forwarding": "", "permit-port-forwarding": "" };
 
-/** Vault SSH role name of a team. */
-export function teamRoleName(team: string): string {
-    return team;
+/**
+ * Vault SSH role of one developer: `<team>.<developer>`. Team and developer names are DNS
+ * labels (no dots), so the dot keeps every pair distinct; Vault role names accept dots
+ * (sdk/framework GenericNameWithAtRegex).
+ */
+export function developerRoleName(team: string, developer: string): string {
+    return `${team}.${developer}`;
 }
 
-export function teamPolicyName(team: string): string {
-    return `sandbox-ssh-${team}`;
+/** The policy a developer's Vault identity gets: sign on their own role only. */
+export function developerPolicyName(team: string, developer: string): string {
+    return `sandbox-ssh-${team}.${developer}`;
 }
 
-export const boundaryPolicyName = "boundary-credential-store";
+/**
+ * The role a pool team's Boundary library signs on: Boundary fills the username from the
+ * authenticated Boundary user, so the role allows the team's roster. `_` never appears in a
+ * team or developer name, so it cannot collide with a developer's role. Only the team's
+ * Boundary token may use it.
+ */
+export function poolInjectionRoleName(team: string): string {
+    return `${team}_boundary-pool`;
+}
+
+/** The policy of one team's Boundary credential-store token. */
+export function boundaryPolicyName(team: string): string {
+    return `boundary-credential-store-${team}`;
+}

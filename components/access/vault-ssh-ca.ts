@@ -4,25 +4,24 @@ import * as vault from "@pulumi/vault";
 import { PlatformConfig } from "../config/schema";
 import { commonLabels, teamNamespace } from "../naming";
 import { sshCaConfigMapName, sshCaKeyFile } from "./sshd";
-import {
-    boundaryCredentialStorePolicy, boundaryPolicyName, sshExtensions, teamPolicyName, teamRoleName, teamSignPolicy,
-} from "./vault-policies";
+import { sshExtensions } from "./vault-policies";
+import { buildBoundaryTokens, buildDeveloperPolicies, buildSshRoles } from "./vault-roles";
 
 export interface VaultSshCaArgs {
     /** The validated platform config (vault settings and team rosters). */
     config: PlatformConfig;
     /** Team name → its sandbox namespace, where the CA public key is published. */
     teamNamespaces: Record<string, k8s.core.v1.Namespace>;
-    /** Create the orphan periodic token Boundary's credential store uses. */
+    /** Create the orphan periodic tokens Boundary's credential stores use (one per team). */
     boundaryToken: boolean;
 }
 
-/** An SSH CA in Vault: one role and one sign policy per team, the CA key in every sandbox namespace. */
+/** An SSH CA in Vault: one role and one sign policy per developer, a Boundary token per team, the CA key in every sandbox namespace. */
 export class VaultSshCa extends pulumi.ComponentResource {
     readonly publicKey: pulumi.Output<string>;
     readonly mount: string;
-    /** Token for Boundary's Vault credential store (a secret), when requested. */
-    readonly boundaryToken?: pulumi.Output<string>;
+    /** Team → token for that team's Boundary Vault credential store (secrets), when requested. */
+    readonly boundaryTokens: Record<string, pulumi.Output<string>> = {};
 
     constructor(name: string, args: VaultSshCaArgs, opts?: pulumi.ComponentResourceOptions) {
         super("sandbox-platform:access:VaultSshCa", name, {}, opts);
@@ -35,36 +34,38 @@ export class VaultSshCa extends pulumi.ComponentResource {
             backend: mount.path, generateSigningKey: true, keyType: "ed25519",
         }, { parent: this });
 
-        // A team with no developers gets no role: an empty allowed_users signs for nobody on
-        // current Vault, and for any principal on Vault before the empty-principals fix
-        // (builtin/logical/ssh/path_issue_sign.go calculateValidPrincipals).
-        const roles = config.teams.filter((team) => team.developers.length > 0).map((team) => {
-            const role = teamRoleName(team.name);
-            new vault.ssh.SecretBackendRole(`ssh-role-${team.name}`, {
-                name: role,
+        // One role per developer (allowed_users and default_user: that developer), so no
+        // certificate can carry a teammate's principal; a team with no developers gets none.
+        const roles = buildSshRoles(config, args.boundaryToken);
+        for (const role of roles) {
+            new vault.ssh.SecretBackendRole(`ssh-role-${role.name}`, {
+                name: role.name,
                 backend: mount.path,
                 keyType: "ca",
                 allowUserCertificates: true,
                 allowHostCertificates: false,
-                allowedUsers: team.developers.map((developer) => developer.name).join(","),
+                allowedUsers: role.allowedUsers,
+                ...(role.defaultUser ? { defaultUser: role.defaultUser } : {}),
                 allowedExtensions: Object.keys(sshExtensions).join(","),
                 defaultExtensions: sshExtensions,
                 ttl: String(settings.certTtlSeconds),
                 maxTtl: String(settings.certMaxTtlSeconds),
             }, { parent: this, dependsOn: [ca] });
-            new vault.Policy(`ssh-policy-${team.name}`, { name: teamPolicyName(team.name), policy: teamSignPolicy(settings.sshMount, role) }, { parent: this });
-            return role;
-        });
+        }
+        for (const policy of buildDeveloperPolicies(config)) {
+            new vault.Policy(`ssh-policy-${policy.name}`, { name: policy.name, policy: policy.policy }, { parent: this });
+        }
 
         if (args.boundaryToken) {
-            const policy = new vault.Policy("boundary-credential-store-policy", {
-                name: boundaryPolicyName, policy: boundaryCredentialStorePolicy(settings.sshMount, roles),
-            }, { parent: this });
-            const token = new vault.Token("boundary-credential-store-token", {
-                policies: [boundaryPolicyName], noParent: true, renewable: true, period: "24h", noDefaultPolicy: true,
-                displayName: "boundary-credential-store",
-            }, { parent: this, dependsOn: [policy], additionalSecretOutputs: ["clientToken"] });
-            this.boundaryToken = pulumi.secret(token.clientToken);
+            // Boundary requires a token per credential store; each signs on its own team's roles only.
+            for (const spec of buildBoundaryTokens(config, roles)) {
+                const policy = new vault.Policy(`boundary-credential-store-policy-${spec.team}`, { name: spec.policyName, policy: spec.policy }, { parent: this });
+                const token = new vault.Token(`boundary-credential-store-token-${spec.team}`, {
+                    policies: [spec.policyName], noParent: true, renewable: true, period: "24h", noDefaultPolicy: true,
+                    displayName: `boundary-credential-store-${spec.team}`,
+                }, { parent: this, dependsOn: [policy], additionalSecretOutputs: ["clientToken"] });
+                this.boundaryTokens[spec.team] = pulumi.secret(token.clientToken);
+            }
         }
 
         for (const team of config.teams) {
