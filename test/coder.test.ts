@@ -70,6 +70,26 @@ describe("Coder and Postgres", () => {
         assert.strictEqual(binding.inputs.metadata.namespace, "coder-workspaces");
     });
 
+    it("grants Coder's service account no more than the coder chart's own workspace Role, and only in the workspaces namespace (helm/libcoder rbac.rules.basic + deployments)", async () => {
+        const run = await runPlatform(coder({}));
+        const values = release(run.resources, "coder").inputs.values.coder;
+        assert.strictEqual(values.serviceAccount.workspacePerms, false, "the chart's Role would let coderd create pods next to its database");
+        const roles = run.resources.filter((r) => r.inputs.kind === "Role" || r.inputs.kind === "ClusterRole");
+        assert.deepStrictEqual(roles.map((r) => [r.inputs.kind, r.inputs.metadata.namespace]), [["Role", "coder-workspaces"]]);
+        const upstreamVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+        const upstream = new Set(["/pods", "/persistentvolumeclaims", "apps/deployments"]);
+        for (const rule of roles[0].inputs.rules) {
+            for (const group of rule.apiGroups) {
+                for (const resource of rule.resources) {
+                    assert.ok(upstream.has(`${group}/${resource}`), `${group}/${resource} is not in the chart's Role`);
+                }
+            }
+            assert.ok(rule.verbs.every((verb: string) => upstreamVerbs.includes(verb)));
+        }
+        assert.deepStrictEqual(values.securityContext.capabilities, { drop: ["ALL"] });
+        assert.strictEqual(values.securityContext.readOnlyRootFilesystem, true);
+    });
+
     it("helm-controller mode renders every release as a K3s HelmChart instead, pinned", async () => {
         const run = await runPlatform(coder({}, { helm: "helm-controller" }));
         assert.strictEqual(run.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release").length, 0);

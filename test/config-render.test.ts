@@ -10,7 +10,7 @@ describe("configs the schema accepts render cleanly", () => {
             teams: [{ name: "alpha", developers: ["alice"] }, { name: "empty", developers: [] }],
         });
         const roles = run.resources.filter((resource) => resource.type === "vault:ssh/secretBackendRole:SecretBackendRole").map((resource) => resource.inputs.name);
-        assert.deepStrictEqual(roles, ["alpha"]);
+        assert.deepStrictEqual(roles, ["alpha.alice"], "one role per developer (issue 16), none for the empty team");
         assert.ok(run.resources.some((resource) => resource.inputs.kind === "Namespace" && resource.inputs.metadata.name === "sbx-empty"));
         assert.deepStrictEqual(mandatory(await evaluatePolicies(policySubjects(run.resources))), []);
     });

@@ -185,6 +185,17 @@ describe("tenant isolation: NetworkPolicy reachability of every shipped stack", 
                 }
             });
 
+            it("opens the CloudNativePG webhook to the API server's node address only", function () {
+                const operator = built.roles["cnpg-operator"]?.[0];
+                if (!operator) {
+                    this.skip();
+                }
+                const evaluator = new NetworkPolicyEvaluator(built.model, k3sSemantics);
+                assert.ok(evaluator.canReach({ ip: apiServerEndpoint.ip }, { ip: operator.ips[0], port: 9443 }).allowed);
+                assert.ok(!evaluator.canReach(built.roles.attacker[0], { ip: operator.ips[0], port: 9443 }).allowed);
+                assert.ok(!evaluator.canReach({ ip: "10.42.7.7" }, { ip: operator.ips[0], port: 9443 }).allowed, "pod addresses are excepted from the node ranges");
+            });
+
             it("creates the trusted access namespace itself, so nobody can create it first", () => {
                 const namespaces = result.run.resources.filter((r) => r.custom && r.inputs.kind === "Namespace").map((r) => r.inputs.metadata.name);
                 assert.ok(namespaces.includes(result.config.network.accessFrom.namespace));
