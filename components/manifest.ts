@@ -21,5 +21,6 @@ export type RoleBinding = pulumi.Unwrap<k8s.types.input.rbac.v1.RoleBinding>;
 export type PodSpec = pulumi.Unwrap<k8s.types.input.core.v1.PodSpec>;
 export type Container = pulumi.Unwrap<k8s.types.input.core.v1.Container>;
 export type Volume = pulumi.Unwrap<k8s.types.input.core.v1.Volume>;
+export type VolumeMount = pulumi.Unwrap<k8s.types.input.core.v1.VolumeMount>;
 export type EnvVar = pulumi.Unwrap<k8s.types.input.core.v1.EnvVar>;
 export type Probe = pulumi.Unwrap<k8s.types.input.core.v1.Probe>;

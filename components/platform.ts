@@ -69,6 +69,7 @@ function connectAll(config: PlatformConfig, developers: pulumi.Output<DeveloperS
                 team: sandbox.team, developer: sandbox.developer, injected: target?.injected ?? false,
                 sshMount: config.vault.sshMount, namespace: sandbox.namespace, sandbox: sandbox.sandbox,
                 targetId: target?.targetId, hostId: sandbox.poolMember !== undefined ? target?.hostIds?.[sandbox.poolMember] : undefined,
+                workspacePath: sandbox.workspacePath, ephemeral: sandbox.allocation === "ephemeral", codeServer: sandbox.codeServer,
             });
         }
         return result;

@@ -81,13 +81,20 @@ export function summary(result: RenderResult): string {
     for (const dev of developers) {
         const pool = dev.poolMember !== undefined ? ` (pool member ${dev.poolMember})` : "";
         lines.push(`  ${dev.team}/${dev.developer}: ${dev.runtime} sandbox ${dev.sandbox}${pool} in ${dev.namespace}`);
-        lines.push(`      service ${dev.serviceDns}, volumes ${dev.claims.join(", ")}`);
+        lines.push(`      service ${dev.serviceDns}, volumes ${dev.claims.length > 0 ? dev.claims.join(", ") : "none (ephemeral: emptyDir, state only in git)"}`);
+        lines.push(`      workspace ${dev.workspace} at ${dev.workspacePath}${dev.allocation === "ephemeral" ? ", ephemeral (any free member)" : ""}; code-server ${dev.codeServer ? "on 13337 (through the SSH tunnel)" : "not in this image"}`);
         const how = connect[`${dev.team}/${dev.developer}`];
         if (how) {
             for (const step of how.steps) {
                 lines.push(`      $ ${step}`);
             }
             lines.push(`      VS Code: ${how.vscodeUri}`);
+            if (how.codeServerUrl) {
+                lines.push(`      code-server: $ ${how.codeServerTunnel}  then ${how.codeServerUrl}`);
+            }
+            for (const note of how.notes ?? []) {
+                lines.push(`      note: ${note}`);
+            }
         }
     }
     const warnings = runtimeWarnings(result.config);

@@ -79,7 +79,8 @@ export class BoundaryAccess extends pulumi.ComponentResource {
                 }, child)
                 : undefined;
 
-            if (team.allocation === "pool") {
+            // Pool and ephemeral teams: one target over every member (ephemeral: never pinned to a host).
+            if (team.allocation !== "dedicated") {
                 const hostSet = new HostSetStatic(`boundary-hostset-${team.name}-pool`, {
                     connection, hostCatalogId: catalog.id, name: `${team.name}-pool`, hostIds: [...hosts.values()].map((host) => host.id),
                 }, child);

@@ -2,7 +2,9 @@
 
 export const distributions = ["k3s", "generic"] as const;
 export const sandboxRuntimes = ["envbox", "sysbox", "kata"] as const;
-export const allocations = ["dedicated", "pool"] as const;
+export const allocations = ["dedicated", "pool", "ephemeral"] as const;
+/** How a sandbox's workspace is made: the image as is, the repo's devcontainer via the devcontainer CLI, or an envbuilder-built image. */
+export const workspaceModes = ["image", "devcontainer", "envbuilder"] as const;
 export const postgresModes = ["cloudnative-pg", "bitnami", "external"] as const;
 export const boundaryEditions = ["community", "enterprise", "hcp"] as const;
 export const helmModes = ["pulumi", "helm-controller"] as const;

@@ -25,7 +25,7 @@ import {
     quantityProblem, vaultMountProblem,
 } from "./formats";
 import {
-    KataShim, allocations, boundaryEditions, distributions, helmModes, kataShims, postgresModes, sandboxRuntimes,
+    KataShim, allocations, boundaryEditions, distributions, helmModes, kataShims, postgresModes, sandboxRuntimes, workspaceModes,
 } from "./constants";
 
 /** Developer names become Linux users, principals and parts of object names. */
@@ -328,6 +328,29 @@ const partialResources = strictObject({
     disk: resourcesShape.disk.optional(), dockerCache: resourcesShape.dockerCache.optional(),
 });
 
+/** A git clone URL: https://, http://, ssh://, git://, file:// or scp-like user@host:path. */
+export function gitUrl() {
+    return checkedString((text) => {
+        if (/^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$/.test(text)) {
+            return undefined;
+        }
+        try {
+            const parsed = new URL(text);
+            return ["https:", "http:", "ssh:", "git:", "file:"].includes(parsed.protocol) && !/\s/.test(text) ? undefined
+                : "must be an https://, ssh://, git://, file:// or user@host:path clone URL";
+        } catch {
+            return "is not a git clone URL (https://host/org/repo.git, ssh://git@host/org/repo.git or git@host:org/repo.git)";
+        }
+    });
+}
+
+const repoSchema = strictObject({
+    url: gitUrl().describe("Clone URL; cloned into the workspace on first start only"),
+    ref: z.string().regex(/^[^\s~^:?*[\\]+$/, { error: (issue) => `${show(issue.input)} is not a branch, tag or commit name` }).optional()
+        .describe("Branch, tag or commit; the default branch when absent"),
+    secret: dnsSubdomain().optional().describe("Secret in the team namespace: ssh-privatekey (+ known_hosts) for a deploy key, or username/password or token"),
+}).describe("Repository the sandbox is built from");
+
 const developerName = dnsLabel(maxDeveloperNameLength).describe("Developer name (a DNS label, at most 40 characters)");
 const developerObject = strictObject({
     name: developerName,
@@ -335,13 +358,24 @@ const developerObject = strictObject({
     image: image().optional().describe("Inner image; defaults to the team's"),
     suspended: flag().default(false).describe("Scale the sandbox to zero, keeping its volumes"),
     resources: partialResources.optional().describe("Overrides of the team's resources"),
+    repo: repoSchema.optional().describe("This developer's repository; defaults to the team's"),
+    workspace: oneOf(workspaceModes).optional().describe("image | devcontainer | envbuilder; defaults to the team's"),
 });
 
 export const teamSchema = strictObject({
     name: dns1035(maxTeamNameLength).describe("Team name: DNS-1035 label, at most 20 characters, unique"),
     runtime: oneOf(sandboxRuntimes).default("envbox").describe("envbox | sysbox | kata (sysbox/kata must be enabled under runtimes)"),
-    allocation: oneOf(allocations).default("dedicated").describe("dedicated (one sandbox per developer) | pool (a warm pool)"),
-    poolSize: wholeNumber(0, 500).default(0).describe("Pool members when allocation is pool"),
+    allocation: oneOf(allocations).default("dedicated").describe("dedicated (one sandbox per developer) | pool (a warm pool) | ephemeral (any free member, no persistent home)"),
+    poolSize: wholeNumber(0, 500).default(0).describe("Pool members when allocation is pool or ephemeral"),
+    idleTtl: duration().default("30m").describe("ephemeral: restart a member clean once its last session has been gone this long"),
+    workspace: oneOf(workspaceModes).default("image").describe("image (the image as is) | devcontainer (the repo's devcontainer via the devcontainer CLI) | envbuilder (an image built from the repo's devcontainer.json)"),
+    repo: repoSchema.optional(),
+    devcontainerImages: z.array(image()).default([]).describe("Devcontainer base images the pre-pull DaemonSet pulls on every node"),
+    envbuilder: strictObject({
+        cacheRepo: z.string().regex(/^[a-z0-9]+([._\-/:a-z0-9]*[a-z0-9])?$/, { error: (issue) => `${show(issue.input)} is not a registry repository such as registry.example.com/cache/envbuilder` }).optional()
+            .describe("Registry repository for envbuilder's layer cache (ENVBUILDER_CACHE_REPO)"),
+        fallbackImage: image().optional().describe("Image when the repository has no devcontainer.json or its build fails (ENVBUILDER_FALLBACK_IMAGE)"),
+    }).default({}).describe("envbuilder settings (workspace: envbuilder)"),
     image: image().default(versions.defaultWorkspaceImage).describe("Inner (workspace) image, pinned"),
     imagePullSecret: dnsSubdomain().optional().describe("docker-registry Secret in the team namespace for private inner images"),
     resources: partialResources.default({}).describe("Each sandbox's resources"),
@@ -357,8 +391,14 @@ export const teamSchema = strictObject({
         error: (issue) => `expected a developer name or { name, gpu, image, suspended, resources }, got ${show(issue.input)}`,
     }), { error: (issue) => `expected a list, got ${show(issue.input)}` }).default([]).describe("Developers: names or objects"),
 }).superRefine((team, ctx) => {
-    if (team.allocation === "pool" && team.poolSize < 1) {
-        ctx.addIssue({ code: "custom", path: ["poolSize"], message: `allocation: pool needs poolSize of at least 1, got ${team.poolSize}` });
+    if (team.allocation !== "dedicated" && team.poolSize < 1) {
+        ctx.addIssue({ code: "custom", path: ["poolSize"], message: `allocation: ${team.allocation} needs poolSize of at least 1, got ${team.poolSize}` });
+    }
+    if (team.workspace !== "image" && team.repo === undefined && team.developers.every((entry) => typeof entry === "string" || entry.repo === undefined)) {
+        ctx.addIssue({ code: "custom", path: ["workspace"], message: `workspace: ${team.workspace} builds from a repository: set repo: { url } on team ${team.name} or its developers` });
+    }
+    if (team.workspace === "envbuilder" && team.runtime === "envbox") {
+        ctx.addIssue({ code: "custom", path: ["workspace"], message: "envbuilder runs as a sysbox or kata pod: envbox's inner image needs sleep and getent (coder/envbox dockerutil GetImageMetadata), envbuilder's image is FROM scratch; use runtime sysbox or kata, or workspace: devcontainer" });
     }
     if (team.allocation === "dedicated" && team.poolSize > 0) {
         ctx.addIssue({ code: "custom", path: ["poolSize"], message: `only applies to allocation: pool; team ${team.name} is dedicated` });
@@ -371,8 +411,14 @@ export const teamSchema = strictObject({
             ctx.addIssue({ code: "custom", path: at, message: `duplicate developer ${show(name)} (also developers[${seen.get(name)}])` });
         }
         seen.set(name, i);
-        if (typeof entry !== "string" && team.allocation === "pool" && (entry.gpu > 0 || entry.image !== undefined || entry.resources !== undefined)) {
-            ctx.addIssue({ code: "custom", path: ["developers", i], message: "pool members are identical: gpu, image and resources can only be set on the team" });
+        if (typeof entry !== "string" && team.allocation !== "dedicated" && (entry.gpu > 0 || entry.image !== undefined || entry.resources !== undefined || entry.repo !== undefined || entry.workspace !== undefined)) {
+            ctx.addIssue({ code: "custom", path: ["developers", i], message: "pool members are identical: gpu, image, resources, repo and workspace can only be set on the team" });
+        }
+        if (typeof entry !== "string" && entry.workspace === "envbuilder" && team.runtime === "envbox") {
+            ctx.addIssue({ code: "custom", path: ["developers", i, "workspace"], message: "envbuilder runs as a sysbox or kata pod (envbox's inner image needs sleep and getent); this team's runtime is envbox" });
+        }
+        if (typeof entry !== "string" && entry.workspace !== undefined && entry.workspace !== "image" && entry.repo === undefined && team.repo === undefined) {
+            ctx.addIssue({ code: "custom", path: ["developers", i, "workspace"], message: `workspace: ${entry.workspace} builds from a repository: set repo: { url } on the developer or the team` });
         }
         if (typeof entry !== "string" && entry.gpu > 0 && team.runtime !== "envbox") {
             ctx.addIssue({ code: "custom", path: ["developers", i, "gpu"], message: `GPUs are passed only into envbox sandboxes; this team's runtime is ${team.runtime}` });
@@ -393,6 +439,8 @@ export const teamSchema = strictObject({
         developers: team.developers.map((entry) => {
             const developer = typeof entry === "string" ? { name: entry, gpu: 0, suspended: false } : entry;
             return {
+                repo: ("repo" in developer ? developer.repo : undefined) ?? team.repo,
+                workspace: ("workspace" in developer ? developer.workspace : undefined) ?? team.workspace,
                 name: developer.name,
                 gpu: developer.gpu,
                 image: ("image" in developer ? developer.image : undefined) ?? team.image,

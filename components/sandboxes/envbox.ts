@@ -6,10 +6,11 @@
 
 import { DevicesConfig } from "../config/schema";
 import { Container, EnvVar, PodSpec, Volume } from "../manifest";
-import { dockerCacheClaimName, homeClaimName, sshdConfigMapName } from "../naming";
+import { sshdConfigMapName } from "../naming";
 import { sshCaConfigMapName, sshCaDir, sshdConfigDir } from "../access/sshd";
 import { envboxImage } from "../versions";
-import { buildBootstrapScript } from "./bootstrap";
+import { buildBootstrapScript, repoCredentialsDir } from "./bootstrap";
+import { repoCredentialsVolumes, sandboxDataVolumes } from "./workspace";
 import { buildEnvboxForwarders, envboxBridgeCidr, envboxProbes } from "./envbox-network";
 import { SandboxPlan } from "./plan";
 
@@ -78,12 +79,13 @@ export interface EnvboxOptions {
 export const k3sNvidiaRuntimeClassName = "nvidia";
 
 export function buildEnvboxPodSpec(sandbox: SandboxPlan, devices: DevicesConfig, options: EnvboxOptions = { sshAccess: true }): PodSpec {
+    const repoCredentials = repoCredentialsVolumes(sandbox);
     const env: EnvVar[] = [
         { name: "CODER_INNER_IMAGE", value: sandbox.image },
         { name: "CODER_INNER_USERNAME", value: workspaceUser },
         { name: "CODER_INNER_HOSTNAME", value: sandbox.name },
         { name: "CODER_BOOTSTRAP_SCRIPT", value: buildBootstrapScript() },
-        { name: "CODER_MOUNTS", value: coderMounts(options.sshAccess) },
+        { name: "CODER_MOUNTS", value: coderMounts(options.sshAccess) + (repoCredentials.mounts.length > 0 && options.sshAccess ? `,${repoCredentialsDir}:${repoCredentialsDir}:ro` : "") },
         // Pinned so that the forwarders know the inner container's address (envbox-network.ts).
         { name: "CODER_DOCKER_BRIDGE_CIDR", value: envboxBridgeCidr },
         { name: "CODER_CPUS", valueFrom: { resourceFieldRef: { containerName: "envbox", resource: "limits.cpu" } } },
@@ -103,15 +105,16 @@ export function buildEnvboxPodSpec(sandbox: SandboxPlan, devices: DevicesConfig,
         { volume: "sysbox", path: "/var/lib/sysbox" },
         ...envboxHostPaths.map((path) => ({ volume: hostPathVolumeName(path), path, readOnly: true })),
         ...(options.sshAccess ? [{ volume: "sshd", path: sshdConfigDir, readOnly: true }, { volume: "ssh-ca", path: sshCaDir, readOnly: true }] : []),
+        ...(options.sshAccess ? repoCredentials.mounts.map((m) => ({ volume: m.name, path: m.mountPath, readOnly: true })) : []),
     ];
     const volumes: Volume[] = [
-        { name: "home", persistentVolumeClaim: { claimName: homeClaimName(sandbox.name) } },
-        { name: "docker-cache", persistentVolumeClaim: { claimName: dockerCacheClaimName(sandbox.name) } },
+        ...sandboxDataVolumes(sandbox),
         { name: "sysbox", emptyDir: {} },
         ...envboxHostPaths.map((path) => ({ name: hostPathVolumeName(path), hostPath: { path, type: "Directory" } })),
         ...(options.sshAccess ? [
             { name: "sshd", configMap: { name: sshdConfigMapName(sandbox.name) } },
             { name: "ssh-ca", configMap: { name: sshCaConfigMapName, optional: true } },
+            ...repoCredentials.volumes,
         ] : []),
     ];
     const limits: Record<string, string> = { cpu: sandbox.resources.cpu, memory: sandbox.resources.memory };

@@ -2,10 +2,12 @@
 // with sysbox, a VM with kata), so no container in the pod is privileged.
 
 import { DevicesConfig, PlatformConfig } from "../config/schema";
-import { Container, PodSpec } from "../manifest";
-import { dockerCacheClaimName, homeClaimName, sshdConfigMapName } from "../naming";
+import { Container, EnvVar, PodSpec } from "../manifest";
+import { sshdConfigMapName } from "../naming";
 import { sshCaConfigMapName, sshCaDir, sshdConfigDir } from "../access/sshd";
-import { buildBootstrapScript } from "./bootstrap";
+import { buildBootstrapScript, repoCredentialsDir } from "./bootstrap";
+import { envbuilderWorkspaceBase, repoCredentialsVolumes, sandboxDataVolumes, workspacePath } from "./workspace";
+import { envbuilderImage } from "../versions";
 import { sandboxServedPorts } from "./ports";
 import { workspaceHome } from "./envbox";
 import { SandboxPlan, runtimeClassFor } from "./plan";
@@ -25,21 +27,34 @@ export function buildIsolatedPodSpec(sandbox: SandboxPlan, config: Pick<Platform
     if (config.devices.tun) {
         limits[tunResource] = "1";
     }
+    const repoCredentials = repoCredentialsVolumes(sandbox);
+    const envbuilder = sandbox.workspace === "envbuilder";
     const container: Container = {
         name: "workspace",
-        image: sandbox.image,
-        command: ["/bin/sh", "-c", buildBootstrapScript()],
+        ...(envbuilder
+            // envbuilder builds the repo's devcontainer.json into this container, then runs the
+            // start-up script as its init script (as the devcontainer's user).
+            ? { image: envbuilderImage, env: buildEnvbuilderEnv(sandbox) }
+            : { image: sandbox.image, command: ["/bin/sh", "-c", buildBootstrapScript()] }),
         // The start-up script serves these in this container (sshd; code-server when it starts it).
         ports: sandboxServedPorts().map(({ name, port }) => ({ name, containerPort: port, protocol: "TCP" })),
         // Root inside the sandbox is unprivileged on the host: sysbox maps it through a
         // user namespace, kata confines it to a VM. It lets the image start its dockerd.
         securityContext: { runAsUser: 0, allowPrivilegeEscalation: true, privileged: false },
+        // A failed start shows its last log lines in the pod's status.
+        terminationMessagePolicy: "FallbackToLogsOnError",
         resources: { requests: { cpu: sandbox.resources.cpu, memory: sandbox.resources.memory }, limits },
         volumeMounts: [
-            { name: "home", mountPath: workspaceHome, subPath: "home" },
-            { name: "docker-cache", mountPath: "/var/lib/docker", subPath: "docker" },
+            envbuilder
+                ? { name: "home", mountPath: envbuilderWorkspaceBase, subPath: "home" }
+                : { name: "home", mountPath: workspaceHome, subPath: "home" },
+            envbuilder
+                ? { name: "docker-cache", mountPath: envbuilderLayerCacheDir, subPath: "envbuilder" }
+                : { name: "docker-cache", mountPath: "/var/lib/docker", subPath: "docker" },
             { name: "sshd", mountPath: sshdConfigDir, readOnly: true },
             { name: "ssh-ca", mountPath: sshCaDir, readOnly: true },
+            ...repoCredentials.mounts,
+            ...(envbuilder && sandbox.repo?.secret ? [{ name: "repo-credentials", mountPath: repoCredentialsDir, readOnly: true }] : []),
         ],
     };
     return {
@@ -54,10 +69,50 @@ export function buildIsolatedPodSpec(sandbox: SandboxPlan, config: Pick<Platform
         ...(sandbox.imagePullSecret ? { imagePullSecrets: [{ name: sandbox.imagePullSecret }] } : {}),
         containers: [container],
         volumes: [
-            { name: "home", persistentVolumeClaim: { claimName: homeClaimName(sandbox.name) } },
-            { name: "docker-cache", persistentVolumeClaim: { claimName: dockerCacheClaimName(sandbox.name) } },
+            ...sandboxDataVolumes(sandbox),
             { name: "sshd", configMap: { name: sshdConfigMapName(sandbox.name) } },
             { name: "ssh-ca", configMap: { name: sshCaConfigMapName, optional: true } },
+            ...repoCredentials.volumes,
+            ...(envbuilder && sandbox.repo?.secret ? [{ name: "repo-credentials", secret: { secretName: sandbox.repo.secret, defaultMode: 0o400 } }] : []),
         ],
     };
+}
+
+/** Where envbuilder keeps built layers (ENVBUILDER_LAYER_CACHE_DIR), on the cache volume. */
+export const envbuilderLayerCacheDir = "/var/cache/envbuilder";
+
+/** The git ref envbuilder checks out: go-git wants a full reference name (ENVBUILDER_GIT_URL's #fragment). */
+export function envbuilderRef(ref: string): string {
+    return ref.startsWith("refs/") ? ref : `refs/heads/${ref}`;
+}
+
+/** envbuilder's settings (coder/envbuilder options/options.go, docs/env-variables.md at v1.3.0). */
+export function buildEnvbuilderEnv(sandbox: SandboxPlan): EnvVar[] {
+    const repo = sandbox.repo;
+    if (!repo) {
+        throw new Error(`sandbox ${sandbox.name}: workspace envbuilder needs a repo (teams[].repo or developers[].repo)`);
+    }
+    const env: EnvVar[] = [
+        { name: "ENVBUILDER_GIT_URL", value: repo.ref ? `${repo.url}#${envbuilderRef(repo.ref)}` : repo.url },
+        { name: "ENVBUILDER_WORKSPACE_FOLDER", value: workspacePath(sandbox) },
+        { name: "ENVBUILDER_INIT_SCRIPT", value: buildBootstrapScript() },
+        { name: "ENVBUILDER_LAYER_CACHE_DIR", value: envbuilderLayerCacheDir },
+        // A restarted container keeps its built filesystem: do not build again.
+        { name: "ENVBUILDER_SKIP_REBUILD", value: "true" },
+        { name: "ENVBUILDER_FALLBACK_IMAGE", value: sandbox.envbuilder?.fallbackImage ?? sandbox.image },
+    ];
+    if (sandbox.envbuilder?.cacheRepo) {
+        env.push({ name: "ENVBUILDER_CACHE_REPO", value: sandbox.envbuilder.cacheRepo });
+    }
+    if (repo.secret) {
+        if (/^(ssh:\/\/|[A-Za-z0-9._-]+@[^/]+:)/.test(repo.url)) {
+            env.push({ name: "ENVBUILDER_GIT_SSH_PRIVATE_KEY_PATH", value: `${repoCredentialsDir}/ssh-privatekey` });
+        } else {
+            env.push(
+                { name: "ENVBUILDER_GIT_USERNAME", valueFrom: { secretKeyRef: { name: repo.secret, key: "username", optional: true } } },
+                { name: "ENVBUILDER_GIT_PASSWORD", valueFrom: { secretKeyRef: { name: repo.secret, key: "password", optional: true } } },
+            );
+        }
+    }
+    return env;
 }

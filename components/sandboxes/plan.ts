@@ -2,6 +2,7 @@
 
 import { PlatformConfig, SandboxResources, SandboxRuntime, TeamConfig, kataShimOverheads } from "../config/schema";
 import { parseQuantity } from "../config/quantity";
+import { parseDuration } from "../config/duration";
 import { poolMemberName, sandboxName, teamNamespace } from "../naming";
 
 export const sysboxRuntimeClassName = "sysbox-runc";
@@ -56,16 +57,23 @@ export interface EnvbuilderSpec {
 
 export function planTeamSandboxes(team: TeamConfig): SandboxPlan[] {
     const namespace = teamNamespace(team.name);
-    const base = { namespace, team: team.name, runtime: team.runtime, imagePullSecret: team.imagePullSecret };
-    if (team.allocation === "pool") {
+    const base = {
+        namespace, team: team.name, runtime: team.runtime, imagePullSecret: team.imagePullSecret,
+        envbuilder: team.envbuilder,
+    };
+    if (team.allocation !== "dedicated") {
+        const ephemeral = team.allocation === "ephemeral";
         return Array.from({ length: team.poolSize }, (_, index) => ({
             ...base, name: poolMemberName(team.name, index), poolIndex: index,
             image: team.image, gpu: 0, suspended: false, resources: team.resources,
+            workspace: team.workspace, repo: team.repo,
+            ...(ephemeral ? { ephemeral: true, idleSeconds: parseDuration(team.idleTtl) } : {}),
         }));
     }
     return team.developers.map((developer) => ({
         ...base, name: sandboxName(team.name, developer.name), developer: developer.name,
         image: developer.image, gpu: developer.gpu, suspended: developer.suspended, resources: developer.resources,
+        workspace: developer.workspace, repo: developer.repo,
     }));
 }
 

@@ -10,15 +10,23 @@ import { TeamConfig } from "../config/schema";
 import { Container, DaemonSet } from "../manifest";
 import { commonLabels, labels, teamNamespace } from "../naming";
 import { prePullResources } from "../cluster/quotas";
-import { envboxImage, pauseImage } from "../versions";
+import { envboxImage, envbuilderImage, pauseImage } from "../versions";
 import { planTeamSandboxes } from "./plan";
 
 export const prePullName = "prepull-images";
 
 export function prePullImages(team: TeamConfig): string[] {
-    const images = new Set(planTeamSandboxes(team).map((sandbox) => sandbox.image));
+    const plans = planTeamSandboxes(team);
+    const images = new Set(plans.filter((plan) => plan.workspace !== "envbuilder").map((sandbox) => sandbox.image));
     if (team.runtime === "envbox") {
         images.add(envboxImage);
+    }
+    // Base images of the team's devcontainers (the devcontainer CLI and envbuilder start FROM them).
+    for (const image of team.devcontainerImages) {
+        images.add(image);
+    }
+    if (plans.some((plan) => plan.workspace === "envbuilder")) {
+        images.add(envbuilderImage);
     }
     return [...images].sort();
 }
@@ -36,7 +44,8 @@ export function buildPrePullDaemonSet(team: TeamConfig): DaemonSet {
     const pulls: Container[] = prePullImages(team).map((image, i) => ({
         name: `pull-${i}`,
         image,
-        command: ["/bin/sh", "-c", "exit 0"],
+        // envbuilder's image is FROM scratch (no shell): its own binary's --help exits 0.
+        command: image === envbuilderImage ? ["/.envbuilder/bin/envbuilder", "--help"] : ["/bin/sh", "-c", "exit 0"],
         resources,
         securityContext: restrictedSecurityContext,
     }));

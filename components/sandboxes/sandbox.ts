@@ -29,9 +29,12 @@ export class Sandbox extends pulumi.ComponentResource {
         const claims = buildSandboxClaims(plan, config.cluster);
         // Volumes first and independent of the runtime: their URNs and names never change,
         // Pulumi never deletes them, and no config change can turn into a replacement.
+        // An ephemeral pool member has none: its home and cache are emptyDirs (state lives only in git).
         const volumeOptions: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: true, ignoreChanges: immutableClaimFields };
-        const home = new k8s.core.v1.PersistentVolumeClaim(claims.home.metadata!.name!, claims.home, volumeOptions);
-        const dockerCache = new k8s.core.v1.PersistentVolumeClaim(claims.dockerCache.metadata!.name!, claims.dockerCache, volumeOptions);
+        const volumes = plan.ephemeral ? [] : [
+            new k8s.core.v1.PersistentVolumeClaim(claims.home.metadata!.name!, claims.home, volumeOptions),
+            new k8s.core.v1.PersistentVolumeClaim(claims.dockerCache.metadata!.name!, claims.dockerCache, volumeOptions),
+        ];
 
         // A dedicated sandbox knows its owner now; a pool member learns it from the assignment.
         const sshdSpec = Array.isArray(args.principals)
@@ -42,13 +45,13 @@ export class Sandbox extends pulumi.ComponentResource {
         }, { parent: this });
 
         new k8s.apps.v1.Deployment(plan.name, buildSandboxDeployment(plan, buildSandboxPodSpec(plan, config)), {
-            parent: this, dependsOn: [home, dockerCache, sshdConfigMap],
+            parent: this, dependsOn: [...volumes, sshdConfigMap],
         });
         new k8s.core.v1.Service(plan.name, buildSandboxService(plan), { parent: this });
 
         this.namespace = plan.namespace;
         this.serviceDns = serviceDnsName(plan.name, plan.namespace);
-        this.claimNames = [claims.home.metadata!.name!, claims.dockerCache.metadata!.name!];
+        this.claimNames = plan.ephemeral ? [] : [claims.home.metadata!.name!, claims.dockerCache.metadata!.name!];
         this.runtime = plan.runtime;
         this.registerOutputs({ namespace: this.namespace, serviceDns: this.serviceDns, claimNames: this.claimNames, runtime: this.runtime });
     }

@@ -2,7 +2,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig, TeamConfig } from "../config/schema";
 import { Sandbox } from "./sandbox";
-import { planTeamSandboxes } from "./plan";
+import { SandboxPlan, planTeamSandboxes } from "./plan";
+import { workspacePath } from "./workspace";
+import { sandboxImageRepository } from "../versions";
+
+/** code-server is in the platform's sandbox image; other images are not known to have it. */
+export function imageRunsCodeServer(plan: SandboxPlan): boolean {
+    return plan.workspace !== "envbuilder" && plan.image.startsWith(`${sandboxImageRepository}:`);
+}
 import { PoolAssignment } from "./pool-assignment-resource";
 import { buildPrePullDaemonSet, prePullName } from "./prepull";
 
@@ -17,6 +24,14 @@ export interface DeveloperSandbox {
     runtime: string;
     /** Pool member index for pool teams. */
     poolMember?: number;
+    /** dedicated | pool | ephemeral. */
+    allocation: string;
+    /** How the workspace is made: image | devcontainer | envbuilder. */
+    workspace: string;
+    /** Folder editors open (the repository's, or the home directory). */
+    workspacePath: string;
+    /** Whether the image is known to run code-server (the platform's sandbox image). */
+    codeServer: boolean;
 }
 
 export interface TeamSandboxesArgs {
@@ -46,8 +61,10 @@ export class TeamSandboxes extends pulumi.ComponentResource {
         }
 
         this.sandboxes = plans.map((plan) => {
+            // Ephemeral members serve whoever takes them: every developer of the team.
             const principals = plan.developer !== undefined
                 ? [plan.developer]
+                : plan.ephemeral ? roster
                 : assignments!.apply((assigned) => roster.filter((developer) => assigned[developer] === plan.poolIndex));
             return new Sandbox(plan.name, { plan, config, principals }, { parent: this });
         });
@@ -58,14 +75,23 @@ export class TeamSandboxes extends pulumi.ComponentResource {
         const info = (developer: string, planIndex: number, poolMember?: number): DeveloperSandbox => {
             const plan = plans[planIndex];
             const sandbox = this.sandboxes[planIndex];
+            const common = {
+                team: team.name, developer, namespace: sandbox.namespace, runtime: sandbox.runtime, allocation: team.allocation,
+                workspace: plan.workspace ?? "image", workspacePath: workspacePath(plan), codeServer: imageRunsCodeServer(plan),
+            };
+            if (plan.ephemeral) {
+                // Any free member: Boundary picks one (no host pinning); without Boundary a
+                // member is suggested per developer. Nothing is retained.
+                return { ...common, sandbox: plan.name, serviceDns: sandbox.serviceDns, claims: [] };
+            }
             return {
-                team: team.name, developer, namespace: sandbox.namespace, sandbox: plan.name, serviceDns: sandbox.serviceDns,
-                claims: sandbox.claimNames, runtime: sandbox.runtime, ...(poolMember !== undefined ? { poolMember } : {}),
+                ...common, sandbox: plan.name, serviceDns: sandbox.serviceDns,
+                claims: sandbox.claimNames, ...(poolMember !== undefined ? { poolMember } : {}),
             };
         };
         this.developers = assignments
             ? assignments.apply((assigned) => roster.map((developer) => info(developer, assigned[developer], assigned[developer])))
-            : pulumi.output(roster.map((developer, i) => info(developer, i)));
+            : pulumi.output(roster.map((developer, i) => info(developer, team.allocation === "ephemeral" ? i % plans.length : i)));
         this.registerOutputs({ developers: this.developers });
     }
 }

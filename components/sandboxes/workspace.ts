@@ -1,9 +1,10 @@
 // What a sandbox's workspace is: where the repository lands, how the start-up script
 // is configured, and the ConfigMap that carries sshd's config and the script.
 
-import { ConfigMap } from "../manifest";
+import { ConfigMap, Volume, VolumeMount } from "../manifest";
+import { dockerCacheClaimName, homeClaimName } from "../naming";
 import { buildSshdConfigMap } from "../access/sshd";
-import { StartSettings, readStartScript, renderStartSettings, startScriptFile, startSettingsFile } from "./bootstrap";
+import { StartSettings, readStartScript, repoCredentialsDir, renderStartSettings, startScriptFile, startSettingsFile } from "./bootstrap";
 import { workspaceHome, workspaceUser } from "./envbox";
 import { SandboxPlan } from "./plan";
 
@@ -39,6 +40,7 @@ export function startSettingsFor(plan: SandboxPlan): StartSettings {
         credentials: plan.repo?.secret !== undefined,
         ephemeral: plan.ephemeral ?? false,
         idleSeconds: plan.idleSeconds ?? defaultIdleSeconds,
+        recycle: plan.runtime === "envbox" ? "inplace" : "exit",
     };
 }
 
@@ -52,5 +54,38 @@ export function buildSandboxConfigMap(plan: SandboxPlan, principals: string[]): 
             [startSettingsFile]: renderStartSettings(startSettingsFor(plan)),
             [startScriptFile]: readStartScript(),
         },
+    };
+}
+
+/**
+ * The volumes behind a sandbox's home and Docker cache: its retained PVCs, or for an
+ * ephemeral pool member emptyDirs that die with the pod (nothing to retain, nothing lost:
+ * its state lives only in git).
+ */
+export function sandboxDataVolumes(plan: SandboxPlan): Volume[] {
+    if (plan.ephemeral) {
+        return [
+            { name: "home", emptyDir: { sizeLimit: plan.resources.disk } },
+            { name: "docker-cache", emptyDir: { sizeLimit: plan.resources.dockerCache } },
+        ];
+    }
+    return [
+        { name: "home", persistentVolumeClaim: { claimName: homeClaimName(plan.name) } },
+        { name: "docker-cache", persistentVolumeClaim: { claimName: dockerCacheClaimName(plan.name) } },
+    ];
+}
+
+export const repoCredentialsVolume = "repo-credentials";
+
+/** The repository Secret's volume (deploy key or token), read-only, when the sandbox has one. */
+export function repoCredentialsVolumes(plan: SandboxPlan): { volumes: Volume[]; mounts: VolumeMount[] } {
+    if (!plan.repo?.secret || plan.workspace === "envbuilder") {
+        return { volumes: [], mounts: [] };
+    }
+    // 0444: envbox's inner user sees the outer root's files as nobody's; ssh wants the key
+    // private, so the start-up script copies it to a 0600 file of its own.
+    return {
+        volumes: [{ name: repoCredentialsVolume, secret: { secretName: plan.repo.secret, defaultMode: 0o444 } }],
+        mounts: [{ name: repoCredentialsVolume, mountPath: repoCredentialsDir, readOnly: true }],
     };
 }

@@ -15,7 +15,9 @@
 #   3. code-server on $SANDBOX_CODE_SERVER_PORT when the image has it;
 #   4. the repository's devcontainer through the devcontainer CLI (devcontainer mode);
 #   5. foreground mode: watch sshd (and, for ephemeral sandboxes, recycle after the
-#      last session has been gone for $SANDBOX_IDLE_SECONDS).
+#      last session has been gone for $SANDBOX_IDLE_SECONDS: exit so the container
+#      restarts clean, or with SANDBOX_RECYCLE=inplace (envbox, whose inner container
+#      outlives the script) empty the home and clone again).
 #
 #   sandbox-start.sh            run all steps
 #   sandbox-start.sh clone      only the clone step (after logging in with `ssh -A`)
@@ -44,6 +46,7 @@ credentials_dir=${SANDBOX_REPO_CREDENTIALS_DIR:-/etc/sandbox/repo-credentials}
 devcontainer=${SANDBOX_DEVCONTAINER:-off}
 ephemeral=${SANDBOX_EPHEMERAL:-false}
 idle_seconds=${SANDBOX_IDLE_SECONDS:-1800}
+recycle=${SANDBOX_RECYCLE:-exit}
 foreground=${SANDBOX_FOREGROUND:-false}
 command=${1:-start}
 
@@ -398,14 +401,15 @@ open_sessions() {
         END { print c + 0 }'
 }
 
-# Ephemeral sandboxes keep nothing between sessions: a restarted container starts from
-# an empty home (an emptyDir the platform owns; state lives only in git).
+# Ephemeral sandboxes keep nothing between sessions: the next session starts from an
+# empty home (an emptyDir the platform owns; state lives only in git). Only the state
+# directory stays (host key: known_hosts entries stay valid).
 recycle_ephemeral_home() {
     [ "$ephemeral" = true ] || return 0
     if [ -f "$state_dir/session-seen" ]; then
         step recycle
-        find "$home" -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null || true
-        mkdir -p "$state_dir"
+        find "$home" -mindepth 1 -maxdepth 1 ! -name "$(basename "$state_dir")" -exec rm -rf {} + 2>/dev/null || true
+        rm -f "$state_dir/session-seen"
         step_done "previous session's files removed"
     fi
 }
@@ -426,8 +430,15 @@ watch() {
                 seen=true
                 idle_since=$(date +%s)
             elif [ "$seen" = true ] && [ $(($(date +%s) - idle_since)) -ge "$idle_seconds" ]; then
-                log "no session for ${idle_seconds}s after the last one ended: exiting so the sandbox restarts clean"
-                exit 0
+                if [ "$recycle" = exit ]; then
+                    log "no session for ${idle_seconds}s after the last one ended: exiting so the sandbox restarts clean"
+                    exit 0
+                fi
+                # envbox: the inner container outlives this script, so recycle in place.
+                log "no session for ${idle_seconds}s after the last one ended: recycling in place"
+                recycle_ephemeral_home
+                clone_repo
+                seen=false
             fi
         fi
         sleep "${SANDBOX_WATCH_INTERVAL:-10}"

@@ -212,12 +212,12 @@ describe("sandbox start-up script on a Debian bookworm root filesystem (real ssh
         });
     });
 
-    describe("an ephemeral pool member", function () {
+    describe("an ephemeral pool member (sysbox or kata: the container restarts)", function () {
         let system: RootfsSystem;
         before(async function () {
             skipWithoutRootfs(this);
             system = await RootfsSystem.start();
-            prepare(system, renderStartSettings({ ...startSettingsFor({ ...plan, ephemeral: true, idleSeconds: 1 }), repoDir: "/home/coder/app" }));
+            prepare(system, renderStartSettings({ ...startSettingsFor({ ...plan, runtime: "kata", ephemeral: true, idleSeconds: 1 }), repoDir: "/home/coder/app" }));
         });
         after(() => system?.stop());
 
@@ -234,7 +234,33 @@ describe("sandbox start-up script on a Debian bookworm root filesystem (real ssh
             assert.match(second, /step clone: cloned at main/);
             assert.ok(!system.exists("/home/coder/leftover.txt"));
             assert.ok(!system.exists("/home/coder/app/scratch.txt"));
+            assert.ok(system.exists("/home/coder/.sandbox/ssh_host_ed25519_key"), "the host key survives a recycle");
             assert.strictEqual(system.read("/home/coder/app/README.md"), "repository readme\n");
+        });
+    });
+
+    describe("an ephemeral envbox pool member (the inner container outlives the script)", function () {
+        let system: RootfsSystem;
+        before(async function () {
+            skipWithoutRootfs(this);
+            system = await RootfsSystem.start();
+            prepare(system, renderStartSettings({ ...startSettingsFor({ ...plan, runtime: "envbox", ephemeral: true, idleSeconds: 1 }), repoDir: "/home/coder/app" }));
+            ensureUser(system);
+            system.sh("chown -R coder: /home/coder /srv/git");
+        });
+        after(() => system?.stop());
+
+        it("recycles in place after the last session: home emptied, repository cloned again, sshd still serving", () => {
+            const first = startScript(system, "coder", "SANDBOX_WATCH_INTERVAL=0.2");
+            assert.match(first, /step clone: cloned at main/);
+            const session = ssh(system, "alice", "coder", "echo scratch > app/scratch.txt; echo leftover > leftover.txt; sleep 1");
+            assert.strictEqual(session.status, 0, session.stderr);
+            const recycled = system.run("for i in $(seq 100); do grep -q 'recycling in place' /tmp/start.out && grep -c 'step clone: cloned' /tmp/start.out | grep -q 2 && exit 0; sleep 0.1; done; exit 1");
+            assert.strictEqual(recycled.status, 0, system.read("/tmp/start.out"));
+            assert.ok(!system.exists("/home/coder/leftover.txt"));
+            assert.ok(!system.exists("/home/coder/app/scratch.txt"));
+            assert.strictEqual(system.read("/home/coder/app/README.md"), "repository readme\n");
+            assert.strictEqual(ssh(system, "alice", "coder", "true").status, 0);
         });
     });
 });
