@@ -68,6 +68,11 @@ export function podListeners(pod: any, configFiles: Map<string, string>): Listen
             } else if (/^SYSTEM:/.test(argv[2] ?? "")) {
                 listeners.push({ port: Number(listen[1]), container: container.name, how: "socat SYSTEM responder" });
             }
+        } else if (argv.length === 0 && env(container, "ENVBUILDER_INIT_SCRIPT")) {
+            // envbuilder runs its init script as `/bin/sh -c <script>` (coder/envbuilder envbuilder.go, v1.3.0).
+            for (const port of scriptListeners(env(container, "ENVBUILDER_INIT_SCRIPT")!, configFiles)) {
+                listeners.push({ port, container: container.name, how: "start-up script (envbuilder init script)" });
+            }
         } else if (argv[0] === "/bin/sh" && argv[1] === "-c" && argv[2]) {
             for (const port of scriptListeners(argv[2], configFiles)) {
                 listeners.push({ port, container: container.name, how: "start-up script" });
