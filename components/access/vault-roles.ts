@@ -42,7 +42,7 @@ export function buildSshRoles(config: PlatformConfig, injection: boolean): SshRo
         }));
         // Boundary fills a pool session's username from the Boundary user; a team with no
         // developers gets no pool role (an empty allowed_users is "anyone" on older Vault).
-        const pool = injection && team.allocation === "pool" && roster.length > 0
+        const pool = injection && team.allocation !== "dedicated" && roster.length > 0
             ? [{ name: poolInjectionRoleName(team.name), team: team.name, allowedUsers: roster.join(","), defaultUser: "" }]
             : [];
         return [...own, ...pool];

@@ -93,7 +93,7 @@ function nameCollisions(config: PartialConfig, raw: unknown): RuleIssue[] {
     const teams = parsedTeams(config);
     const sandboxes = new Map<string, { what: string; team: number }>();
     teams.forEach(([i, team]) => {
-        const names: { name: string; path: (string | number)[]; what: string }[] = team.allocation === "pool"
+        const names: { name: string; path: (string | number)[]; what: string }[] = team.allocation !== "dedicated"
             ? Array.from({ length: team.poolSize }, (_, index) => ({ name: poolMemberName(team.name, index), path: ["teams", i, "name"], what: `pool member ${index} of team ${team.name}` }))
             : team.developers.map((developer, j) => ({ name: sandboxName(team.name, developer.name), path: developerPath(raw, i, j), what: `team ${team.name} developer ${developer.name}` }));
         for (const entry of names) {
