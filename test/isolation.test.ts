@@ -203,3 +203,27 @@ describe("tenant isolation: NetworkPolicy reachability of every shipped stack", 
         });
     }
 });
+
+describe("hardening of every non-sandbox pod the stacks render", () => {
+    for (const stack of stacks) {
+        it(`${stack}: every container outside the sandboxes has a memory limit and cannot escalate unless it is a privileged node installer`, async () => {
+            const result = await renderedStack(stack);
+            const workloads = result.run.resources.filter((r) => r.custom && ["Deployment", "DaemonSet", "StatefulSet"].includes(r.inputs.kind))
+                .filter((r) => r.inputs.spec.template.metadata?.labels?.["sandbox-platform.io/sandbox"] === undefined);
+            assert.ok(workloads.length > 0);
+            const missing: string[] = [];
+            for (const workload of workloads) {
+                const spec = workload.inputs.spec.template.spec;
+                for (const container of [...(spec.initContainers ?? []), ...spec.containers]) {
+                    if (!container.resources?.limits?.memory) {
+                        missing.push(`${workload.inputs.kind} ${workload.inputs.metadata.namespace}/${workload.inputs.metadata.name} ${container.name}: no memory limit`);
+                    }
+                    if (!container.securityContext?.privileged && container.securityContext?.allowPrivilegeEscalation !== false) {
+                        missing.push(`${workload.inputs.kind} ${workload.inputs.metadata.namespace}/${workload.inputs.metadata.name} ${container.name}: may escalate`);
+                    }
+                }
+            }
+            assert.deepStrictEqual(missing, []);
+        });
+    }
+});

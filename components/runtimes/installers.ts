@@ -86,7 +86,11 @@ export function buildSmarterDeviceManager(config: PlatformConfig): { config: Con
                         containers: [{
                             name: "smarter-device-manager",
                             image: smarterDeviceManagerImage,
-                            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+                            // Writes only its socket under the device-plugins hostPath: the image root can be read-only.
+                            securityContext: {
+                                allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true,
+                                seccompProfile: { type: "RuntimeDefault" },
+                            },
                             resources: { requests: { cpu: "10m", memory: "15Mi" }, limits: { cpu: "100m", memory: "15Mi" } },
                             volumeMounts: [
                                 { name: "device-plugin", mountPath: "/var/lib/kubelet/device-plugins" },

@@ -90,6 +90,9 @@ export function buildSysboxInstaller(): { serviceAccount: ServiceAccount; role: 
                                 ...operationalAttributes.map((key) => ({ name: key, valueFrom: { configMapKeyRef: { name: "sysbox-operational-attributes", key } } })),
                             ],
                             securityContext: { privileged: true },
+                            // Upstream sets no resources; a bound keeps a runaway install from starving the node.
+                            // Our choice (no upstream figure): the script copies binaries and restarts services.
+                            resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
                             volumeMounts: sysboxInstallerHostMounts.map(([volume, mountPath]) => ({ name: volume, mountPath })),
                         }],
                         volumes: sysboxInstallerHostMounts.map(([volume, , path]) => ({ name: volume, hostPath: { path } })),
