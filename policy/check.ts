@@ -1,41 +1,132 @@
-// Manifest checker: `npm run policy:check -- [--json] <file|dir>...`.
-// Runs the pack's rules on plain Kubernetes YAML. Exit 1 on any mandatory
-// violation, 0 otherwise, 2 on unreadable input.
+// Manifest checker: `npm run policy:check -- [--json] [--config FILE] <file|dir>...`.
+// Runs the pack's rules on plain Kubernetes YAML/JSON, read as kubectl reads it.
+// Exit codes: 0 no mandatory violation; 1 mandatory violations; 2 usage, or any input
+// that could not be read or parsed (each reported on stderr, one line each; everything
+// readable is still checked). Output drains before the process ends (process.exitCode).
 
-import { evaluatePolicies, mandatory } from "./evaluate";
-import { ManifestReadError, manifestSubject, readManifests } from "./manifests";
+import * as fs from "fs";
+import { evaluateResourcePolicies, evaluateStackPolicies, mandatory, PolicySubject, stackSubjectTypes, Violation } from "./evaluate";
+import type { PolicyPackConfig } from "./config";
+import { manifestSubject, readManifestItems } from "./manifests";
 
-async function main(argv: string[]): Promise<number> {
-    const json = argv.includes("--json");
-    const targets = argv.filter((arg) => arg !== "--json");
-    if (targets.length === 0 || targets.some((t) => t.startsWith("-"))) {
-        process.stderr.write("usage: npm run policy:check -- [--json] <file|dir>...\n");
-        return 2;
-    }
-    let objects: Record<string, any>[];
-    try {
-        objects = readManifests(targets);
-    } catch (error) {
-        if (error instanceof ManifestReadError) {
-            process.stderr.write(`${error.message}\n`);
-            return 2;
-        }
-        throw error;
-    }
-    const violations = await evaluatePolicies(objects.map(manifestSubject));
-    if (json) {
-        process.stdout.write(`${JSON.stringify({ objects: objects.length, violations }, null, 2)}\n`);
-    } else {
-        for (const violation of violations) {
-            process.stdout.write(`[${violation.level}] ${violation.policy} ${violation.urn}: ${violation.message}\n`);
-        }
-        const hard = mandatory(violations).length;
-        process.stdout.write(`${objects.length} objects checked: ${hard} mandatory, ${violations.length - hard} advisory violation(s)\n`);
-    }
-    return mandatory(violations).length > 0 ? 1 : 0;
+const usage = "usage: npm run policy:check -- [--json] [--config PACK-CONFIG.json] <file|dir>...";
+
+export interface CheckResult {
+    objects: number;
+    skipped: { file: string; reason: string }[];
+    errors: string[];
+    /** Each violation with the file its object came from. */
+    violations: (Violation & { file?: string })[];
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (error) => {
-    process.stderr.write(`policy check failed: ${error?.stack ?? error}\n`);
-    process.exit(2);
-});
+/** Checks the targets one document at a time; only the objects stack rules need are kept. */
+export async function checkTargets(targets: string[], config: PolicyPackConfig = {}, onError: (message: string) => void = () => undefined): Promise<CheckResult> {
+    const result: CheckResult = { objects: 0, skipped: [], errors: [], violations: [] };
+    const stackSubjects: PolicySubject[] = [];
+    const stackFiles = new Map<string, string>();
+    let batch: PolicySubject[] = [];
+    let batchFiles = new Map<string, string>();
+    const flush = async () => {
+        const violations = await evaluateResourcePolicies(batch, config);
+        result.violations.push(...violations.map((v) => ({ ...v, file: batchFiles.get(v.urn) })));
+        batch = [];
+        batchFiles = new Map();
+    };
+    for (const item of readManifestItems(targets)) {
+        if (item.type === "error") {
+            result.errors.push(item.message);
+            onError(item.message);
+            continue;
+        }
+        if (item.type === "skipped") {
+            result.skipped.push({ file: item.file, reason: item.reason });
+            continue;
+        }
+        const subject = item.type === "subject" ? item.subject : manifestSubject(item.object);
+        result.objects++;
+        batch.push(subject);
+        batchFiles.set(subject.urn, item.file);
+        if (stackSubjectTypes.has(subject.type)) {
+            stackSubjects.push(subject);
+            stackFiles.set(subject.urn, item.file);
+        }
+        if (batch.length >= 200) {
+            await flush();
+        }
+    }
+    await flush();
+    result.violations.push(...(await evaluateStackPolicies(stackSubjects, config)).map((v) => ({ ...v, file: stackFiles.get(v.urn) })));
+    return result;
+}
+
+function parseArguments(argv: string[]): { json: boolean; configFile?: string; targets: string[] } | string {
+    let json = false;
+    let configFile: string | undefined;
+    const targets: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === "--json") {
+            json = true;
+        } else if (arg === "--config") {
+            configFile = argv[++i];
+            if (!configFile) {
+                return "--config needs a file";
+            }
+        } else if (arg === "--") {
+            targets.push(...argv.slice(i + 1));
+            break;
+        } else if (arg.startsWith("-")) {
+            return `unknown option ${arg}`;
+        } else {
+            targets.push(arg);
+        }
+    }
+    return targets.length === 0 ? "no file or directory given" : { json, configFile, targets };
+}
+
+function readPackConfig(file: string): PolicyPackConfig {
+    const value = JSON.parse(fs.readFileSync(file, "utf8"));
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        throw new Error("must be a JSON object of policy name → settings");
+    }
+    return value as PolicyPackConfig;
+}
+
+async function main(argv: string[]): Promise<number> {
+    const args = parseArguments(argv);
+    if (typeof args === "string") {
+        process.stderr.write(`policy:check: ${args}\n${usage}\n`);
+        return 2;
+    }
+    let config: PolicyPackConfig = {};
+    if (args.configFile) {
+        try {
+            config = readPackConfig(args.configFile);
+        } catch (error) {
+            process.stderr.write(`policy:check: --config ${args.configFile}: ${(error as Error).message.split("\n")[0]}\n`);
+            return 2;
+        }
+    }
+    const result = await checkTargets(args.targets, config, (message) => process.stderr.write(`error: ${message}\n`));
+    const hard = mandatory(result.violations).length;
+    if (args.json) {
+        process.stdout.write(`${JSON.stringify({ objects: result.objects, skipped: result.skipped, errors: result.errors, violations: result.violations }, null, 2)}\n`);
+    } else {
+        for (const violation of result.violations) {
+            process.stdout.write(`[${violation.level}] ${violation.policy} ${violation.urn}: ${violation.message}\n`);
+        }
+        const skipped = result.skipped.length > 0 ? `, ${result.skipped.length} render file(s) skipped` : "";
+        const errors = result.errors.length > 0 ? `, ${result.errors.length} input error(s)` : "";
+        process.stdout.write(`${result.objects} objects checked: ${hard} mandatory, ${result.violations.length - hard} advisory violation(s)${skipped}${errors}\n`);
+    }
+    return result.errors.length > 0 ? 2 : hard > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => {
+        process.exitCode = code;
+    }, (error) => {
+        process.stderr.write(`policy:check failed: ${(error as Error)?.message ?? error}\n`);
+        process.exitCode = 3;
+    });
+}

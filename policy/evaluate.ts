@@ -49,17 +49,20 @@ function levelOf(policy: { name: string; enforcementLevel?: EnforcementLevel }, 
     return (config[policy.name]?.enforcementLevel as EnforcementLevel | undefined) ?? policy.enforcementLevel ?? "advisory";
 }
 
-export async function evaluatePolicies(subjects: PolicySubject[], config: PolicyPackConfig = {}): Promise<Violation[]> {
+function policyResourceOf(subject: PolicySubject): PolicyResource {
+    const props = unknownCheckingProxy(subject.props);
+    return {
+        type: subject.type, urn: subject.urn, name: subject.name, props, opts: policyOptions(subject),
+        isType: (resourceClass: any) => typeOf(resourceClass) === subject.type,
+        asType: (resourceClass: any) => (typeOf(resourceClass) === subject.type ? props : undefined),
+        dependencies: [], propertyDependencies: {},
+    } as unknown as PolicyResource;
+}
+
+/** The resource rules on each subject, independently (the manifest checker streams through these). */
+export async function evaluateResourcePolicies(subjects: PolicySubject[], config: PolicyPackConfig = {}): Promise<Violation[]> {
     const violations: Violation[] = [];
-    const policyResources: PolicyResource[] = subjects.map((subject) => {
-        const props = unknownCheckingProxy(subject.props);
-        return {
-            type: subject.type, urn: subject.urn, name: subject.name, props, opts: policyOptions(subject),
-            isType: (resourceClass: any) => typeOf(resourceClass) === subject.type,
-            asType: (resourceClass: any) => (typeOf(resourceClass) === subject.type ? props : undefined),
-            dependencies: [], propertyDependencies: {},
-        } as unknown as PolicyResource;
-    });
+    const policyResources = subjects.map(policyResourceOf);
     for (const policy of resourcePolicies as ResourceValidationPolicy[]) {
         const level = levelOf(policy, config);
         if (level === "disabled") {
@@ -83,6 +86,18 @@ export async function evaluatePolicies(subjects: PolicySubject[], config: Policy
             }
         }
     }
+    return violations;
+}
+
+/** Types the stack rules read; a streaming caller keeps only these for evaluateStackPolicies. */
+export const stackSubjectTypes = new Set([
+    "kubernetes:core/v1:Namespace", "kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes:core/v1:PersistentVolumeClaim",
+]);
+
+/** The stack rules over the whole set. */
+export async function evaluateStackPolicies(subjects: PolicySubject[], config: PolicyPackConfig = {}): Promise<Violation[]> {
+    const violations: Violation[] = [];
+    const policyResources = subjects.map(policyResourceOf);
     for (const policy of stackPolicies as StackValidationPolicy[]) {
         const level = levelOf(policy, config);
         if (level === "disabled") {
@@ -101,6 +116,10 @@ export async function evaluatePolicies(subjects: PolicySubject[], config: Policy
         }
     }
     return violations;
+}
+
+export async function evaluatePolicies(subjects: PolicySubject[], config: PolicyPackConfig = {}): Promise<Violation[]> {
+    return [...await evaluateResourcePolicies(subjects, config), ...await evaluateStackPolicies(subjects, config)];
 }
 
 export function mandatory(violations: Violation[]): Violation[] {

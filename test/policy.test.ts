@@ -13,6 +13,16 @@ import { runProgram } from "../tools/program-runner";
 const fixtures = path.join(__dirname, "fixtures/policy");
 const fixtureFiles = (kind: "pass" | "fail") => fs.readdirSync(path.join(fixtures, kind)).sort().map((file) => path.join(fixtures, kind, file));
 
+/** A fixture's expectation: `# expect:`/`# message:` headers, or annotations in a JSON fixture. */
+function fixtureExpectation(file: string): { expected: string; message?: string; fixtureClass?: string } {
+    const text = fs.readFileSync(file, "utf8");
+    if (file.endsWith(".json")) {
+        const annotations = JSON.parse(text).metadata.annotations;
+        return { expected: annotations["fixture.sandbox-platform.io/expect"], fixtureClass: annotations["fixture.sandbox-platform.io/class"] };
+    }
+    return { expected: /^# expect: (\S+)/m.exec(text)?.[1] ?? "", message: /^# message: (.+)$/m.exec(text)?.[1], fixtureClass: /^# class: (\d+)/m.exec(text)?.[1] };
+}
+
 async function check(objects: Record<string, any>[]): Promise<Violation[]> {
     return evaluatePolicies(objects.map(manifestSubject));
 }
@@ -24,9 +34,7 @@ describe("policy pack: fixtures", () => {
         });
     }
     for (const file of fixtureFiles("fail")) {
-        const text = fs.readFileSync(file, "utf8");
-        const expected = /^# expect: (\S+)/m.exec(text)![1];
-        const message = /^# message: (.+)$/m.exec(text)?.[1];
+        const { expected, message } = fixtureExpectation(file);
         it(`fails ${path.basename(file)} with ${expected}${message ? ` ("${message}")` : ""}`, async () => {
             const violations = (await check(readManifests([file]))).filter((v) => v.policy === expected);
             assert.ok(violations.length > 0, `no ${expected} violation`);
@@ -37,7 +45,7 @@ describe("policy pack: fixtures", () => {
     }
 
     it("has a failing fixture for every rule that applies to manifests", () => {
-        const expected = new Set(fixtureFiles("fail").map((file) => /^# expect: (\S+)/m.exec(fs.readFileSync(file, "utf8"))![1]));
+        const expected = new Set(fixtureFiles("fail").map((file) => fixtureExpectation(file).expected));
         const manifestRules = [...resourcePolicies, ...stackPolicies].map((p) => p.name).filter((name) => !name.startsWith("vault-") && !name.startsWith("boundary-"));
         assert.deepStrictEqual(manifestRules.filter((name) => !expected.has(name)), []);
     });

@@ -15,6 +15,11 @@ import { buildEnvboxForwarders, envboxBridgeCidr, envboxProbes } from "./envbox-
 import { SandboxPlan } from "./plan";
 
 export const envboxCommand = ["/envbox", "docker"];
+/**
+ * Exec commands (probe or lifecycle hook) the builder puts on the privileged outer
+ * container: the policy pack admits exactly these there and nothing else.
+ */
+export const envboxExecCommands: readonly (readonly string[])[] = [];
 /** User the codercom workspace images run as; envbox maps it into the inner container. */
 export const workspaceUser = "coder";
 export const workspaceHome = `/home/${workspaceUser}`;

@@ -1,16 +1,14 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { describeWorkload, isPinnedImage, readWorkload } from "./workloads";
+import { describeWorkload, isPinnedImage, readWorkloads } from "./workloads";
 
 const sandboxLabel = "sandbox-platform.io/sandbox";
 
 function unpinned(args: { type: string; props: Record<string, any> }, sandboxes: boolean): string[] {
-    const workload = readWorkload(args.type, args.props);
-    if (!workload || (workload.podLabels[sandboxLabel] !== undefined) !== sandboxes) {
-        return [];
-    }
-    return workload.containers
-        .filter((ref) => !isPinnedImage(ref.container.image))
-        .map((ref) => `${describeWorkload(workload)}: container ${ref.container.name} (${ref.path}) image ${ref.container.image ?? "(none)"} has no pinned tag or digest`);
+    return readWorkloads(args.type, args.props)
+        .filter((workload) => (workload.podLabels[sandboxLabel] !== undefined) === sandboxes)
+        .flatMap((workload) => workload.containers
+            .filter((ref) => !isPinnedImage(ref.container.image) && !(workload.patch && ref.container.image === undefined))
+            .map((ref) => `${describeWorkload(workload)}: container ${ref.container.name} (${ref.path}) image ${ref.container.image ?? "(none)"} has no pinned tag or digest`));
 }
 
 /** Sandbox images must be pinned: a sandbox that changes under a developer is a broken sandbox. */

@@ -1,76 +1,155 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import type { RuleConfig } from "../config";
 import { ruleConfigSchema } from "../config";
-import { envboxContainers } from "./envbox";
-import { isAllowedInstaller } from "./privileged";
+import { hardenedEnvbox } from "./envbox";
+import { matchingInstaller } from "./installers";
 import { describeWorkload, onWorkloads } from "./workloads";
 
-// Pod Security Standards, baseline profile.
-const baselineCapabilities = new Set([
+// Pod Security Standards, baseline profile, control by control, as
+// kubernetes/pod-security-admission v0.36.2 policy/check_*.go implements it at
+// version `latest` (docs/upstream.md, "Kubernetes API semantics"). Privileged
+// containers are the no-privileged-containers rule's.
+
+/** check_capabilities_baseline.go: exact names, no CAP_ prefix stripping. */
+export const baselineCapabilities = new Set([
     "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE",
     "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
 ]);
-const safeSysctls = new Set([
+/** check_sysctls.go, set for 1.32 and later. */
+export const safeSysctls = new Set([
     "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies",
     "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes",
+    "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem",
 ]);
+/** check_seLinuxOptions.go, types for 1.31 and later. */
+export const baselineSeLinuxTypes = new Set(["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"]);
+const appArmorAnnotation = "container.apparmor.security.beta.kubernetes.io/";
+const seccompPodAnnotation = "seccomp.security.alpha.kubernetes.io/pod";
+const seccompContainerAnnotation = "container.seccomp.security.alpha.kubernetes.io/";
+
+/** check_appArmorProfile.go allowedAnnotationValue. */
+const allowedAppArmorAnnotation = (value: unknown) => value === undefined || value === "" || value === "runtime/default" || (typeof value === "string" && value.startsWith("localhost/"));
+const allowedProfileType = (type: unknown) => type === undefined || type === "RuntimeDefault" || type === "Localhost";
+/** check_seccompProfile_baseline.go validSeccompAnnotationValue (checked at every version here: stricter). */
+const allowedSeccompAnnotation = (value: unknown) => value === "runtime/default" || value === "docker/default" || (typeof value === "string" && value.startsWith("localhost/"));
+
+function seLinuxProblems(options: any): string[] {
+    if (!options || typeof options !== "object") {
+        return [];
+    }
+    const problems: string[] = [];
+    if (!baselineSeLinuxTypes.has(options.type ?? "")) {
+        problems.push(`seLinuxOptions.type ${options.type}`);
+    }
+    if (options.user) {
+        problems.push(`seLinuxOptions.user ${options.user}`);
+    }
+    if (options.role) {
+        problems.push(`seLinuxOptions.role ${options.role}`);
+    }
+    return problems;
+}
+
+function hostProbeProblems(container: any): string[] {
+    const problems: string[] = [];
+    for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
+        for (const handler of ["httpGet", "tcpSocket"]) {
+            if (container[probe]?.[handler]?.host) {
+                problems.push(`${probe}.${handler}.host ${container[probe][handler].host}`);
+            }
+        }
+    }
+    for (const hook of ["postStart", "preStop"]) {
+        for (const handler of ["httpGet", "tcpSocket"]) {
+            if (container.lifecycle?.[hook]?.[handler]?.host) {
+                problems.push(`lifecycle.${hook}.${handler}.host ${container.lifecycle[hook][handler].host}`);
+            }
+        }
+    }
+    return problems;
+}
 
 /**
- * Every workload other than envbox pods (checked by envbox-hardening) and allowlisted
- * installers meets the baseline: no host namespaces, hostPath, extra capabilities,
- * unmasked /proc, unconfined seccomp, hostPorts or unsafe sysctls.
+ * Every pod meets the baseline. The hardened envbox pod and the exact installer pods
+ * are exempt from the hostPath control only (their host paths are checked by their
+ * own allowlists); every other control applies to every container, theirs included.
  */
 export const podSecurityBaseline: ResourceValidationPolicy = {
     name: "pod-security-baseline",
-    description: "Pod Security baseline for every workload that is not an envbox sandbox or an allowlisted installer.",
+    description: "Pod Security Standards baseline for every pod: host namespaces, hostPath, hostPorts, capabilities, AppArmor, SELinux, /proc mount, seccomp, sysctls, hostProcess, probe hosts.",
     enforcementLevel: "mandatory",
     configSchema: ruleConfigSchema,
     validateResource: onWorkloads((workload, args, reportViolation) => {
         const config = args.getConfig<RuleConfig>();
-        if (envboxContainers(workload, config).length > 0) {
-            return;
-        }
-        // Node-level installers from the allowlist need the host (privilege or hostPath).
-        if (workload.containers.length > 0 && workload.containers.every((ref) => isAllowedInstaller(workload, ref.container.image, config))) {
-            return;
-        }
         const where = describeWorkload(workload);
         const pod = workload.pod;
+        const podContext = pod.securityContext ?? {};
+        const hostPathExempt = hardenedEnvbox(workload, config) !== undefined || matchingInstaller(workload, config) !== undefined;
         for (const field of ["hostNetwork", "hostPID", "hostIPC"]) {
             if (pod[field] === true) {
                 reportViolation(`${where}: ${field} is not allowed`);
             }
         }
-        for (const volume of (pod.volumes ?? []).filter((v: any) => v.hostPath)) {
-            reportViolation(`${where}: hostPath volume ${volume.name} (${volume.hostPath.path}) is not allowed`);
+        if (!hostPathExempt) {
+            for (const volume of (Array.isArray(pod.volumes) ? pod.volumes : []).filter((v: any) => v?.hostPath)) {
+                reportViolation(`${where}: hostPath volume ${volume.name} (${volume.hostPath.path}) is not allowed`);
+            }
         }
-        if (pod.securityContext?.seccompProfile?.type === "Unconfined") {
-            reportViolation(`${where}: pod seccompProfile Unconfined is not allowed`);
+        if (podContext.windowsOptions?.hostProcess === true) {
+            reportViolation(`${where}: pod sets windowsOptions.hostProcess`);
         }
-        for (const sysctl of pod.securityContext?.sysctls ?? []) {
-            if (!safeSysctls.has(sysctl.name)) {
-                reportViolation(`${where}: sysctl ${sysctl.name} is not in the safe set`);
+        if (!allowedProfileType(podContext.seccompProfile?.type) || podContext.seccompProfile?.type === "Unconfined") {
+            reportViolation(`${where}: pod seccompProfile ${podContext.seccompProfile?.type} is not allowed`);
+        }
+        if (!allowedProfileType(podContext.appArmorProfile?.type)) {
+            reportViolation(`${where}: pod appArmorProfile ${podContext.appArmorProfile?.type} is not allowed`);
+        }
+        for (const problem of seLinuxProblems(podContext.seLinuxOptions)) {
+            reportViolation(`${where}: pod sets ${problem}, outside the baseline`);
+        }
+        for (const sysctl of Array.isArray(podContext.sysctls) ? podContext.sysctls : []) {
+            if (!safeSysctls.has(sysctl?.name)) {
+                reportViolation(`${where}: sysctl ${sysctl?.name} is not in the safe set`);
+            }
+        }
+        for (const [key, value] of Object.entries(workload.podAnnotations)) {
+            if (key.startsWith(appArmorAnnotation) && !allowedAppArmorAnnotation(value)) {
+                reportViolation(`${where}: annotation ${key}=${value} disables AppArmor`);
+            }
+            if ((key === seccompPodAnnotation || key.startsWith(seccompContainerAnnotation)) && !allowedSeccompAnnotation(value)) {
+                reportViolation(`${where}: annotation ${key}=${value} is not an allowed seccomp profile`);
             }
         }
         for (const { container, path } of workload.containers) {
             const context = container.securityContext ?? {};
             const name = `container ${container.name} (${path})`;
-            for (const capability of context.capabilities?.add ?? []) {
-                if (!baselineCapabilities.has(String(capability).replace(/^CAP_/, ""))) {
+            for (const capability of Array.isArray(context.capabilities?.add) ? context.capabilities.add : []) {
+                if (!baselineCapabilities.has(capability)) {
                     reportViolation(`${where}: ${name} adds capability ${capability}, beyond the baseline set`);
                 }
             }
             if (context.procMount !== undefined && context.procMount !== "Default") {
                 reportViolation(`${where}: ${name} sets procMount ${context.procMount}`);
             }
-            if (context.seccompProfile?.type === "Unconfined") {
-                reportViolation(`${where}: ${name} sets seccompProfile Unconfined`);
+            if (!allowedProfileType(context.seccompProfile?.type)) {
+                reportViolation(`${where}: ${name} sets seccompProfile ${context.seccompProfile?.type}`);
             }
-            for (const port of container.ports ?? []) {
-                if (port.hostPort) {
+            if (!allowedProfileType(context.appArmorProfile?.type)) {
+                reportViolation(`${where}: ${name} sets appArmorProfile ${context.appArmorProfile?.type}`);
+            }
+            for (const problem of seLinuxProblems(context.seLinuxOptions)) {
+                reportViolation(`${where}: ${name} sets ${problem}, outside the baseline`);
+            }
+            if (context.windowsOptions?.hostProcess === true) {
+                reportViolation(`${where}: ${name} sets windowsOptions.hostProcess`);
+            }
+            for (const port of Array.isArray(container.ports) ? container.ports : []) {
+                if (port?.hostPort) {
                     reportViolation(`${where}: ${name} uses hostPort ${port.hostPort}`);
                 }
+            }
+            for (const problem of hostProbeProblems(container)) {
+                reportViolation(`${where}: ${name} sets ${problem}; probes and hooks may not target another host`);
             }
         }
     }),
