@@ -5,6 +5,7 @@
 // readable is still checked). Output drains before the process ends (process.exitCode).
 
 import * as fs from "fs";
+import * as path from "path";
 import { evaluateResourcePolicies, evaluateStackPolicies, mandatory, PolicySubject, stackSubjectTypes, Violation } from "./evaluate";
 import type { PolicyPackConfig } from "./config";
 import { manifestSubject, readManifestItems } from "./manifests";
@@ -122,7 +123,8 @@ async function main(argv: string[]): Promise<number> {
     return result.errors.length > 0 ? 2 : hard > 0 ? 1 : 0;
 }
 
-if (require.main === module) {
+// ts-node's CLI does not set require.main to this module: compare the script path too.
+if (require.main === module || path.resolve(process.argv[1] ?? "").replace(/\.ts$/, "") === __filename.replace(/\.ts$/, "")) {
     main(process.argv.slice(2)).then((code) => {
         process.exitCode = code;
     }, (error) => {
