@@ -36,6 +36,7 @@ function checkCli(args: string[]) {
 }
 
 describe("policy pack: three entry points judge every fixture alike", function () {
+    this.timeout(600000);
     const inProcess = new Map<string, string[]>();
     const fromRender = new Map<string, string[]>();
     const fromCli = new Map<string, string[]>();
@@ -167,6 +168,7 @@ describe("policy pack: every carrier of a pod spec, every container list", () =>
 });
 
 describe("policy:check reads input as robustly as kubectl apply -f", function () {
+    this.timeout(600000);
     let dir: string;
     beforeEach(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-check-"));

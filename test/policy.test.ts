@@ -146,7 +146,9 @@ describe("policy pack: render and checker agree", () => {
     });
 });
 
-describe("policy:check command line", () => {
+describe("policy:check command line", function () {
+    // Three ts-node start-ups: minutes when the machine is shared (not a timed test).
+    this.timeout(600000);
     const checkCli = (args: string[]) => spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "policy/check.ts"), ...args], { cwd: repoRoot, encoding: "utf8" });
 
     it("exits 1 on mandatory violations, 0 on clean manifests, 2 on unreadable input", () => {
