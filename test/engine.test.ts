@@ -175,7 +175,8 @@ describe("engine path: the program as `pulumi preview` runs it (SDK cmd/run, lau
 });
 
 describe("engine path: the policy pack under the SDK's run-policy-pack, queried over gRPC", function () {
-    this.timeout(120000);
+    // ts-node type-checks the pack and the components it imports: minutes on a shared machine.
+    this.timeout(300000);
 
     it("starts as `pulumi preview --policy-pack policy` starts it and lists every policy with its enforcement level", async () => {
         const policyDir = path.join(repoRoot, "policy");
