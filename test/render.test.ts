@@ -81,6 +81,15 @@ describe("render command line", () => {
         for (const file of ["vault.yaml", "boundary.yaml"]) {
             assert.ok(fs.existsSync(path.join(out, file)), file);
         }
+        const diagram = fs.readFileSync(path.join(out, "platform.md"), "utf8");
+        assert.match(run.stdout, /diagram: .*platform\.md/);
+        const mermaid = /```mermaid\n([\s\S]*?)```/.exec(diagram)?.[1] ?? "";
+        assert.match(mermaid, /^flowchart LR\n/);
+        for (const expected of ["sbx-app-team-alpha: team app-team-alpha, envbox", "Service app-team-alpha-alice:22", "envbox sandbox app-team-alpha-bob (bob)", "Boundary community", "Vault SSH CA: ssh-client-signer", "Coder 2.33.6 in coder"]) {
+            assert.ok(mermaid.includes(expected), `platform.md lacks ${expected}:\n${mermaid}`);
+        }
+        const subgraphs = (mermaid.match(/^\s*subgraph /gm) ?? []).length;
+        assert.strictEqual((mermaid.match(/^\s*end$/gm) ?? []).length, subgraphs, "every subgraph is closed");
     });
 
     it("writes manifests that the policy checker reads back with the same (zero) violations", async () => {

@@ -42,6 +42,8 @@ export interface RunOptions {
     program: () => unknown;
     /** Outputs a test wants a provider to have computed (overrides the simulation). */
     outputs?: (type: string, name: string) => Record<string, unknown> | undefined;
+    /** Called after each registration with the number so far (progress display). */
+    onResource?: (count: number) => void;
 }
 
 /** A program that loads the module at `modulePath` afresh (it reads config at load time) and returns its exports. */
@@ -90,11 +92,13 @@ interface Registration {
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
     const registeredByKey = new Map<string, { inputs: Record<string, any>; custom: boolean }[]>();
+    let registeredCount = 0;
     await pulumi.runtime.setMocks({
         newResource(args) {
             const inputs = redactSecrets(args.inputs);
             const key = `${args.type}::${args.name}`;
             registeredByKey.set(key, [...(registeredByKey.get(key) ?? []), { inputs, custom: args.custom === true }]);
+            options.onResource?.(++registeredCount);
             const state = { ...simulateOutputs(args.type, args.name, args.inputs), ...(options.outputs?.(args.type, args.name) ?? {}) };
             // IDs only a live service assigns: an unmistakable placeholder.
             return { id: args.custom ? `<id:${args.name}>` : undefined, state };

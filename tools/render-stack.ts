@@ -22,8 +22,8 @@ export interface RenderResult {
 }
 
 /** Loads a stack's config and validates it; throws ConfigError or StackFileError. */
-export function loadStack(stack: string, configFile?: string): { stackConfig: StackConfig; config: PlatformConfig } {
-    const stackConfig = readStackConfig(configFile ?? stackFilePath(repoRoot, stack));
+export function loadStack(stack: string, configFile?: string | StackConfig): { stackConfig: StackConfig; config: PlatformConfig } {
+    const stackConfig = typeof configFile === "object" ? configFile : readStackConfig(configFile ?? stackFilePath(repoRoot, stack));
     return { stackConfig, config: parsePlatformConfig(rawFromPulumiConfig(stackConfig.config)) };
 }
 
@@ -34,12 +34,16 @@ export function policySubjects(resources: CapturedResource[]) {
     }));
 }
 
-export async function renderStack(stack: string, configFile?: string): Promise<RenderResult> {
+/**
+ * Renders a stack: its file in stacks/, another file, or a config already read (read once:
+ * `--config -` is standard input). `onResource` hears of each registration (progress).
+ */
+export async function renderStack(stack: string, configFile?: string | StackConfig, onResource?: (count: number) => void): Promise<RenderResult> {
     const started = process.hrtime.bigint();
     const { stackConfig, config } = loadStack(stack, configFile);
     const run = await runProgram({
         stack, config: stackConfig.config, secretKeys: stackConfig.secretKeys,
-        program: freshProgram(programPath),
+        program: freshProgram(programPath), onResource,
     });
     const violations = await evaluatePolicies(policySubjects(run.resources));
     const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
