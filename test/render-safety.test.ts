@@ -144,7 +144,8 @@ describe("render output: the renderer owns only what it writes", () => {
         assert.strictEqual(fs.existsSync(lock), false);
     });
 
-    it("leaves one complete render when four renders race into the same directory (each writes or refuses)", async () => {
+    it("leaves one complete render when four renders race into the same directory (each writes or refuses)", async function () {
+        this.timeout(600000);
         const parent = tempDir();
         const out = path.join(parent, "out");
         const count = 200;
@@ -204,6 +205,7 @@ describe("render command: arguments and inputs that must never cost a file", () 
     });
 
     it("reads --config - from standard input once and pipes --json output over 1 MB complete", function () {
+        this.timeout(600000);
         const developers = Array.from({ length: 16 }, (_, i) => `dev${i}`);
         const teams = ["alpha", "beta", "gamma"].map((name) => `    - name: ${name}\n      developers: [${developers.join(", ")}]\n`).join("");
         const config = `config:\n  sandbox-platform:environment: big\n  sandbox-platform:vault:\n    enabled: true\n  sandbox-platform:teams:\n${teams}`;

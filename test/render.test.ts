@@ -92,7 +92,8 @@ describe("render command line", () => {
         assert.strictEqual((mermaid.match(/^\s*end$/gm) ?? []).length, subgraphs, "every subgraph is closed");
     });
 
-    it("writes manifests that the policy checker reads back with the same (zero) violations", async () => {
+    it("writes manifests that the policy checker reads back with the same (zero) violations", async function () {
+        this.timeout(600000);
         const out = tempDir();
         const run = renderCli(["prod", "--out", out]);
         assert.strictEqual(run.status, 0, run.stderr);

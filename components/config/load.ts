@@ -45,7 +45,10 @@ function parseStructured(text: string): unknown {
 export function keyPath(path: readonly PropertyKey[]): string {
     let text = "";
     for (const part of path) {
-        text += typeof part === "number" ? `[${part}]` : `${text === "" ? "" : "."}${String(part)}`;
+        const name = String(part);
+        text += typeof part === "number" ? `[${part}]`
+            : /^[A-Za-z_$][\w$-]*$/.test(name) ? `${text === "" ? "" : "."}${name}`
+                : `[${JSON.stringify(name)}]`; // "", "a.b/c", " ": unambiguous
     }
     return text;
 }
