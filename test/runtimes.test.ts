@@ -6,7 +6,8 @@ import * as YAML from "yaml";
 import { parsePlatformConfig } from "../components/config/load";
 import { buildRuntimeClasses } from "../components/runtimes/runtime-classes";
 import { kataDeployRelease, nvidiaDevicePluginRelease, buildSmarterDeviceManager, privilegedInstallerImages } from "../components/runtimes/installers";
-import { kernelVersion, preflight, readinessTable } from "../components/runtimes/preflight";
+import { gvisorLabel, gvisorLabelCommand, kernelVersion, preflight, readinessTable } from "../components/runtimes/preflight";
+import { gvisorNodeLabel } from "../components/runtimes/runtime-classes";
 import { buildPreflightDaemonSet } from "../components/runtimes/preflight-daemonset";
 import { policyConfigDefaults } from "../policy/config";
 import { renderedStack } from "./helpers/stacks";
@@ -77,7 +78,13 @@ describe("runtimes: RuntimeClasses and installers", () => {
     it("warns that K3s nodes are not an official sysbox target and names envbox as the alternative", () => {
         const [warning] = runtimeWarnings(parsePlatformConfig(baseConfig(all)));
         assert.match(warning, /^runtimes\.sysbox: K3s nodes are not an official Sysbox target.*envbox/);
-        assert.deepStrictEqual(runtimeWarnings(parsePlatformConfig(baseConfig({ ...all, cluster: { distribution: "generic" } }))), []);
+        assert.deepStrictEqual(runtimeWarnings(parsePlatformConfig(baseConfig({ ...all, cluster: { distribution: "generic" } }))).filter((w) => w.startsWith("runtimes.sysbox")), []);
+    });
+
+    it("says in the render that gVisor is not installed by the platform and that preflight sets the label the gvisor RuntimeClass selects", () => {
+        const warnings = runtimeWarnings(parsePlatformConfig(baseConfig(all)));
+        const gvisor = warnings.find((w) => w.startsWith("runtimes.gvisor:"));
+        assert.ok(gvisor && gvisor.includes("does not install gVisor") && gvisor.includes(`${gvisorNodeLabel.key}=${gvisorNodeLabel.value}`) && gvisor.includes("--require gvisor"), gvisor);
     });
 
     it("allowlists exactly the host-access installers the prod stack deploys, by pinned image", async () => {
@@ -112,7 +119,10 @@ describe("runtimes: node preflight", () => {
     }
     const ready = {
         "proc/sys/kernel/osrelease": "6.1.0-18-amd64\n", "proc/sys/user/max_user_namespaces": "63000\n", "lib/modules/6.1.0-18-amd64/": "",
-        "usr/src/": "", "dev/kvm": "", "dev/vhost-vsock": "", "dev/vhost-net": "", "usr/local/bin/runsc": "", "dev/nvidiactl": "", "dev/nvidia0": "",
+        "usr/src/": "", "dev/kvm": "", "dev/vhost-vsock": "", "dev/vhost-net": "", "usr/local/bin/runsc": "", "usr/local/bin/containerd-shim-runsc-v1": "",
+        "var/lib/rancher/k3s/agent/etc/containerd/config.toml": "version = 3\nimports = [\"/var/lib/rancher/k3s/agent/etc/containerd/config-v3.toml.d/*.toml\"]\n",
+        "var/lib/rancher/k3s/agent/etc/containerd/config-v3.toml.d/gvisor.toml": "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runsc]\n  runtime_type = \"io.containerd.runsc.v1\"\n",
+        "dev/nvidiactl": "", "dev/nvidia0": "",
         "proc/driver/nvidia/version": "NVRM version: NVIDIA UNIX x86_64 Kernel Module  550.54.14\n", "dev/fuse": "", "dev/net/tun": "",
     };
     const readiness = (root: string) => Object.fromEntries(preflight(root).map((r) => [r.runtime, r.ready]));
@@ -136,6 +146,20 @@ describe("runtimes: node preflight", () => {
         const result = readiness(tree(rest));
         assert.deepStrictEqual([result.kata, result.gpu, result.envbox], [false, false, false]);
         assert.match(readinessTable(preflight(tree(rest))), /^kata\s+no\s+NO \/dev\/kvm \(missing \(no hardware virtualization\)\)/m);
+    });
+
+    it("needs runsc, containerd-shim-runsc-v1 and a containerd runtime entry for gVisor (gvisor g3doc containerd quick_start; K3s does not detect runsc)", () => {
+        const { "usr/local/bin/containerd-shim-runsc-v1": _shim, ...noShim } = ready;
+        assert.strictEqual(readiness(tree(noShim)).gvisor, false);
+        const { "var/lib/rancher/k3s/agent/etc/containerd/config-v3.toml.d/gvisor.toml": _entry, ...noEntry } = ready;
+        assert.strictEqual(readiness(tree(noEntry)).gvisor, false);
+        assert.deepStrictEqual(gvisorLabelCommand(preflight(tree(ready)), "node-1"), ["label", "node", "node-1", "sandbox-platform.io/gvisor=installed", "--overwrite"]);
+        assert.deepStrictEqual(gvisorLabelCommand(preflight(tree(noEntry)), "node-1"), ["label", "node", "node-1", "sandbox-platform.io/gvisor-", "--overwrite"]);
+        assert.strictEqual(gvisorLabel.key, gvisorNodeLabel.key);
+    });
+
+    it("refuses kata on a K3s whose containerd config imports no drop-in directory (kata-deploy 4.1.0 binary/src/config.rs, k3s-io/k3s PR 13680)", () => {
+        assert.strictEqual(readiness(tree({ ...ready, "var/lib/rancher/k3s/agent/etc/containerd/config.toml": "version = 3\n" })).kata, false);
     });
 
     it("parses kernel releases", () => {

@@ -6,12 +6,23 @@ import { buildRuntimeClasses } from "./runtime-classes";
 import { kataRuntimeClassName } from "../sandboxes/plan";
 import { buildSmarterDeviceManager, kataDeployRelease, nvidiaDevicePluginRelease } from "./installers";
 import { buildSysboxInstaller } from "./sysbox";
+import { gvisorNodeLabel } from "./runtime-classes";
+import { k3sContainerdDir } from "./preflight";
+import { kataDeployChart } from "../versions";
 
 /** What a user should know before deploying these runtimes here. */
 export function runtimeWarnings(config: PlatformConfig): string[] {
-    return config.runtimes.sysbox.enabled && config.cluster.distribution === "k3s"
-        ? ["runtimes.sysbox: K3s nodes are not an official Sysbox target (sysbox-deploy-k8s installs CRI-O); envbox runs sysbox inside a pod and is the supported choice on K3s."]
-        : [];
+    const warnings: string[] = [];
+    if (config.runtimes.sysbox.enabled && config.cluster.distribution === "k3s") {
+        warnings.push("runtimes.sysbox: K3s nodes are not an official Sysbox target (sysbox-deploy-k8s installs CRI-O); envbox runs sysbox inside a pod and is the supported choice on K3s.");
+    }
+    if (config.runtimes.gvisor.enabled) {
+        warnings.push(`runtimes.gvisor: the platform does not install gVisor. Install runsc and containerd-shim-runsc-v1 and a containerd runtime entry "runsc" (runtime_type io.containerd.runsc.v1; on K3s a file in ${k3sContainerdDir}/config-v3.toml.d/) on each gVisor node, then on that node run \`npm run preflight -- --require gvisor && kubectl label node <node> ${gvisorNodeLabel.key}=${gvisorNodeLabel.value}\`: preflight passes only where all three are present, and the gvisor RuntimeClass selects that label. Until then gVisor pods stay Pending.`);
+    }
+    if (config.runtimes.kata.enabled && config.cluster.distribution === "k3s") {
+        warnings.push(`runtimes.kata: kata-deploy ${kataDeployChart.version} on K3s needs a K3s release whose containerd config imports config-v3.toml.d/ (k3s-io/k3s PR 13680); \`npm run preflight\` checks it.`);
+    }
+    return warnings;
 }
 
 export interface RuntimesArgs {
