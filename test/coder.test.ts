@@ -1,7 +1,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { renderCoderTemplate, buildCoderTemplate } from "../components/platform/coder-template";
+import { renderCoderTemplate, buildCoderTemplate, buildCoderTemplateObjects } from "../components/platform/coder-template";
+import { blockToObject } from "../components/platform/terraform-kubernetes";
+import { schemaFieldNames } from "./upstream/terraform-kubernetes";
 import { buildEnvboxPodSpec } from "../components/sandboxes/envbox";
 import { parsePlatformConfig } from "../components/config/load";
 import { planTeamSandboxes } from "../components/sandboxes/plan";
@@ -114,18 +116,64 @@ describe("Coder workspace template (templates/kubernetes-envbox)", () => {
         assert.strictEqual(committed, renderCoderTemplate());
     });
 
+    it("uses the provider's typed resources, whose blocks convert back to exactly the builders' objects (coder/coder examples/templates/kubernetes-envbox)", () => {
+        const resources = (buildCoderTemplate() as any).resource;
+        assert.strictEqual(resources.kubernetes_manifest, undefined, "kubernetes_manifest needs API access at plan time");
+        const objects = buildCoderTemplateObjects();
+        const { apiVersion: _a, kind: _k, ...deployment } = objects.deployment as Record<string, any>;
+        const { wait_for_rollout: _w, depends_on: _d, ...workspace } = resources.kubernetes_deployment.workspace;
+        assert.deepStrictEqual(blockToObject(workspace, deployment), JSON.parse(JSON.stringify(deployment)));
+        for (const [name, claim] of [["home", objects.home], ["docker_cache", objects.dockerCache]] as const) {
+            const { apiVersion: _ca, kind: _ck, ...rest } = claim as Record<string, any>;
+            const { wait_until_bound: _b, ...block } = resources.kubernetes_persistent_volume_claim[name];
+            assert.deepStrictEqual(blockToObject(block, rest), JSON.parse(JSON.stringify(rest)));
+        }
+    });
+
+    it("interpolates only Terraform references: no shell ${...} survives into a template string", () => {
+        const interpolations = renderCoderTemplate().match(/\$\{[^}]*\}/g) ?? [];
+        const stray = interpolations.filter((i) => !/^\$\{(local|var|data|coder_agent)\.|^\$\{lower\(/.test(i));
+        assert.deepStrictEqual(stray, []);
+    });
+
+    it("names only fields the kubernetes provider's schema declares (hashicorp/terraform-provider-kubernetes v2.36.0 kubernetes/*.go)", () => {
+        const resources = (buildCoderTemplate() as any).resource;
+        const mapFields = new Set(["labels", "annotations", "requests", "limits", "match_labels", "node_selector", "data"]);
+        const unknown: string[] = [];
+        const walk = (value: unknown, where: string) => {
+            if (Array.isArray(value)) {
+                value.forEach((item, i) => walk(item, `${where}[${i}]`));
+            } else if (value !== null && typeof value === "object") {
+                for (const [key, inner] of Object.entries(value)) {
+                    if (!schemaFieldNames.has(key) && key !== "depends_on") {
+                        unknown.push(`${where}.${key}`);
+                    }
+                    if (!mapFields.has(key)) {
+                        walk(inner, `${where}.${key}`);
+                    }
+                }
+            }
+        };
+        for (const type of ["kubernetes_deployment", "kubernetes_persistent_volume_claim"]) {
+            for (const [name, body] of Object.entries(resources[type])) {
+                walk(body, `${type}.${name}`);
+            }
+        }
+        assert.deepStrictEqual(unknown, []);
+    });
+
     it("runs a pod that passes every policy rule and the Kubernetes schemas", async () => {
-        const manifests = (buildCoderTemplate() as any).resource.kubernetes_manifest;
-        const deployment = substitute(manifests.workspace.manifest) as Record<string, any>;
+        const objects = buildCoderTemplateObjects();
+        const deployment = substitute(objects.deployment) as Record<string, any>;
         deployment.spec.replicas = 1;
-        for (const manifest of [deployment, substitute(manifests.home.manifest), substitute(manifests.docker_cache.manifest)] as Record<string, any>[]) {
+        for (const manifest of [deployment, substitute(objects.home), substitute(objects.dockerCache)] as Record<string, any>[]) {
             await validateManifest(manifest);
         }
         assert.deepStrictEqual(await evaluatePolicies([manifestSubject(deployment)]), []);
     });
 
     it("hardens the envbox pod exactly like a sandbox, with Coder's agent in place of sshd", () => {
-        const template = (buildCoderTemplate() as any).resource.kubernetes_manifest.workspace.manifest.spec.template.spec;
+        const template = (buildCoderTemplateObjects().deployment as any).spec.template.spec;
         const config = parsePlatformConfig(baseConfig());
         const sandbox = buildEnvboxPodSpec(planTeamSandboxes(config.teams[0])[0], config.devices, { sshAccess: false });
         for (const field of ["automountServiceAccountToken", "hostNetwork", "hostPID", "hostIPC"] as const) {

@@ -97,7 +97,8 @@ export const forwarderSecurityContext = {
  * sees it: socat runs `sh -c 'eval $INNER_HEALTH_CHECK'`.
  */
 export const innerHealthCheck = [
-    "while read -r line && [ \"${#line}\" -gt 1 ]; do :; done;",
+    // No "${" anywhere: the Coder template carries this text in Terraform, which would interpolate it.
+    "CR=$(printf '\\r'); while read -r line && [ \"$line\" != \"$CR\" ] && [ -n \"$line\" ]; do :; done;",
     `if [ -n \"\`ls /sys/class/net/${envboxBridgeName}/brif 2>/dev/null\`\" ];`,
     "then printf 'HTTP/1.0 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\ninner container attached\\n';",
     "else printf 'HTTP/1.0 503 Service Unavailable\\r\\nContent-Type: text/plain\\r\\n\\r\\ninner container gone\\n'; fi",
