@@ -16,8 +16,8 @@ interface PoolAssignmentState extends PoolAssignmentInputs {
 }
 
 // The provider is serialized into state: it references only assignPoolMembers,
-// which imports nothing.
-const provider: pulumi.dynamic.ResourceProvider = {
+// which imports nothing. Exported for the serialized-provider tests.
+export const poolAssignmentProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: PoolAssignmentInputs) {
         const outs: PoolAssignmentState = { ...inputs, assignments: assignPoolMembers({}, inputs.developers, inputs.poolSize) };
         return { id: `${inputs.team}-pool-assignment`, outs };
@@ -46,6 +46,6 @@ export class PoolAssignment extends pulumi.dynamic.Resource {
     declare readonly assignments: pulumi.Output<PoolAssignments>;
 
     constructor(name: string, args: PoolAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
-        super(provider, name, { kind: poolAssignmentKind, ...args, assignments: undefined }, opts);
+        super(poolAssignmentProvider, name, { kind: poolAssignmentKind, ...args, assignments: undefined }, opts);
     }
 }
