@@ -4,22 +4,19 @@ import { ClusterBase } from "./cluster/cluster-base";
 import { DeveloperSandbox, TeamSandboxes } from "./sandboxes/team-sandboxes";
 import { VaultSshCa } from "./access/vault-ssh-ca";
 import { BoundaryAccess, DeveloperTarget } from "./access/boundary-access";
+import { DeployCredentials } from "./access/deploy-credentials";
 import { ConnectInstructions, connectInstructions } from "./access/connect";
 import { CoderPlatform } from "./platform/coder-platform";
 import { Runtimes } from "./runtimes/runtimes";
 
-export interface PlatformSecrets {
-    /** Boundary token for the provider (stack secret `boundaryToken`). */
-    boundaryToken?: pulumi.Input<string>;
-    /** Password for `boundary.loginName` (stack secret `boundaryPassword`). */
-    boundaryPassword?: pulumi.Input<string>;
-}
+/** Deploy-time credentials and addresses (see resolveDeployCredentials), kept as Pulumi secrets. */
+export type PlatformSecrets = DeployCredentials;
 
 export interface PlatformArgs {
     /** The validated stack config (see parsePlatformConfig). */
     config: PlatformConfig;
-    /** Stack secrets, kept as Pulumi secrets. */
-    secrets?: PlatformSecrets;
+    /** Deploy-time credentials and addresses, resolved from stack secrets or the environment. */
+    credentials: DeployCredentials;
 }
 
 /** The whole sandbox platform of one environment. Each capability plugs in as one line. */
@@ -39,7 +36,7 @@ export class Platform extends pulumi.ComponentResource {
             ? new VaultSshCa("vault-ssh", { config, teamNamespaces: base.teamNamespaces, boundaryToken: config.boundary.enabled && config.boundary.edition !== "community" }, { parent: this })
             : undefined;
         const access = config.boundary.enabled
-            ? new BoundaryAccess("boundary", { config, connection: boundaryConnection(config, args.secrets ?? {}), vaultTokens: ca?.boundaryTokens }, { parent: this })
+            ? new BoundaryAccess("boundary", { config, connection: boundaryConnection(config, args.credentials), vaultTokens: ca?.boundaryTokens, vaultAddress: args.credentials.vaultAddress }, { parent: this })
             : undefined;
 
         if (config.coder.enabled) {
@@ -52,9 +49,9 @@ export class Platform extends pulumi.ComponentResource {
     }
 }
 
-function boundaryConnection(config: PlatformConfig, secrets: PlatformSecrets) {
-    return pulumi.secret(pulumi.all([secrets.boundaryToken, secrets.boundaryPassword]).apply(([token, password]) => ({
-        address: config.boundary.address!, token, authMethodId: config.boundary.authMethodId, loginName: config.boundary.loginName, password,
+function boundaryConnection(config: PlatformConfig, credentials: DeployCredentials) {
+    return pulumi.secret(pulumi.all([credentials.boundaryToken, credentials.boundaryPassword]).apply(([token, password]) => ({
+        address: credentials.boundaryAddress, token, authMethodId: config.boundary.authMethodId, loginName: config.boundary.loginName, password,
     })));
 }
 

@@ -40,6 +40,11 @@ export interface RunOptions {
     secretKeys?: string[];
     /** Creates the resources; its return value becomes the stack outputs. */
     program: () => unknown;
+    /**
+     * Mark the run as the offline render (default), so that the program fills deploy-time credentials with
+     * placeholders; false makes it behave as under `pulumi up` (tests of that path).
+     */
+    offline?: boolean;
     /** Outputs a test wants a provider to have computed (overrides the simulation). */
     outputs?: (type: string, name: string) => Record<string, unknown> | undefined;
     /** Called after each registration with the number so far (progress display). */
@@ -89,7 +94,20 @@ interface Registration {
     opts: pulumi.CustomResourceOptions;
 }
 
+/** The marker components/access/deploy-credentials.ts reads (Symbol.for: no import of the program from here). */
+const offlineRenderMarker = Symbol.for("sandbox-platform:offline-render");
+
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
+    const markers = globalThis as Record<symbol, unknown>;
+    markers[offlineRenderMarker] = options.offline ?? true;
+    try {
+        return await runMarkedProgram(options);
+    } finally {
+        delete markers[offlineRenderMarker];
+    }
+}
+
+async function runMarkedProgram(options: RunOptions): Promise<ProgramRun> {
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
     const registeredByKey = new Map<string, { inputs: Record<string, any>; custom: boolean }[]>();
     let registeredCount = 0;

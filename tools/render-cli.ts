@@ -198,7 +198,7 @@ export function summary(result: RenderResult): string {
             }
         }
     }
-    const warnings = runtimeWarnings(result.config);
+    const warnings = [...runtimeWarnings(result.config), ...result.deployWarnings];
     if (warnings.length > 0) {
         lines.push("", "warnings:", ...warnings.map((warning) => `  ${warning}`));
     }

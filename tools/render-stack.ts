@@ -6,6 +6,7 @@ import { parsePlatformConfig, rawFromPulumiConfig } from "../components/config/l
 import { PlatformConfig } from "../components/config/schema";
 import { Violation, evaluatePolicies } from "../policy/evaluate";
 import { CapturedResource, ProgramRun, freshProgram, runProgram } from "./program-runner";
+import { deployCredentialGaps, gapWarning } from "../components/access/deploy-credentials";
 import { StackConfig, readStackConfig, stackFilePath } from "./stack-config";
 import { repoRoot } from "./repo-root";
 
@@ -18,6 +19,8 @@ export interface RenderResult {
     config: PlatformConfig;
     run: ProgramRun;
     violations: Violation[];
+    /** One warning per deploy-time credential or address the stack and environment do not give (shown as a placeholder). */
+    deployWarnings: string[];
     durationMs: number;
 }
 
@@ -47,5 +50,6 @@ export async function renderStack(stack: string, configFile?: string | StackConf
     });
     const violations = await evaluatePolicies(policySubjects(run.resources));
     const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-    return { stack, config, run, violations, durationMs };
+    const deployWarnings = deployCredentialGaps(config, { config: stackConfig.config, env: process.env }).map(gapWarning);
+    return { stack, config, run, violations, deployWarnings, durationMs };
 }

@@ -273,16 +273,12 @@ export const vaultSchema = strictObject({
 export const boundarySchema = strictObject({
     enabled: flag().default(false).describe("Create Boundary scopes, hosts and targets"),
     edition: oneOf(boundaryEditions).default("community").describe("community | enterprise | hcp"),
-    address: url().optional().describe("Boundary's API address; required when enabled"),
+    address: url().optional().describe("Boundary's API address; else BOUNDARY_ADDR at deploy time"),
     orgName: z.string().min(1).max(128).default("sandboxes").describe("Name of the Boundary org scope"),
     sessionMaxSeconds: wholeNumber(60, 7 * 86400).default(28800).describe("Longest session, in seconds"),
     authMethodId: checkedString((text) => /^am[a-z]*_[0-9A-Za-z]{10}$/.test(text) ? undefined : "is not a Boundary auth method ID (like ampw_1234567890)")
         .optional().describe("Password auth method the provider logs in with (with the secret boundaryPassword)"),
     loginName: z.string().min(1).optional().describe("Login name for the password auth method"),
-}).superRefine((boundary, ctx) => {
-    if (boundary.enabled && boundary.address === undefined) {
-        ctx.addIssue({ code: "custom", path: ["address"], message: "is required when boundary.enabled is true" });
-    }
 });
 
 export const networkSchema = strictObject({
