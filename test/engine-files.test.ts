@@ -163,6 +163,12 @@ describe("Pulumi project and stack files, as the Pulumi CLI loads them", () => {
             assert.match(stack, /^[A-Za-z0-9_.-]{1,100}$/, `stack name ${stack}`);
         }
     });
+    for (const file of files) {
+        it(`${file} is a valid stack file: known keys, parseable config keys, no fake ciphertext (finding 4)`, () => {
+            const document = YAML.parse(fs.readFileSync(path.join(stackDir, file), "utf8"));
+            assert.deepStrictEqual(stackProblems(document, project.name), []);
+        });
+    }
     it("the derived checks refuse what the CLI refuses (so they are not vacuous)", () => {
         assert.notDeepStrictEqual(projectProblems({ name: "Bad Name", runtime: "nodejs" }, repoRoot), []);
         assert.notDeepStrictEqual(projectProblems({ name: "p", runtime: { name: "nodejs", options: { typescript: "yes" } } }, repoRoot), []);
