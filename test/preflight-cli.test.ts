@@ -67,4 +67,40 @@ describe("preflight exit codes: 0 ready, 1 a required runtime not ready, 2 error
         assert.strictEqual(child.status, 1, child.stderr);
         assert.match(child.stdout, /^runtime +ready/);
     });
+
+    describe("--label-node: the gvisor RuntimeClass's node label follows the node's readiness", () => {
+        const gvisorReady = node({
+            "proc/sys/kernel/osrelease": "6.1.0-18-amd64\n", "usr/local/bin/runsc": "", "usr/local/bin/containerd-shim-runsc-v1": "",
+            "var/lib/rancher/k3s/agent/etc/containerd/config.toml": "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runsc]\n  runtime_type = \"io.containerd.runsc.v1\"\n",
+        });
+        function withKubectl(argv: string[], status = 0): { result: ReturnType<typeof run>; calls: string[] } {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-kubectl-"));
+            const log = path.join(dir, "calls");
+            const script = path.join(dir, "kubectl");
+            fs.writeFileSync(script, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexit ${status}\n`, { mode: 0o755 });
+            const previous = process.env.KUBECTL;
+            process.env.KUBECTL = script;
+            try {
+                const result = run(argv);
+                return { result, calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [] };
+            } finally {
+                if (previous === undefined) delete process.env.KUBECTL; else process.env.KUBECTL = previous;
+            }
+        }
+        it("removes the label from a node without runsc and its containerd entry", () => {
+            const { result, calls } = withKubectl(["--root", noKvm, "--label-node", "node-1"]);
+            assert.strictEqual(result.code, 0, result.stderr);
+            assert.deepStrictEqual(calls, ["label node node-1 sandbox-platform.io/gvisor- --overwrite"]);
+        });
+        it("exits 2 and names the node when kubectl fails", () => {
+            const { result } = withKubectl(["--root", noKvm, "--label-node", "node-1"], 1);
+            assert.strictEqual(result.code, 2);
+            assert.match(result.stderr, /label node node-1/);
+        });
+        it("labels a node only when the gvisor preflight passes (the same check --require gvisor uses)", () => {
+            const ready = run(["--root", gvisorReady, "--require", "gvisor"]).code === 0;
+            const { calls } = withKubectl(["--root", gvisorReady, "--label-node", "node-2"]);
+            assert.deepStrictEqual(calls, [ready ? "label node node-2 sandbox-platform.io/gvisor=installed --overwrite" : "label node node-2 sandbox-platform.io/gvisor- --overwrite"]);
+        });
+    });
 });
