@@ -6,9 +6,8 @@
 // principals the oracle grants (the OpenSSH certificate format Vault issues).
 
 import * as assert from "assert";
-import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
+import { ChildProcess, execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { loadStack, repoRoot } from "../tools/render-stack";
@@ -16,6 +15,7 @@ import { PlatformConfig } from "../components/config/schema";
 import { buildPrincipals, buildSshdConfig, sshCaDir, sshCaKeyFile, sshdConfigDir } from "../components/access/sshd";
 import { developerPolicyName, developerRoleName } from "../components/access/vault-policies";
 import { SshRoleSpec, buildBoundaryTokens, buildDeveloperPolicies, buildSshRoles } from "../components/access/vault-roles";
+import { sshdBinary as sshd, startSshd } from "./helpers/sshd";
 import { OracleRole, SignResult, vaultSign } from "./helpers/vault-ssh-oracle";
 
 const stacks = fs.readdirSync(path.join(repoRoot, "stacks"))
@@ -98,19 +98,7 @@ describe("principals bound to people (Vault SSH roles and tokens, every shipped 
     });
 });
 
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-        server.on("error", reject);
-    });
-}
-
 describe("principals bound to people, with a real OpenSSH sshd (pool member assigned to bob, dedicated sandbox of alice)", function () {
-    const sshd = "/usr/sbin/sshd";
     const testUser = "sbx-isotest";
     let dir: string;
     let port: number;
@@ -161,22 +149,7 @@ describe("principals bound to people, with a real OpenSSH sshd (pool member assi
                 execFileSync("chown", ["root:root", path.join(dir, "keys", key)]);
             }
         }
-        port = await freePort();
-        const args = ["-D", "-e", "-f", path.join(dir, "sshd", "sshd_config"), "-h", path.join(dir, "sshd", "host_key"),
-            "-p", String(port), "-o", "ListenAddress=127.0.0.1", "-o", `PidFile=${path.join(dir, "sshd", "sshd.pid")}`];
-        daemon = root ? spawn("runuser", ["-u", testUser, "--", sshd, ...args]) : spawn(sshd, args);
-        daemon.stderr!.on("data", (chunk) => { log += chunk; });
-        for (let i = 0; i < 100; i++) {
-            const open = await new Promise<boolean>((resolve) => {
-                const socket = net.connect(port, "127.0.0.1", () => { socket.end(); resolve(true); });
-                socket.on("error", () => resolve(false));
-            });
-            if (open) {
-                return;
-            }
-            await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-        throw new Error(`sshd did not listen: ${log}`);
+        ({ daemon, port } = await startSshd(dir, root ? testUser : undefined, (chunk) => { log += chunk; }));
     });
 
     after(() => {

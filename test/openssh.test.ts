@@ -3,43 +3,14 @@
 // CA issues). sshd runs unprivileged as one user, exactly as inside a sandbox.
 
 import * as assert from "assert";
-import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
+import { ChildProcess, execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { sshdBinary as sshd, startSshd } from "./helpers/sshd";
 import { buildPrincipals, buildSshdConfig, sshCaDir, sshCaKeyFile, sshdConfigDir } from "../components/access/sshd";
 
-const sshd = "/usr/sbin/sshd";
 const testUser = "sbx-sshtest";
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.listen(0, "127.0.0.1", () => {
-            const port = (server.address() as net.AddressInfo).port;
-            server.close(() => resolve(port));
-        });
-        server.on("error", reject);
-    });
-}
-
-async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-        if (child.exitCode !== null) {
-            throw new Error(`sshd exited with ${child.exitCode}: ${log()}`);
-        }
-        const open = await new Promise<boolean>((resolve) => {
-            const socket = net.connect(port, "127.0.0.1", () => { socket.end(); resolve(true); });
-            socket.on("error", () => resolve(false));
-        });
-        if (open) {
-            return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`sshd did not listen on ${port}: ${log()}`);
-}
 
 describe("sandbox sshd with OpenSSH (real sshd, ssh and ssh-keygen)", function () {
     let dir: string;
@@ -89,12 +60,7 @@ describe("sandbox sshd with OpenSSH (real sshd, ssh and ssh-keygen)", function (
                 execFileSync("chown", ["root:root", path.join(dir, "keys", key)]);
             }
         }
-        port = await freePort();
-        const args = ["-D", "-e", "-f", path.join(dir, "sshd", "sshd_config"), "-h", path.join(dir, "sshd", "host_key"),
-            "-p", String(port), "-o", "ListenAddress=127.0.0.1", "-o", `PidFile=${path.join(dir, "sshd", "sshd.pid")}`];
-        daemon = root ? spawn("runuser", ["-u", testUser, "--", sshd, ...args]) : spawn(sshd, args);
-        daemon.stderr!.on("data", (chunk) => { daemonLog += chunk; });
-        await waitForPort(port, daemon, () => daemonLog);
+        ({ daemon, port } = await startSshd(dir, root ? testUser : undefined, (chunk) => { daemonLog += chunk; }));
     });
 
     after(() => {

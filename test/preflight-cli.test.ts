@@ -4,21 +4,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PassThrough } from "stream";
+import { fileTree } from "./helpers/file-tree";
 import { preflightMain } from "../tools/preflight-cli";
 import { repoRoot } from "../tools/render-stack";
 
-function node(files: Record<string, string>): string {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-cli-"));
-    for (const [file, content] of Object.entries(files)) {
-        fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-        if (file.endsWith("/")) {
-            fs.mkdirSync(path.join(root, file), { recursive: true });
-        } else {
-            fs.writeFileSync(path.join(root, file), content);
-        }
-    }
-    return root;
-}
+const node = (files: Record<string, string>) => fileTree(files, "preflight-cli-");
 
 /** A node with a 6.1 kernel, modules and headers (envbox, sysbox ready) but no /dev/kvm (kata not ready). */
 const noKvm = node({

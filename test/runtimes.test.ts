@@ -1,7 +1,5 @@
 import * as assert from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { fileTree } from "./helpers/file-tree";
 import * as YAML from "yaml";
 import { parsePlatformConfig } from "../components/config/load";
 import { buildRuntimeClasses } from "../components/runtimes/runtime-classes";
@@ -105,18 +103,7 @@ describe("runtimes: RuntimeClasses and installers", () => {
 });
 
 describe("runtimes: node preflight", () => {
-    function tree(files: Record<string, string>): string {
-        const root = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-"));
-        for (const [file, content] of Object.entries(files)) {
-            fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-            if (file.endsWith("/")) {
-                fs.mkdirSync(path.join(root, file), { recursive: true });
-            } else {
-                fs.writeFileSync(path.join(root, file), content);
-            }
-        }
-        return root;
-    }
+    const tree = (files: Record<string, string>) => fileTree(files, "preflight-");
     const ready = {
         "proc/sys/kernel/osrelease": "6.1.0-18-amd64\n", "proc/sys/user/max_user_namespaces": "63000\n", "lib/modules/6.1.0-18-amd64/": "",
         "usr/src/": "", "dev/kvm": "", "dev/vhost-vsock": "", "dev/vhost-net": "", "usr/local/bin/runsc": "", "usr/local/bin/containerd-shim-runsc-v1": "",
