@@ -25,10 +25,18 @@ export function connectionUrlSecret(config: PlatformConfig): SecretKeyRef {
     }
 }
 
+/** The CloudNativePG operator container (chart values.yaml's commented suggestion: 100m, 100Mi requests; 100m, 200Mi limits). */
+export const cnpgOperatorResources = { requests: { cpu: "100m", memory: "100Mi" }, limits: { cpu: "100m", memory: "200Mi" } };
+
 export function cnpgOperatorRelease(): HelmReleaseSpec {
     return {
         name: "cnpg", namespace: cnpgNamespace, repo: cnpgChart.repo, chart: cnpgChart.chart, version: cnpgChart.version,
-        values: { crds: { create: true }, config: { clusterWide: true } },
+        values: {
+            crds: { create: true }, config: { clusterWide: true },
+            // Chart key `resources` (empty by default); the figures are the ones its values.yaml suggests
+            // in a comment (cloudnative-pg chart 0.27.1). Its security contexts are already `restricted`.
+            resources: cnpgOperatorResources,
+        },
     };
 }
 

@@ -21,6 +21,23 @@ export const privilegedInstallerImages = [sysboxDeployImage, `${kataDeployImage.
  */
 export const kataDeployTimeoutSeconds = 1200 + 300;
 
+/**
+ * Label on the platform's installer pods in kube-system that call the Kubernetes API: the
+ * kube-system NetworkPolicies give those (and only those) egress to the API server.
+ */
+export const apiClientLabel = { key: "sandbox-platform.io/api-client", value: "true" } as const;
+
+/**
+ * kata-deploy's container resources (chart key `resources`, kata-deploy 4.1.0 values.yaml).
+ * Requests are the chart's own measured figures (25m, 16Mi: "VmRSS ... under 10 MiB").
+ * The chart sets no memory limit because copying the artifacts fills page cache ("the
+ * CoCo/nydus CI image is ~1.6 GiB"); ours is above that figure, and CPU is capped at one core.
+ */
+export const kataDeployResources = { requests: { cpu: "25m", memory: "16Mi" }, limits: { cpu: "1", memory: "2Gi" } };
+
+/** NVIDIA device plugin and GPU feature discovery main containers (chart key `resources`; the chart sets none). */
+export const nvidiaDevicePluginResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+
 export function kataDeployRelease(config: PlatformConfig): HelmReleaseSpec {
     return {
         name: "kata-deploy", namespace: "kube-system", repo: kataDeployChart.repo, chart: kataDeployChart.chart, version: kataDeployChart.version,
@@ -37,9 +54,15 @@ export function kataDeployRelease(config: PlatformConfig): HelmReleaseSpec {
             snapshotter: { setup: [] },
             // RuntimeClasses (with overhead and node selector) come from runtime-classes.ts.
             runtimeClasses: { enabled: false },
+            resources: kataDeployResources,
+            // The chart keeps its own `name: kata-deploy` label and adds these: the kube-system
+            // NetworkPolicies select the platform's pods by them (network-policies.ts).
+            podLabels: { ...commonLabels("runtimes"), [apiClientLabel.key]: apiClientLabel.value },
         },
     };
 }
+
+const runtimeDefaultSeccomp = { seccompProfile: { type: "RuntimeDefault" } };
 
 export function nvidiaDevicePluginRelease(config: PlatformConfig): HelmReleaseSpec {
     const sharing = { version: "v1", sharing: { timeSlicing: { resources: [{ name: "nvidia.com/gpu", replicas: config.gpu.timeSlicingReplicas }] } } };
@@ -51,7 +74,19 @@ export function nvidiaDevicePluginRelease(config: PlatformConfig): HelmReleaseSp
             ...(config.cluster.distribution === "k3s" ? { runtimeClassName: "nvidia" } : {}),
             // GPU feature discovery (with NFD) labels GPU nodes so that the plugin's DaemonSet schedules.
             gfd: { enabled: true },
-            nfd: { enabled: true },
+            // Pod seccomp RuntimeDefault for the plugin, GFD and the NFD subchart (chart keys
+            // `podSecurityContext`, `nfd.<master|worker|gc>.podSecurityContext`; all empty by default).
+            // Kubernetes runs a privileged container (GFD's default) Unconfined whatever the pod says.
+            podSecurityContext: runtimeDefaultSeccomp,
+            nfd: {
+                enabled: true,
+                master: { podSecurityContext: runtimeDefaultSeccomp },
+                worker: { podSecurityContext: runtimeDefaultSeccomp },
+                gc: { podSecurityContext: runtimeDefaultSeccomp },
+            },
+            // The plugin's and GFD's main containers; the chart's init/sidecar config managers have no
+            // resources key, and its NFD subchart sets its own limits (README "Hardening exceptions").
+            resources: nvidiaDevicePluginResources,
             ...(config.gpu.timeSlicingReplicas > 1 ? { config: { map: { default: stringifyYaml(sharing) }, default: "default" } } : {}),
         },
     };

@@ -27,8 +27,12 @@ export function buildPreflightDaemonSet(script: string, namespace = "kube-system
                             name: "preflight",
                             image: preflightImage,
                             command: ["sh", "-c", "node /preflight/preflight.js --root /host && sleep infinity"],
-                            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true },
-                            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "64Mi" } },
+                            // Root (no runAsNonRoot): it reads root-only host files under /host (README "Hardening exceptions").
+                            securityContext: {
+                                allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true,
+                                seccompProfile: { type: "RuntimeDefault" },
+                            },
+                            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
                             volumeMounts: [
                                 { name: "script", mountPath: "/preflight", readOnly: true },
                                 ...hostPaths.map((p) => ({ name: volumeName(p), mountPath: `/host${p}`, readOnly: true })),

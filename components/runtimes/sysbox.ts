@@ -6,6 +6,7 @@ import { ClusterRole, ClusterRoleBinding, ConfigMap, DaemonSet, ServiceAccount }
 import { commonLabels } from "../naming";
 import { sysboxDeployImage } from "../versions";
 import { sysboxInstallLabel } from "./runtime-classes";
+import { apiClientLabel } from "./installers";
 
 const namespace = "kube-system";
 const name = "sysbox-deploy-k8s";
@@ -75,7 +76,8 @@ export function buildSysboxInstaller(): { serviceAccount: ServiceAccount; role: 
             spec: {
                 selector: { matchLabels: { [sysboxInstallLabel.key]: sysboxInstallLabel.value } },
                 template: {
-                    metadata: { labels: { ...labels, [sysboxInstallLabel.key]: sysboxInstallLabel.value } },
+                    // The script calls the API (kubectl label, taint, delete pod): apiClientLabel opens it.
+                    metadata: { labels: { ...labels, [sysboxInstallLabel.key]: sysboxInstallLabel.value, [apiClientLabel.key]: apiClientLabel.value } },
                     spec: {
                         serviceAccountName: serviceAccount,
                         nodeSelector: { [sysboxInstallLabel.key]: sysboxInstallLabel.value },
