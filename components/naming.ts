@@ -43,6 +43,8 @@ export const labels = {
     developer: "sandbox-platform.io/developer",
     runtime: "sandbox-platform.io/runtime",
     sandboxNamespace: "sandbox-platform.io/sandboxes",
+    /** On the platform's kube-system pods that call the Kubernetes API (the only ones whose egress reaches it). */
+    apiClient: "sandbox-platform.io/api-client",
 } as const;
 
 export const partOf = "sandbox-platform";

@@ -80,9 +80,18 @@ describe("cluster base", () => {
         const run = await runPlatform(baseConfig());
         const namespace = ofKind(run.resources, "Namespace").find((n) => n.inputs.metadata.name === "sbx-alpha")!;
         for (const kind of ["ResourceQuota", "LimitRange", "NetworkPolicy"]) {
-            for (const resource of ofKind(run.resources, kind)) {
+            const teams = ofKind(run.resources, kind).filter((r) => r.inputs.metadata.namespace === "sbx-alpha");
+            assert.ok(teams.length > 0, kind);
+            for (const resource of teams) {
                 assert.ok(resource.options.dependsOn.includes(namespace.urn), `${kind} ${resource.name}`);
             }
+        }
+        // The access namespace's policies wait for it the same way.
+        const access = ofKind(run.resources, "Namespace").find((n) => n.inputs.metadata.name === "boundary")!;
+        const accessPolicies = ofKind(run.resources, "NetworkPolicy").filter((r) => r.inputs.metadata.namespace === "boundary");
+        assert.ok(accessPolicies.length > 0);
+        for (const resource of accessPolicies) {
+            assert.ok(resource.options.dependsOn.includes(access.urn), resource.name);
         }
     });
 });

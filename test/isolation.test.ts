@@ -9,7 +9,7 @@ import * as path from "path";
 import { RenderResult, repoRoot } from "../tools/render-stack";
 import { renderedStack } from "./helpers/stacks";
 import { BuiltModel, apiServerEndpoint, buildClusterModel, nodes } from "./helpers/cluster-model";
-import { Destination, NetworkPolicyEvaluator, PodModel, Semantics, apiSemantics, k3sSemantics } from "./helpers/netpol-evaluator";
+import { Destination, NetworkPolicyEvaluator, PodModel, Semantics, apiSemantics, effectivePolicyTypes, k3sSemantics, selectorMatches } from "./helpers/netpol-evaluator";
 
 const stacks = fs.readdirSync(path.join(repoRoot, "stacks"))
     .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
@@ -41,18 +41,27 @@ const outside: Record<string, Destination[]> = {
  * Everything else is denied. Reasons are in README "Isolation matrix".
  */
 const intended: Record<string, string[]> = {
-    "team-sandbox": ["dns", "internet-v4", "internet-v6"],
-    "workspace-sandbox": ["dns", "internet-v4", "internet-v6", "coderd-http"],
-    "boundary-worker": ["team-sandbox-ssh", "team-sandbox-code-server"],
+    "team-sandbox": ["dns", "internet-v4", "internet-v6", "boundary-upstream"],
+    "workspace-sandbox": ["dns", "internet-v4", "internet-v6", "boundary-upstream", "coderd-http"],
+    // The access namespace (platform-owned): sandboxes' sshd and code-server, DNS, its upstream on 9201/9202 only.
+    "boundary-worker": ["team-sandbox-ssh", "team-sandbox-code-server", "dns", "boundary-upstream"],
+    // The platform's pods in kube-system: the API-calling installers reach the API server and DNS, the rest nothing.
+    "installer-api": ["dns", "api-server-service", "api-server-node"],
+    "installer-quiet": [],
+    "k3s-system": [],
     "impostor": [],
     "attacker": [],
     "traefik": ["coderd-http"],
-    "coderd": ["dns", "internet-v4", "internet-v6", "postgres", "api-server-service", "api-server-node", "coderd-http"],
+    "coderd": ["dns", "internet-v4", "internet-v6", "boundary-upstream", "postgres", "api-server-service", "api-server-node", "coderd-http"],
     "postgres": ["dns", "postgres", "postgres-status", "api-server-service", "api-server-node"],
     "cnpg-operator": ["dns", "postgres", "postgres-status", "api-server-service", "api-server-node"],
 };
 /** Sources whose own egress the platform does not govern: only their reach into platform pods is asserted. */
-const ungovernedSources = new Set(["boundary-worker", "impostor", "attacker", "traefik"]);
+const ungovernedSources = new Set(["impostor", "attacker", "traefik", "k3s-system"]);
+
+/** Roles of the platform's pods in kube-system that call the API (rendered DaemonSets are `workload:<name>`). */
+const installerApiRoles = ["workload:sysbox-deploy-k8s", "installer:kata-deploy", "installer:nvidia-device-plugin", "installer:gpu-feature-discovery", "installer:node-feature-discovery"];
+const installerQuietRoles = ["workload:smarter-device-manager"];
 
 function podTargets(built: BuiltModel, role: string, port: number, filter: (pod: PodModel) => boolean = () => true): Destination[] {
     return (built.roles[role] ?? []).filter(filter).map((pod) => ({ ip: pod.ips[0], port }));
@@ -77,6 +86,9 @@ function destinations(built: BuiltModel, workspacesNamespace: string): Record<st
         "postgres-status": platform(podTargets(built, "postgres", 8000)),
         "postgres-metrics": platform(podTargets(built, "postgres", 9187)),
         "cnpg-webhook": platform(podTargets(built, "cnpg-operator", 9443)),
+        "boundary-worker-proxy": platform(podTargets(built, "boundary-worker", 9202)),
+        "installer-pods": platform([...installerApiRoles, ...installerQuietRoles].flatMap((role) => [...podTargets(built, role, 8090), ...podTargets(built, role, 8080)])),
+        "boundary-upstream": external([{ ip: "1.1.1.1", port: 9201 }, { ip: "2606:4700:4700::1111", port: 9202 }]),
         "dns": external([{ ip: "10.43.0.10", port: 53, protocol: "UDP" }]),
         "api-server-service": external([{ ip: "10.43.0.1", port: 443 }]),
         ...Object.fromEntries(Object.entries(outside).map(([name, targets]) => [name, external(targets)])),
@@ -88,8 +100,10 @@ function sourceRoles(built: BuiltModel, workspacesNamespace: string): Record<str
     return {
         "team-sandbox": sandboxes.filter((pod) => pod.namespace !== workspacesNamespace),
         "workspace-sandbox": sandboxes.filter((pod) => pod.namespace === workspacesNamespace),
-        ...Object.fromEntries(["boundary-worker", "impostor", "attacker", "traefik", "coderd", "postgres", "cnpg-operator"]
+        ...Object.fromEntries(["boundary-worker", "impostor", "attacker", "traefik", "coderd", "postgres", "cnpg-operator", "k3s-system"]
             .map((role) => [role, built.roles[role] ?? []])),
+        "installer-api": installerApiRoles.flatMap((role) => built.roles[role] ?? []),
+        "installer-quiet": installerQuietRoles.flatMap((role) => built.roles[role] ?? []),
     };
 }
 
@@ -194,6 +208,40 @@ describe("tenant isolation: NetworkPolicy reachability of every shipped stack", 
                 assert.ok(evaluator.canReach({ ip: apiServerEndpoint.ip }, { ip: operator.ips[0], port: 9443 }).allowed);
                 assert.ok(!evaluator.canReach(built.roles.attacker[0], { ip: operator.ips[0], port: 9443 }).allowed);
                 assert.ok(!evaluator.canReach({ ip: "10.42.7.7" }, { ip: operator.ips[0], port: 9443 }).allowed, "pod addresses are excepted from the node ranges");
+            });
+
+            it("lets clients reach the Boundary worker's proxy port from outside the pod network only, and nothing else of it", () => {
+                const evaluator = new NetworkPolicyEvaluator(built.model, k3sSemantics);
+                const worker = built.roles["boundary-worker"][0];
+                const proxy = { ip: worker.ips[0], port: result.config.network.accessFrom.proxyPort };
+                assert.ok(evaluator.canReach({ ip: "203.0.113.7" }, proxy).allowed, "a client on the internet");
+                assert.ok(evaluator.canReach({ ip: nodes[1].ips[0] }, proxy).allowed, "a client SNATed to a node address (LoadBalancer/NodePort)");
+                assert.ok(!evaluator.canReach({ ip: "203.0.113.7" }, { ip: worker.ips[0], port: 9203 }).allowed, "the ops listener stays closed");
+                assert.ok(!evaluator.canReach(built.roles.attacker[0], proxy).allowed, "no pod dials the worker");
+            });
+
+            it("puts NetworkPolicies in kube-system that select only the platform's pods, never K3s's own", () => {
+                const systemPolicies = built.model.policies.filter((p) => p.metadata.namespace === "kube-system");
+                const platformPods = [...installerApiRoles, ...installerQuietRoles].flatMap((role) => built.roles[role] ?? []);
+                // A stack that runs nothing in kube-system puts nothing there.
+                assert.strictEqual(systemPolicies.length > 0, platformPods.length > 0, "kube-system policies exactly when the platform runs pods there");
+                const k3sPods = [...(built.roles["k3s-system"] ?? []), ...(built.roles.traefik ?? []), ...(built.roles.coredns ?? [])];
+                assert.ok(k3sPods.length >= 4);
+                for (const policy of systemPolicies) {
+                    for (const pod of k3sPods) {
+                        assert.ok(!selectorMatches(policy.spec.podSelector, pod.labels), `${policy.metadata.name} selects K3s's ${pod.name}`);
+                    }
+                }
+                for (const pod of platformPods) {
+                    assert.ok(!pod.hostNetwork, `${pod.name} is hostNetwork: NetworkPolicy would not apply`);
+                    // The kubelet's probes (kata-deploy's health port 8090) come from the pod's own node: still answered.
+                    const ownNode = nodes.find((n) => n.name === pod.node)!;
+                    for (const port of pod.ports) {
+                        assert.ok(new NetworkPolicyEvaluator(built.model, k3sSemantics).canReach({ ip: ownNode.ips[0] }, { ip: pod.ips[0], port: port.containerPort }).allowed, `kubelet -> ${pod.name}:${port.containerPort}`);
+                    }
+                    assert.ok(systemPolicies.some((p) => selectorMatches(p.spec.podSelector, pod.labels) && effectivePolicyTypes(p).includes("Ingress") && effectivePolicyTypes(p).includes("Egress")),
+                        `${pod.name} is not isolated in both directions`);
+                }
             });
 
             it("creates the trusted access namespace itself, so nobody can create it first", () => {

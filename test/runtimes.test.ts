@@ -155,9 +155,15 @@ describe("runtimes: node preflight", () => {
     });
 
     it("ships as a read-only DaemonSet that validates against the Kubernetes schemas", async () => {
-        const { config, daemonSet } = buildPreflightDaemonSet("console.log('x')");
+        const { config, daemonSet, networkPolicy } = buildPreflightDaemonSet("console.log('x')");
         await validateManifest(config);
         await validateManifest(daemonSet);
+        await validateManifest(networkPolicy);
+        // Closed both ways, and the policy selects the DaemonSet's pods.
+        assert.deepStrictEqual(networkPolicy.spec!.policyTypes, ["Ingress", "Egress"]);
+        assert.ok(!networkPolicy.spec!.ingress && !networkPolicy.spec!.egress);
+        const podLabels = daemonSet.spec!.template.metadata!.labels!;
+        assert.ok(Object.entries(networkPolicy.spec!.podSelector.matchLabels!).every(([k, v]) => podLabels[k] === v));
         const container = daemonSet.spec!.template.spec!.containers[0];
         assert.ok(container.volumeMounts!.every((m) => m.readOnly === true));
         assert.strictEqual(container.securityContext!.privileged, undefined);

@@ -63,8 +63,8 @@ export function preflightMain(argv: string[], stdout: NodeJS.WritableStream, std
     if (args.daemonset) {
         const source = fs.readFileSync(path.join(repoRoot, "components/runtimes/preflight.ts"), "utf8");
         const script = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } }).outputText;
-        const { config, daemonSet } = buildPreflightDaemonSet(script);
-        stdout.write(`${stringifyYaml(config)}---\n${stringifyYaml(daemonSet)}`);
+        const { config, daemonSet, networkPolicy } = buildPreflightDaemonSet(script);
+        stdout.write(`${stringifyYaml(config)}---\n${stringifyYaml(networkPolicy)}---\n${stringifyYaml(daemonSet)}`);
         return preflightExitCodes.ready;
     }
     const results = preflight(args.root);

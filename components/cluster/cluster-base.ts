@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../config/schema";
 import { buildAccessNamespace, buildPlatformNamespace, buildTeamNamespace } from "./namespaces";
-import { buildTeamNetworkPolicies } from "./network-policies";
+import { buildAccessNetworkPolicies, buildTeamNetworkPolicies } from "./network-policies";
 import { buildTeamLimitRange, buildTeamQuota } from "./quotas";
 
 export interface ClusterBaseArgs {
@@ -29,6 +29,12 @@ export class ClusterBase extends pulumi.ComponentResource {
         this.accessNamespace = config.network.accessFrom.create
             ? new k8s.core.v1.Namespace(access.metadata!.name!, access, { parent: this })
             : k8s.core.v1.Namespace.get(access.metadata!.name!, access.metadata!.name!, { parent: this });
+        // Policies only in a namespace the platform owns: a namespace it merely reads belongs to someone else.
+        if (config.network.accessFrom.create) {
+            for (const policy of buildAccessNetworkPolicies(config)) {
+                new k8s.networking.v1.NetworkPolicy(`${access.metadata!.name}-${policy.metadata!.name}`, policy, { parent: this, dependsOn: [this.accessNamespace] });
+            }
+        }
         for (const team of config.teams) {
             const spec = buildTeamNamespace(team);
             const nsName = spec.metadata!.name!;

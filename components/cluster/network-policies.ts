@@ -10,7 +10,7 @@
 
 import { EgressAllowRule, PlatformConfig, TeamConfig } from "../config/schema";
 import { NetworkPolicy } from "../manifest";
-import { commonLabels, labels, teamNamespace } from "../naming";
+import { commonLabels, labels, partOf, teamNamespace } from "../naming";
 import { sshdPort } from "../access/sshd";
 import { Cidr, cidrContains, cidrsOverlap, ipv4At, mustParseCidr, parseCidr } from "./cidr";
 
@@ -310,6 +310,82 @@ export function buildCnpgOperatorNetworkPolicies(config: PlatformConfig): Networ
         policyTypes: ["Ingress"],
         // The API server calls admission webhooks from the control-plane nodes.
         ingress: [{ from: config.network.apiServer.cidrs.map((cidr) => ({ ipBlock: outsidePodNetwork(cidr, config) })), ports: [{ protocol: "TCP", port: cnpgWebhookPort }] }],
+    }));
+    return policies;
+}
+
+/** Release name of the NVIDIA device plugin; every pod of it (plugin, GFD, NFD subchart) carries `app.kubernetes.io/instance: <release>`. */
+export const nvidiaReleaseName = "nvidia-device-plugin";
+
+/**
+ * kube-system holds K3s's own pods (CoreDNS, Traefik, metrics-server, local-path-provisioner,
+ * ServiceLB), so it gets no namespace-wide default-deny. Instead these policies select only
+ * the platform's pods there: those carrying `app.kubernetes.io/part-of: sandbox-platform`
+ * (sysbox-deploy-k8s, smarter-device-manager, node-preflight; kata-deploy through its chart's
+ * `podLabels`) and the NVIDIA device plugin release's pods. Ingress is closed for all of them
+ * (they serve nothing to other pods; the kubelet's probes come from the node, which policy does
+ * not filter towards a pod); egress is closed except the Kubernetes API and DNS for the pods
+ * that call the API. None of them is hostNetwork (test/hardening.test.ts), so the policies apply.
+ */
+export function buildInstallerNetworkPolicies(config: PlatformConfig): NetworkPolicy[] {
+    const ns = "kube-system";
+    const component = "runtimes";
+    const apiAndDns = [...apiServerPeers(config), { to: [dnsPeer], ports: dnsPorts }];
+    const policies = [
+        policy(ns, "sandbox-platform-default-deny", component, {
+            podSelector: { matchLabels: { [labels.partOf]: partOf } },
+            policyTypes: ["Ingress", "Egress"],
+        }),
+        policy(ns, "sandbox-platform-api-clients", component, {
+            podSelector: { matchLabels: { [labels.partOf]: partOf, [labels.apiClient]: "true" } },
+            policyTypes: ["Egress"],
+            egress: apiAndDns,
+        }),
+    ];
+    if (config.gpu.enabled) {
+        // The config managers read node labels, GFD and NFD publish features, NFD's gc lists nodes: all through the API.
+        policies.push(policy(ns, "sandbox-platform-nvidia-device-plugin", component, {
+            podSelector: { matchLabels: { "app.kubernetes.io/instance": nvidiaReleaseName } },
+            policyTypes: ["Ingress", "Egress"],
+            egress: apiAndDns,
+        }));
+    }
+    return policies;
+}
+
+/**
+ * The access namespace, when the platform owns it: default-deny, then the Boundary worker's
+ * needs only. Clients reach its proxy listener (`network.accessFrom.proxyPort`) from
+ * `network.accessFrom.clientCidrs` (pod addresses excepted: no pod dials a worker); it reaches
+ * the team sandboxes' sshd and code-server, DNS, and its upstream (`network.accessFrom.upstream`:
+ * Boundary controllers' cluster listener or an upstream worker), never the cluster's own ranges.
+ */
+export function buildAccessNetworkPolicies(config: PlatformConfig): NetworkPolicy[] {
+    const access = config.network.accessFrom;
+    const ns = access.namespace;
+    const component = "access";
+    const workers = { matchLabels: access.podLabels };
+    const upstreamPeers = access.upstream.cidrs
+        ? access.upstream.cidrs.map((cidr) => ({ ipBlock: outsidePodNetwork(cidr, config) }))
+        : internetIpBlocks(config).map((ipBlock) => ({ ipBlock }));
+    const policies = baseline(ns, component);
+    policies.push(policy(ns, "worker-proxy-ingress", component, {
+        podSelector: workers,
+        policyTypes: ["Ingress"],
+        ingress: [{ from: access.clientCidrs.map((cidr) => ({ ipBlock: outsidePodNetwork(cidr, config) })), ports: [{ protocol: "TCP", port: access.proxyPort }] }],
+    }));
+    const sandboxPods = { matchExpressions: [{ key: labels.sandbox, operator: "Exists" }] };
+    policies.push(policy(ns, "worker-egress", component, {
+        podSelector: workers,
+        policyTypes: ["Egress"],
+        egress: [
+            // Pod ports (policies see them after Service translation): sshd behind Service port 22, code-server.
+            ...(config.teams.length > 0 ? [{
+                to: config.teams.map((team) => ({ ...namespacePeer(teamNamespace(team.name)), podSelector: sandboxPods })),
+                ports: [{ protocol: "TCP", port: sshdPort }, { protocol: "TCP", port: sandboxPorts.codeServer }],
+            }] : []),
+            { to: upstreamPeers, ports: access.upstream.ports.map((port) => ({ protocol: "TCP", port })) },
+        ],
     }));
     return policies;
 }

@@ -58,6 +58,12 @@ export function crossSectionRules(config: PartialConfig, raw: unknown, secrets: 
                 issues.push({ path: ["teams", i, "egress", j, "cidr"], message: problem });
             }
         }));
+        (config.network?.accessFrom.upstream.cidrs ?? []).forEach((cidr, i) => {
+            const problem = egressAllowProblem(cidr, { cluster });
+            if (problem) {
+                issues.push({ path: ["network", "accessFrom", "upstream", "cidrs", i], message: `${problem} (the Boundary worker's upstream)` });
+            }
+        });
         teams.forEach(([i, team]) => team.egress.forEach((rule, j) => rule.ports.forEach((entry, k) => {
             if (entry.endPort !== undefined && entry.endPort < entry.port) {
                 issues.push({ path: ["teams", i, "egress", j, "ports", k, "endPort"], message: `${entry.endPort} is below port ${entry.port}; a range ends at or after its start` });

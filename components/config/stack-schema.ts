@@ -287,6 +287,12 @@ export const networkSchema = strictObject({
         namespace: dnsLabel().default("boundary").describe("Namespace of the only pods that may reach sandboxes (Boundary workers), selected by kubernetes.io/metadata.name"),
         create: flag().default(true).describe("Create that namespace (true), or require that it already exists (false)"),
         podLabels: labels().default({}).describe("Pods (within that namespace) allowed to reach sandboxes' SSH"),
+        proxyPort: port().default(9202).describe("The Boundary worker's proxy listener port, which clients connect to (Boundary's default 9202)"),
+        clientCidrs: cidrList().min(1).default(["0.0.0.0/0", "::/0"]).describe("Where clients reach the worker's proxy port from (pod and Service ranges are always excepted)"),
+        upstream: strictObject({
+            cidrs: cidrList().min(1).optional().describe("Addresses of the worker's upstream (controllers, an upstream worker or HCP Boundary); default: every public address, never a private one"),
+            ports: z.array(port()).min(1).default([9201, 9202]).describe("Upstream ports: a controller's cluster listener (9201), an upstream worker's proxy listener (9202)"),
+        }).prefault({}).describe("Where the Boundary worker connects to (its initial_upstreams / HCP cluster)"),
     }).prefault({}).describe("The only pods that may reach sandboxes: a namespace the platform owns"),
     apiServer: strictObject({
         cidrs: cidrList().optional().describe("API server endpoints (after Service translation); default cluster.nodeCidrs"),

@@ -3,7 +3,7 @@
 import { stringifyYaml } from "../yaml";
 import { PlatformConfig } from "../config/schema";
 import { ConfigMap, DaemonSet } from "../manifest";
-import { commonLabels } from "../naming";
+import { commonLabels, labels } from "../naming";
 import { HelmReleaseSpec } from "../platform/helm";
 import { kataDeployChart, kataDeployImage, nvidiaDevicePluginChart, smarterDeviceManagerImage, sysboxDeployImage } from "../versions";
 
@@ -25,7 +25,7 @@ export const kataDeployTimeoutSeconds = 1200 + 300;
  * Label on the platform's installer pods in kube-system that call the Kubernetes API: the
  * kube-system NetworkPolicies give those (and only those) egress to the API server.
  */
-export const apiClientLabel = { key: "sandbox-platform.io/api-client", value: "true" } as const;
+export const apiClientLabel = { key: labels.apiClient, value: "true" } as const;
 
 /**
  * kata-deploy's container resources (chart key `resources`, kata-deploy 4.1.0 values.yaml).

@@ -2,18 +2,24 @@
 // The script is the compiled preflight module, shipped in a ConfigMap; the host's
 // /proc, /sys, /dev, /lib/modules and /usr are mounted read-only under /host.
 
-import { ConfigMap, DaemonSet } from "../manifest";
+import { ConfigMap, DaemonSet, NetworkPolicy } from "../manifest";
 import { commonLabels } from "../naming";
 import { preflightImage } from "../versions";
 
 export const preflightName = "node-preflight";
 
-export function buildPreflightDaemonSet(script: string, namespace = "kube-system"): { config: ConfigMap; daemonSet: DaemonSet } {
+export function buildPreflightDaemonSet(script: string, namespace = "kube-system"): { config: ConfigMap; daemonSet: DaemonSet; networkPolicy: NetworkPolicy } {
     const labels = commonLabels(preflightName);
     const hostPaths = ["/proc", "/sys", "/dev", "/lib/modules", "/usr"];
     const volumeName = (p: string) => `host${p.replace(/\//g, "-")}`;
     return {
         config: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: preflightName, namespace, labels }, data: { "preflight.js": script } },
+        // It only reads host files: closed in both directions (it may run before any stack's kube-system policies exist).
+        networkPolicy: {
+            apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy",
+            metadata: { name: preflightName, namespace, labels },
+            spec: { podSelector: { matchLabels: { name: preflightName } }, policyTypes: ["Ingress", "Egress"] },
+        },
         daemonSet: {
             apiVersion: "apps/v1", kind: "DaemonSet",
             metadata: { name: preflightName, namespace, labels },

@@ -9,6 +9,7 @@ import { buildSysboxInstaller } from "./sysbox";
 import { gvisorNodeLabel } from "./runtime-classes";
 import { k3sContainerdDir } from "./preflight";
 import { kataDeployChart } from "../versions";
+import { buildInstallerNetworkPolicies } from "../cluster/network-policies";
 
 /** What a user should know before deploying these runtimes here. */
 export function runtimeWarnings(config: PlatformConfig): string[] {
@@ -41,6 +42,11 @@ export class Runtimes extends pulumi.ComponentResource {
         const helmMode = config.cluster.helm;
 
         this.warnings.push(...runtimeWarnings(config));
+        // Only the platform's pods in kube-system (K3s's own pods there are never selected), when it runs any there.
+        const anyInstaller = config.runtimes.sysbox.enabled || config.runtimes.kata.enabled || config.gpu.enabled || config.devices.fuse || config.devices.tun;
+        for (const policy of anyInstaller ? buildInstallerNetworkPolicies(config) : []) {
+            new k8s.networking.v1.NetworkPolicy(`kube-system-${policy.metadata!.name}`, policy, child);
+        }
         if (config.runtimes.sysbox.enabled) {
             const installer = buildSysboxInstaller();
             const sa = new k8s.core.v1.ServiceAccount("sysbox-label-node", installer.serviceAccount, child);

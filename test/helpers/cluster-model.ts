@@ -3,7 +3,8 @@
 // labels and ports their upstream sources give them, plus nodes and outside addresses.
 
 import { CapturedResource } from "../../tools/program-runner";
-import { isKubernetesObject } from "../../tools/render-files";
+import { helmReleases, isKubernetesObject } from "../../tools/render-files";
+import * as YAML from "yaml";
 import { PlatformConfig } from "../../components/config/schema";
 import { ClusterModel, ContainerPort, Labels, NetworkPolicyObject, PodModel, ServiceModel } from "./netpol-evaluator";
 
@@ -22,6 +23,13 @@ export interface BuiltModel {
 
 function containerPorts(spec: Record<string, any>): ContainerPort[] {
     return (spec.containers ?? []).flatMap((c: any) => (c.ports ?? []).map((p: any) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol })));
+}
+
+function helmReleaseValues(resources: CapturedResource[]) {
+    return helmReleases(resources).map((release) => ({
+        ...release, namespace: release.namespace ?? "default",
+        values: (release.values.valuesContent ? YAML.parse(String(release.values.valuesContent)) : release.values) as Record<string, any>,
+    }));
 }
 
 export function buildClusterModel(resources: CapturedResource[], config: PlatformConfig): BuiltModel {
@@ -82,7 +90,28 @@ export function buildClusterModel(resources: CapturedResource[], config: Platfor
             });
         }
     }
-    // K3s' own pods in kube-system: Traefik (traefik chart labels) and CoreDNS (k8s-app=kube-dns).
+    // Chart pods in kube-system, labelled as their templates label them (test/upstream/chart-knobs.ts sources):
+    // kata-deploy 4.1.0 `name: kata-deploy` plus values `podLabels` (a `name` key there is ignored), health port 8090;
+    // nvidia-device-plugin 0.20.0 and its NFD subchart: `app.kubernetes.io/name`, `app.kubernetes.io/instance: <release>`.
+    for (const release of helmReleaseValues(resources)) {
+        if (release.chart.endsWith("kata-deploy")) {
+            const { name: _ignored, ...podLabels } = (release.values.podLabels ?? {}) as Labels;
+            add("installer:kata-deploy", { namespace: release.namespace, name: "kata-deploy", labels: { ...podLabels, name: "kata-deploy" }, ports: [{ name: "health", containerPort: 8090 }] });
+        }
+        if (release.chart.endsWith("nvidia-device-plugin")) {
+            for (const name of ["nvidia-device-plugin", "gpu-feature-discovery", "node-feature-discovery"]) {
+                add(`installer:${name}`, {
+                    namespace: release.namespace, name,
+                    labels: { "app.kubernetes.io/name": name, "app.kubernetes.io/instance": release.release }, ports: [{ name: "http", containerPort: 8080 }],
+                });
+            }
+        }
+    }
+    // K3s' own pods in kube-system, which no platform policy may select: metrics-server (k8s-app=metrics-server,
+    // k3s-io/k3s manifests/metrics-server/metrics-server-deployment.yaml), local-path-provisioner
+    // (app=local-path-provisioner, manifests/local-storage.yaml), Traefik (traefik chart labels) and CoreDNS (k8s-app=kube-dns).
+    add("k3s-system", { namespace: "kube-system", name: "metrics-server", labels: { "k8s-app": "metrics-server" }, ports: [{ name: "https", containerPort: 10250 }] });
+    add("k3s-system", { namespace: "kube-system", name: "local-path-provisioner", labels: { app: "local-path-provisioner" }, ports: [] });
     add("traefik", {
         namespace: "kube-system", name: "traefik",
         labels: { "app.kubernetes.io/name": "traefik", "app.kubernetes.io/instance": "traefik-kube-system" },
