@@ -5,6 +5,7 @@
 import * as assert from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { resourcePolicies, stackPolicies } from "../policy/rules";
@@ -174,52 +175,100 @@ describe("engine path: the program as `pulumi preview` runs it (SDK cmd/run, lau
     });
 });
 
-describe("engine path: the policy pack under the SDK's run-policy-pack, queried over gRPC", function () {
-    // ts-node type-checks the pack and the components it imports: minutes on a shared machine.
-    this.timeout(300000);
+interface ServedPack { name: string; policies: { name: string; description: string }[]; loaded: string[]; stderr: string }
 
-    it("starts as `pulumi preview --policy-pack policy` starts it and lists every policy with its enforcement level", async () => {
-        const policyDir = path.join(repoRoot, "policy");
-        const policyProject = YAML.parse(fs.readFileSync(path.join(policyDir, "PulumiPolicy.yaml"), "utf8"));
-        // A stand-in engine for the pack's log messages.
-        const engine = new grpc.Server();
-        engine.addService(engineGrpc.EngineService, { log: (_call: any, callback: any) => callback(null, new emptyProto.Empty()) });
-        const enginePort: number = await new Promise((resolve, reject) => engine.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(),
-            (error: Error | null, port: number) => (error ? reject(error) : resolve(port))));
-        // pulumi-language-nodejs RunPlugin (kind analyzer): node <run-policy-pack> <engine> <program dir>, in the pack's directory.
-        const runPath = path.dirname(require.resolve("@pulumi/pulumi/cmd/run-policy-pack/index.js", { paths: [policyDir] }));
-        const env: NodeJS.ProcessEnv = { ...process.env };
-        delete env.NODE_OPTIONS;
-        if (policyProject.runtime?.options?.typescript !== false) {
-            env.PULUMI_NODEJS_TYPESCRIPT = "true";
-        }
-        const child = spawn(process.execPath, [runPath, `127.0.0.1:${enginePort}`, policyDir], { cwd: policyDir, env, stdio: ["ignore", "pipe", "pipe"] });
-        let stderr = "";
-        child.stderr.on("data", (chunk) => { stderr += chunk; });
-        try {
-            const port: string = await new Promise((resolve, reject) => {
-                let stdout = "";
-                child.stdout.on("data", (chunk) => {
-                    stdout += chunk;
-                    const line = /^(\d+)\s*$/m.exec(stdout);
-                    if (line) {
-                        resolve(line[1]);
-                    }
-                });
-                child.on("exit", (code) => reject(new Error(`policy pack exited ${code} before serving: ${stderr}`)));
+/**
+ * Starts the pack in `policyDir` as pulumi-language-nodejs RunPlugin (kind analyzer) does:
+ * `node <run-policy-pack> <engine> <pack dir>` in the pack's directory, with the env the
+ * host sets from PulumiPolicy.yaml; reads the port it prints, asks GetAnalyzerInfo over
+ * gRPC, and reports every module the process compiled (test/helpers/record-loads.js).
+ */
+async function servePolicyPack(policyDir: string): Promise<ServedPack> {
+    const policyProject = YAML.parse(fs.readFileSync(path.join(policyDir, "PulumiPolicy.yaml"), "utf8"));
+    // A stand-in engine for the pack's log messages.
+    const engine = new grpc.Server();
+    engine.addService(engineGrpc.EngineService, { log: (_call: any, callback: any) => callback(null, new emptyProto.Empty()) });
+    const enginePort: number = await new Promise((resolve, reject) => engine.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(),
+        (error: Error | null, port: number) => (error ? reject(error) : resolve(port))));
+    const runPath = path.dirname(require.resolve("@pulumi/pulumi/cmd/run-policy-pack/index.js", { paths: [policyDir] }));
+    const loads = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-loads-")), "loaded.txt");
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: `--require ${path.join(__dirname, "helpers/record-loads.js")}`, RECORD_LOADS_FILE: loads };
+    if (policyProject.runtime?.options?.typescript !== false) {
+        env.PULUMI_NODEJS_TYPESCRIPT = "true";
+    }
+    const child = spawn(process.execPath, [runPath, `127.0.0.1:${enginePort}`, policyDir], { cwd: policyDir, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => { stderr += chunk; });
+    try {
+        const port: string = await new Promise((resolve, reject) => {
+            let stdout = "";
+            child.stdout.on("data", (chunk) => {
+                stdout += chunk;
+                const line = /^(\d+)\s*$/m.exec(stdout);
+                if (line) {
+                    resolve(line[1]);
+                }
             });
-            const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-            const info: any = await new Promise((resolve, reject) => client.getAnalyzerInfo(new emptyProto.Empty(),
-                (error: Error | null, response: unknown) => (error ? reject(error) : resolve(response))));
-            client.close();
-            assert.strictEqual(info.getName(), "sandbox-platform");
-            const served = info.getPoliciesList().map((p: any) => p.getName()).sort();
-            const expected = [...resourcePolicies, ...stackPolicies].map((p) => p.name).sort();
-            assert.ok(expected.length >= 10, `only ${expected.length} policies`);
-            assert.deepStrictEqual(served, expected);
+            child.on("exit", (code) => reject(new Error(`policy pack exited ${code} before serving: ${stderr}`)));
+        });
+        const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        const info: any = await new Promise((resolve, reject) => client.getAnalyzerInfo(new emptyProto.Empty(),
+            (error: Error | null, response: unknown) => (error ? reject(error) : resolve(response))));
+        client.close();
+        return {
+            name: info.getName(),
+            policies: info.getPoliciesList().map((p: any) => ({ name: p.getName(), description: p.getDescription() })),
+            loaded: fs.readFileSync(loads, "utf8").trim().split("\n"),
+            stderr,
+        };
+    } finally {
+        child.kill();
+        await new Promise<void>((resolve) => engine.tryShutdown(() => resolve()));
+        fs.rmSync(path.dirname(loads), { recursive: true, force: true });
+    }
+}
+
+describe("engine path: the policy pack under the SDK's run-policy-pack, queried over gRPC", function () {
+    this.timeout(300000);
+    const typeScript = (file: string) => /\.[cm]?tsx?$/.test(file) && !file.endsWith(".d.ts");
+
+    it("starts as `pulumi preview --policy-pack policy` starts it, from compiled JavaScript, and lists every policy", async () => {
+        const policyDir = path.join(repoRoot, "policy");
+        // run-policy-pack require()s the directory: Node resolves package.json "main".
+        assert.strictEqual(require.resolve(policyDir), path.join(policyDir, "main.js"));
+        const served = await servePolicyPack(policyDir);
+        assert.strictEqual(served.name, "sandbox-platform");
+        const expected = [...resourcePolicies, ...stackPolicies].map((p) => p.name).sort();
+        assert.ok(expected.length >= 10, `only ${expected.length} policies`);
+        assert.deepStrictEqual(served.policies.map((p) => p.name).sort(), expected);
+        // Nothing compiled or type-checked at start: the compiled pack ran, no TypeScript source.
+        assert.deepStrictEqual(served.loaded.filter(typeScript), []);
+        assert.ok(served.loaded.includes(path.join(repoRoot, "bin/policy/index.js")), served.loaded.filter((f) => !f.includes("node_modules")).join("\n"));
+        assert.ok(served.loaded.includes(path.join(repoRoot, "bin/policy/rules/index.js")));
+    });
+
+    it("never serves a stale build: a changed rule source is served at the next start, without a manual build", async () => {
+        // A copy of the sources with the repository's current build beside them, then one rule changed.
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "policy-stale-"));
+        try {
+            for (const entry of ["index.ts", "tsconfig.json", "components", "policy", "tools", "bench", "bin"]) {
+                fs.cpSync(path.join(repoRoot, entry), path.join(root, entry), { recursive: true });
+            }
+            fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(root, "node_modules"));
+            const rule = resourcePolicies[0];
+            const ruleFile = fs.readdirSync(path.join(root, "policy/rules")).map((file) => path.join(root, "policy/rules", file))
+                .find((file) => fs.readFileSync(file, "utf8").includes(JSON.stringify(rule.description)));
+            assert.ok(ruleFile, `no rule source holds ${JSON.stringify(rule.description)}`);
+            const changed = `${rule.description} (changed after the last build)`;
+            const { mtime } = fs.statSync(ruleFile);
+            fs.writeFileSync(ruleFile, fs.readFileSync(ruleFile, "utf8").replace(JSON.stringify(rule.description), JSON.stringify(changed)));
+            fs.utimesSync(ruleFile, mtime, mtime);
+            const served = await servePolicyPack(path.join(root, "policy"));
+            assert.strictEqual(served.policies.find((p) => p.name === rule.name)?.description, changed, served.stderr);
+            assert.match(served.stderr, /built 1 file\(s\)/);
+            assert.deepStrictEqual(served.loaded.filter(typeScript), []);
         } finally {
-            child.kill();
-            await new Promise<void>((resolve) => engine.tryShutdown(() => resolve()));
+            fs.rmSync(root, { recursive: true, force: true });
         }
     });
 });
