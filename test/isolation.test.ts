@@ -47,6 +47,8 @@ const intended: Record<string, string[]> = {
     "boundary-worker": ["team-sandbox-ssh", "team-sandbox-code-server", "dns", "boundary-upstream"],
     // The platform's pods in kube-system: the API-calling installers reach the API server and DNS, the rest nothing.
     "installer-api": ["dns", "api-server-service", "api-server-node"],
+    // sysbox-deploy-k8s also fetches Flatcar dependencies from github.com over HTTPS (public addresses only).
+    "sysbox-installer": ["dns", "api-server-service", "api-server-node", "internet-v4", "internet-v6"],
     "installer-quiet": [],
     "k3s-system": [],
     "impostor": [],
@@ -60,8 +62,9 @@ const intended: Record<string, string[]> = {
 const ungovernedSources = new Set(["impostor", "attacker", "traefik", "k3s-system"]);
 
 /** Roles of the platform's pods in kube-system that call the API (rendered DaemonSets are `workload:<name>`). */
-const installerApiRoles = ["workload:sysbox-deploy-k8s", "installer:kata-deploy", "installer:nvidia-device-plugin", "installer:gpu-feature-discovery", "installer:node-feature-discovery"];
+const installerApiRoles = ["installer:kata-deploy", "installer:nvidia-device-plugin", "installer:gpu-feature-discovery", "installer:node-feature-discovery"];
 const installerQuietRoles = ["workload:smarter-device-manager"];
+const sysboxRoles = ["workload:sysbox-deploy-k8s"];
 
 function podTargets(built: BuiltModel, role: string, port: number, filter: (pod: PodModel) => boolean = () => true): Destination[] {
     return (built.roles[role] ?? []).filter(filter).map((pod) => ({ ip: pod.ips[0], port }));
@@ -87,7 +90,7 @@ function destinations(built: BuiltModel, workspacesNamespace: string): Record<st
         "postgres-metrics": platform(podTargets(built, "postgres", 9187)),
         "cnpg-webhook": platform(podTargets(built, "cnpg-operator", 9443)),
         "boundary-worker-proxy": platform(podTargets(built, "boundary-worker", 9202)),
-        "installer-pods": platform([...installerApiRoles, ...installerQuietRoles].flatMap((role) => [...podTargets(built, role, 8090), ...podTargets(built, role, 8080)])),
+        "installer-pods": platform([...installerApiRoles, ...installerQuietRoles, ...sysboxRoles].flatMap((role) => [...podTargets(built, role, 8090), ...podTargets(built, role, 8080)])),
         "boundary-upstream": external([{ ip: "1.1.1.1", port: 9201 }, { ip: "2606:4700:4700::1111", port: 9202 }]),
         "dns": external([{ ip: "10.43.0.10", port: 53, protocol: "UDP" }]),
         "api-server-service": external([{ ip: "10.43.0.1", port: 443 }]),
@@ -104,6 +107,7 @@ function sourceRoles(built: BuiltModel, workspacesNamespace: string): Record<str
             .map((role) => [role, built.roles[role] ?? []])),
         "installer-api": installerApiRoles.flatMap((role) => built.roles[role] ?? []),
         "installer-quiet": installerQuietRoles.flatMap((role) => built.roles[role] ?? []),
+        "sysbox-installer": sysboxRoles.flatMap((role) => built.roles[role] ?? []),
     };
 }
 
@@ -222,7 +226,7 @@ describe("tenant isolation: NetworkPolicy reachability of every shipped stack", 
 
             it("puts NetworkPolicies in kube-system that select only the platform's pods, never K3s's own", () => {
                 const systemPolicies = built.model.policies.filter((p) => p.metadata.namespace === "kube-system");
-                const platformPods = [...installerApiRoles, ...installerQuietRoles].flatMap((role) => built.roles[role] ?? []);
+                const platformPods = [...installerApiRoles, ...installerQuietRoles, ...sysboxRoles].flatMap((role) => built.roles[role] ?? []);
                 // A stack that runs nothing in kube-system puts nothing there.
                 assert.strictEqual(systemPolicies.length > 0, platformPods.length > 0, "kube-system policies exactly when the platform runs pods there");
                 const k3sPods = [...(built.roles["k3s-system"] ?? []), ...(built.roles.traefik ?? []), ...(built.roles.coredns ?? [])];
@@ -242,6 +246,18 @@ describe("tenant isolation: NetworkPolicy reachability of every shipped stack", 
                     assert.ok(systemPolicies.some((p) => selectorMatches(p.spec.podSelector, pod.labels) && effectivePolicyTypes(p).includes("Ingress") && effectivePolicyTypes(p).includes("Egress")),
                         `${pod.name} is not isolated in both directions`);
                 }
+            });
+
+            it("lets the sysbox installer fetch over HTTPS from public addresses only (its GKE metadata probe stays denied)", function () {
+                const sysbox = built.roles["workload:sysbox-deploy-k8s"]?.[0];
+                if (!sysbox) {
+                    return this.skip();
+                }
+                const evaluator = new NetworkPolicyEvaluator(built.model, k3sSemantics);
+                assert.ok(evaluator.canReach(sysbox, { ip: "140.82.112.3", port: 443 }).allowed, "github.com over HTTPS");
+                assert.ok(!evaluator.canReach(sysbox, { ip: "140.82.112.3", port: 22 }).allowed);
+                assert.ok(!evaluator.canReach(sysbox, { ip: "169.254.169.254", port: 80 }).allowed);
+                assert.ok(!evaluator.canReach(sysbox, { ip: "10.20.0.5", port: 443 }).allowed);
             });
 
             it("creates the trusted access namespace itself, so nobody can create it first", () => {

@@ -314,6 +314,9 @@ export function buildCnpgOperatorNetworkPolicies(config: PlatformConfig): Networ
     return policies;
 }
 
+/** Label of the sysbox installer's pods (runtime-classes.ts `sysboxInstallLabel`). */
+const sysboxInstallLabelKey = "sysbox-install";
+
 /** Release name of the NVIDIA device plugin; every pod of it (plugin, GFD, NFD subchart) carries `app.kubernetes.io/instance: <release>`. */
 export const nvidiaReleaseName = "nvidia-device-plugin";
 
@@ -342,6 +345,16 @@ export function buildInstallerNetworkPolicies(config: PlatformConfig): NetworkPo
             egress: apiAndDns,
         }),
     ];
+    if (config.runtimes.sysbox.enabled) {
+        // sysbox-deploy-k8s fetches Flatcar's dependencies from github.com when its image has none for the
+        // node's release (sysbox-pkgr k8s/scripts/sysbox-deploy-k8s.sh): HTTPS to public addresses only.
+        // Its GKE probe of 169.254.169.254 stays denied (it then takes the node for non-GKE).
+        policies.push(policy(ns, "sandbox-platform-sysbox-fetch", component, {
+            podSelector: { matchLabels: { [labels.partOf]: partOf, [sysboxInstallLabelKey]: "yes" } },
+            policyTypes: ["Egress"],
+            egress: [{ to: internetIpBlocks(config).map((ipBlock) => ({ ipBlock })), ports: [{ protocol: "TCP", port: 443 }] }],
+        }));
+    }
     if (config.gpu.enabled) {
         // The config managers read node labels, GFD and NFD publish features, NFD's gc lists nodes: all through the API.
         policies.push(policy(ns, "sandbox-platform-nvidia-device-plugin", component, {
