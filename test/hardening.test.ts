@@ -13,7 +13,7 @@ import * as YAML from "yaml";
 import { repoRoot } from "../tools/render-stack";
 import { helmReleases, isKubernetesObject } from "../tools/render-files";
 import { renderedStack } from "./helpers/stacks";
-import { chartKnobs, valueAt } from "./upstream/chart-knobs";
+import { chartKnobs, cnpgInstancePod, valueAt } from "./upstream/chart-knobs";
 import { buildPreflightDaemonSet } from "../components/runtimes/preflight-daemonset";
 import { cnpgChart, coderChart, kataDeployChart, nvidiaDevicePluginChart } from "../components/versions";
 
@@ -131,6 +131,13 @@ function renderedPods(resources: any[]): PodUnderTest[] {
         }));
 }
 
+/** Pods operators create from the platform's custom resources (CloudNativePG instances). */
+function operatorPods(resources: any[]): PodUnderTest[] {
+    return resources.filter(isKubernetesObject).map((r) => r.inputs as Record<string, any>)
+        .filter((o) => o.kind === "Cluster" && String(o.apiVersion).startsWith("postgresql.cnpg.io/"))
+        .map((o) => ({ workload: `${o.metadata.namespace}/Cluster/${o.metadata.name}`, ...cnpgInstancePod(o), volumesKnown: false }));
+}
+
 /** Pods of the Helm releases, as their charts render them with the platform's values. */
 function chartPods(resources: any[]): PodUnderTest[] {
     const pods: PodUnderTest[] = [];
@@ -211,8 +218,10 @@ describe("hardening: requests, memory limits and Pod Security `restricted` for e
             const result = await renderedStack(stack);
             const rendered = renderedPods(result.run.resources);
             const charts = chartPods(result.run.resources);
+            const operated = operatorPods(result.run.resources);
             assert.ok(rendered.length + charts.length > 0);
-            assert.deepStrictEqual(judge([...rendered, ...charts]), []);
+            assert.strictEqual(operated.length > 0, result.config.coder.enabled && result.config.coder.postgres.mode === "cloudnative-pg");
+            assert.deepStrictEqual(judge([...rendered, ...charts, ...operated]), []);
         });
 
         it(`${stack}: sets resources through every chart key that exists, and no key the chart lacks`, async () => {
@@ -245,7 +254,7 @@ describe("hardening: requests, memory limits and Pod Security `restricted` for e
     it("every README exception is needed by some pod (no stale waiver)", async () => {
         for (const stack of stacks) {
             const result = await renderedStack(stack);
-            judge([...renderedPods(result.run.resources), ...chartPods(result.run.resources)]);
+            judge([...renderedPods(result.run.resources), ...chartPods(result.run.resources), ...operatorPods(result.run.resources)]);
         }
         judge(renderedPods([{ custom: true, type: "kubernetes:apps/v1:DaemonSet", inputs: buildPreflightDaemonSet("").daemonSet }]));
         const stale: string[] = [];

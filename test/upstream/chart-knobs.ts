@@ -140,3 +140,27 @@ export const chartKnobs: ChartKnobs[] = [
 export function valueAt(values: any, key: string): any {
     return key.split(".").reduce((node, part) => (node === undefined || node === null ? undefined : node[part]), values);
 }
+
+/**
+ * Instance pods the CloudNativePG operator creates for a `Cluster` (operator 1.28.1, the
+ * appVersion of chart 0.27.1): init container `bootstrap-controller` and container `postgres`,
+ * both with `spec.resources`, and `GetSecurityContext` (drop ALL, not privileged, runAsNonRoot,
+ * readOnlyRootFilesystem, no escalation, seccomp from `spec.seccompProfile` else RuntimeDefault),
+ * each field of `spec.securityContext` overriding it; pod `GetPodSecurityContext` (runAsNonRoot,
+ * same seccomp). Source: cloudnative-pg/cloudnative-pg pkg/specs/containers.go (GetSecurityContext),
+ * pkg/specs/pods.go (GetPodSecurityContext, the postgres container), api/v1/cluster_funcs.go
+ * (GetSeccompProfile) @ v1.28.1.
+ */
+export const cnpgOperatorVersion = "1.28.1";
+export function cnpgInstancePod(cluster: Record<string, any>): { pod: Record<string, any>; containers: Record<string, any>[] } {
+    const seccompProfile = cluster.spec?.seccompProfile ?? { type: "RuntimeDefault" };
+    const securityContext = {
+        seccompProfile, capabilities: { drop: ["ALL"] }, privileged: false, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
+        ...(cluster.spec?.securityContext ?? {}),
+    };
+    const resources = cluster.spec?.resources ?? {};
+    return {
+        pod: { securityContext: { seccompProfile, runAsNonRoot: true, ...(cluster.spec?.podSecurityContext ?? {}) } },
+        containers: [{ name: "bootstrap-controller", resources, securityContext }, { name: "postgres", resources, securityContext }],
+    };
+}
