@@ -6,9 +6,17 @@
 import type {
     EnforcementLevel, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy,
 } from "@pulumi/policy";
-import { unknownCheckingProxy } from "@pulumi/policy";
+// The proxy module alone: the package index loads the CrossGuard gRPC server (about a
+// second of start-up for every policy:check run).
+// Its declarations mark the unknown-value sentinels @internal, hence the typed require.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const proxyModule = require("@pulumi/policy/proxy") as {
+    unknownCheckingProxy: <T>(toProxy: T) => T;
+} & Record<"unknownBooleanValue" | "unknownNumberValue" | "unknownStringValue" | "unknownArrayValue" | "unknownAssetValue" | "unknownArchiveValue" | "unknownObjectValue", unknown>;
+const { unknownCheckingProxy } = proxyModule;
 import { policyConfigDefaults, PolicyPackConfig } from "./config";
 import { resourcePolicies, stackPolicies } from "./rules";
+import { WorkloadMemo, workloadMemoKey } from "./rules/workloads";
 
 export interface PolicySubject {
     type: string;
@@ -49,8 +57,38 @@ function levelOf(policy: { name: string; enforcementLevel?: EnforcementLevel }, 
     return (config[policy.name]?.enforcementLevel as EnforcementLevel | undefined) ?? policy.enforcementLevel ?? "advisory";
 }
 
+const unknownValues = new Set<unknown>([
+    proxyModule.unknownBooleanValue, proxyModule.unknownNumberValue, proxyModule.unknownStringValue, proxyModule.unknownArrayValue,
+    proxyModule.unknownAssetValue, proxyModule.unknownArchiveValue, proxyModule.unknownObjectValue,
+]);
+
+/** True when a preview's unknown-value sentinel sits anywhere in the value. */
+export function containsUnknown(value: unknown, depth = 0): boolean {
+    if (unknownValues.has(value)) {
+        return true;
+    }
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+            if (containsUnknown(value[i], depth + 1)) {
+                return true;
+            }
+        }
+    } else if (value !== null && typeof value === "object" && depth < 256) {
+        const record = value as Record<string, unknown>;
+        for (const key in record) {
+            if (Object.prototype.hasOwnProperty.call(record, key) && containsUnknown(record[key], depth + 1)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 function policyResourceOf(subject: PolicySubject): PolicyResource {
-    const props = unknownCheckingProxy(subject.props);
+    // The CrossGuard server wraps props in a proxy that throws on an unknown value. Where
+    // there is none (every manifest file, every offline render) the proxy changes nothing
+    // but costs a new proxy object on every property read, so the plain props are given.
+    const props = containsUnknown(subject.props) ? unknownCheckingProxy(subject.props) : subject.props;
     return {
         type: subject.type, urn: subject.urn, name: subject.name, props, opts: policyOptions(subject),
         isType: (resourceClass: any) => typeOf(resourceClass) === subject.type,
@@ -62,25 +100,44 @@ function policyResourceOf(subject: PolicySubject): PolicyResource {
 /** The resource rules on each subject, independently (the manifest checker streams through these). */
 export async function evaluateResourcePolicies(subjects: PolicySubject[], config: PolicyPackConfig = {}): Promise<Violation[]> {
     const violations: Violation[] = [];
-    const policyResources = subjects.map(policyResourceOf);
+    const notApplicable = (reason?: string) => { throw new NotApplicable(reason); };
+    const stackTags = new Map<string, string>();
+    // One args object per subject, handed to each rule in turn with that rule's getConfig
+    // (rules read their args during the call only), and one workload memo per subject
+    // shared by every rule that reads its pods: a large input allocates per object, not
+    // per object and rule.
+    const argsList = subjects.map((subject) => {
+        const args = policyResourceOf(subject) as unknown as Record<string | symbol, unknown>;
+        args.stackTags = stackTags;
+        args.notApplicable = notApplicable;
+        args.getConfig = undefined;
+        args[workloadMemoKey] = {} as WorkloadMemo;
+        return args;
+    });
     for (const policy of resourcePolicies as ResourceValidationPolicy[]) {
         const level = levelOf(policy, config);
         if (level === "disabled") {
             continue;
         }
         const validations = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
-        for (const [i, subject] of subjects.entries()) {
-            const resource = policyResources[i];
-            const args = {
-                ...resource, stackTags: new Map(), getConfig: configFor(policy.name, config),
-                notApplicable: (reason?: string) => { throw new NotApplicable(reason); },
-            } as unknown as ResourceValidationArgs;
+        const getConfig = configFor(policy.name, config);
+        let current = "";
+        const report = (message: string, urn?: string) => violations.push({ policy: policy.name, level, urn: urn ?? current, message });
+        for (let i = 0; i < subjects.length; i++) {
+            const args = argsList[i];
+            args.getConfig = getConfig;
+            current = subjects[i].urn;
             for (const validate of validations) {
                 try {
-                    await validate!(args, (message, urn) => violations.push({ policy: policy.name, level, urn: urn ?? subject.urn, message }));
+                    // Rules are synchronous here; only a returned promise is awaited, so a
+                    // large input does not pay a microtask per object and rule.
+                    const result = validate!(args as unknown as ResourceValidationArgs, report) as unknown;
+                    if (result instanceof Promise) {
+                        await result;
+                    }
                 } catch (error) {
                     if (!(error instanceof NotApplicable)) {
-                        throw new Error(`policy ${policy.name} on ${subject.urn}: ${(error as Error).message}`);
+                        throw new Error(`policy ${policy.name} on ${subjects[i].urn}: ${(error as Error).message}`);
                     }
                 }
             }

@@ -17,7 +17,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import type { PolicySubject } from "./evaluate";
-import { jsonProblem, kubernetesYamlOptions } from "./yaml11";
+import { jsonProblem, kubernetesYamlOptions, needsReferenceParser, parseKubernetesYamlFast } from "./yaml11";
 
 export class ManifestReadError extends Error {}
 
@@ -287,6 +287,9 @@ export function parseDocument(text: string, file: string, line = 1): ManifestIte
         }
     }
     if (value === undefined) {
+        value = parseKubernetesYamlFast(text);
+    }
+    if (value === needsReferenceParser) {
         const document = YAML.parseDocument(text, kubernetesYamlOptions);
         if (document.errors.length > 0) {
             const error = document.errors[0];

@@ -6,7 +6,16 @@
 // Unlike the `yaml` package's YAML 1.1 schema, sexagesimal numbers (1:20) and
 // timestamps stay strings; duplicate keys are allowed and the last one wins.
 // The differential test (test/policy-kubectl.test.ts) holds this to kubectl itself.
+//
+// Two parsers implement these rules. `yaml` (the reference: exact error messages and
+// every YAML feature) is about ten times slower than js-yaml, so plain documents, which
+// are nearly all manifests, are read with js-yaml under the same scalar rules
+// (`parseKubernetesYamlFast`), and anything else falls back to `yaml`: anchors and
+// aliases, explicit or local tags, `<<` merge keys, complex keys, directives and any
+// document js-yaml cannot read. test/policy-yaml-fast.test.ts holds the two to the same
+// values on every fixture, every rendered stack and generated documents.
 
+import * as jsYaml from "js-yaml";
 import * as YAML from "yaml";
 import type { ScalarTag } from "yaml";
 
@@ -32,11 +41,21 @@ function goInt(source: string): number {
     return sign * value || 0;
 }
 
+const goIntPattern = /^[-+]?(?:0[bB][01_]+|0[oO][0-7_]+|0[xX][0-9a-fA-F_]+|0[0-7_]*|[1-9][0-9_]*)$/;
+const goFloatPattern = /^[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9_]+)?$/;
+const goSpecialFloatPattern = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const goFloat = (source: string) => parseFloat(plainNumber(source));
+const goSpecialFloat = (source: string) => (/nan/i.test(source) ? NaN : source.startsWith("-") ? -Infinity : Infinity);
+/** The YAML 1.1 booleans and nulls of the `yaml` package's yaml-1.1 schema (go-yaml resolve.go's table). */
+const trueSpellings = /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
+const falseSpellings = /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+const nullSpellings = /^(?:~|[Nn]ull|NULL)?$/;
+
 const goIntTag: ScalarTag = {
     identify: (value) => typeof value === "number" && Number.isInteger(value),
     default: true,
     tag: "tag:yaml.org,2002:int",
-    test: /^[-+]?(?:0[bB][01_]+|0[oO][0-7_]+|0[xX][0-9a-fA-F_]+|0[0-7_]*|[1-9][0-9_]*)$/,
+    test: goIntPattern,
     resolve: goInt,
 };
 
@@ -45,16 +64,16 @@ const goFloatTag: ScalarTag = {
     identify: (value) => typeof value === "number",
     default: true,
     tag: "tag:yaml.org,2002:float",
-    test: /^[-+]?(?:\.[0-9_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9_]+)?$/,
-    resolve: (source: string) => parseFloat(plainNumber(source)),
+    test: goFloatPattern,
+    resolve: goFloat,
 };
 
 const goSpecialFloatTag: ScalarTag = {
     identify: (value) => typeof value === "number" && !Number.isFinite(value),
     default: true,
     tag: "tag:yaml.org,2002:float",
-    test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-    resolve: (source: string) => (/nan/i.test(source) ? NaN : source.startsWith("-") ? -Infinity : Infinity),
+    test: goSpecialFloatPattern,
+    resolve: goSpecialFloat,
 };
 
 /** Tags of the YAML 1.1 schema that go-yaml does not have, and the number tags replaced by Go's. */
@@ -85,4 +104,155 @@ export function jsonProblem(value: unknown, depth = 0): string | undefined {
         }
     }
     return undefined;
+}
+
+// ---- the fast path ----
+
+/** Thrown by the fast schema where only the reference parser knows the answer. */
+class NeedsReferenceParser extends Error {}
+
+/**
+ * js-yaml types for the plain-scalar rules above, in the reference's order. Their tags are
+ * private on purpose: an explicit `!!int`, `!!str`, `!!binary`… is then an unknown tag to
+ * js-yaml, so tagged documents go to the reference parser.
+ */
+function fastType(name: string, pattern: RegExp, construct: (source: string) => unknown): jsYaml.Type {
+    return new jsYaml.Type(`tag:sandbox-platform.invalid,2026:${name}`, {
+        kind: "scalar",
+        resolve: (data: unknown) => typeof data === "string" && pattern.test(data),
+        construct: (data: string) => construct(data),
+    });
+}
+
+/**
+ * A plain null. As a value it becomes null; as a key js-yaml would write "null" where the
+ * reference writes "", so a document with a null key goes to the reference.
+ */
+const nullKeyMarker = "\u0000sandbox-platform:null-key\u0000";
+const plainNull = { [Symbol.toStringTag]: "YamlNull", toString: () => nullKeyMarker };
+
+const fastSchema = new jsYaml.Schema({
+    implicit: [
+        fastType("null", nullSpellings, () => plainNull),
+        fastType("true", trueSpellings, () => true),
+        fastType("false", falseSpellings, () => false),
+        // A plain `<<` is a merge key: the reference parser applies go-yaml's merge.
+        fastType("merge", /^<<$/, () => { throw new NeedsReferenceParser("merge key"); }),
+        fastType("int", goIntPattern, goInt),
+        fastType("special-float", goSpecialFloatPattern, goSpecialFloat),
+        fastType("float", goFloatPattern, goFloat),
+    ],
+});
+
+/**
+ * Syntax the fast path leaves to the reference: a directive or document marker (js-yaml
+ * also takes `---a` for one), a tab in a line's indentation (go-yaml and the reference
+ * refuse it where js-yaml may not), a comment glued to a closing quote or bracket (`""#`,
+ * refused by the reference, read by js-yaml), an explicit (`? `) key, and a
+ * flow collection used as a key (`[a]: b`, `{x: [a]: b}`), which js-yaml and the
+ * reference turn into different strings. Implicit keys sit on one line (YAML 1.2 §7.4.2).
+ */
+const referenceOnlySyntax = /^(?:%|---|\.\.\.|[ ]*\t)|["'\]}]#|^[ \t]*(?:-[ \t]+)*\?(?:[ \t]|$)|(?:^[ \t]*(?:-[ \t]+)*|[[{,][ \t]*)[[{][^\n]*[\]}][ \t]*:(?:[ \t]|$)/m;
+
+/** Characters whose line-break or printable status the YAML versions and parsers disagree on (CR alone, NEL, LS, PS, BOM, C0/C1 controls). */
+const referenceOnlyCharacters = /[\r\u0085\u2028\u2029\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f]/;
+
+interface LoaderState { anchor: string | null; tag: string | null; kind: string | null; position: number; input: string }
+
+/**
+ * Watches js-yaml's node events. Leaves to the reference documents with an anchor, a
+ * non-specific `!` tag, or a quoted scalar or flow collection that spans lines: js-yaml
+ * reads some of those that go-yaml refuses (`a: 'x\n'b: 1`), and the reference refuses
+ * some that go-yaml reads (under-indented continuation lines), so neither parser is right
+ * for them and the reference's stricter answer is kept.
+ */
+function nodeWatcher(): (event: "open" | "close", state: LoaderState) => void {
+    const starts: number[] = [];
+    return (event, state) => {
+        if (event === "open") {
+            starts.push(state.position);
+            return;
+        }
+        const from = starts.pop()!;
+        if (state.anchor !== null || state.tag === "!") {
+            throw new NeedsReferenceParser("anchor or tag");
+        }
+        const input = state.input;
+        let at = from;
+        // Skip the separation space and comments js-yaml passed over before the node.
+        for (;;) {
+            const ch = input.charCodeAt(at);
+            if (ch === 0x20 || ch === 0x09 || ch === 0x0a || ch === 0x0d) {
+                at++;
+            } else if (ch === 0x23) {
+                const end = input.indexOf("\n", at);
+                at = end === -1 ? input.length : end;
+            } else {
+                break;
+            }
+        }
+        const first = input.charCodeAt(at);
+        // A block mapping may also begin with a quote (its first key): only scalars and flow collections count.
+        const quoted = state.kind === "scalar" && (first === 0x27 || first === 0x22);
+        const flow = state.kind !== "scalar" && (first === 0x5b || first === 0x7b);
+        if ((quoted || flow) && at < state.position) {
+            const newline = input.indexOf("\n", at);
+            if (newline !== -1 && newline < state.position) {
+                throw new NeedsReferenceParser("multi-line quoted scalar or flow collection");
+            }
+        }
+    };
+}
+
+/** Returned when a document needs the reference parser. */
+export const needsReferenceParser = Symbol("needs the reference YAML parser");
+
+/**
+ * One YAML document as kubectl reads it, by the fast parser, or `needsReferenceParser`
+ * when the document is not a mapping, uses anything but plain mappings, sequences and
+ * scalars, or is not valid YAML (the reference parser then gives the value or the error).
+ */
+export function parseKubernetesYamlFast(text: string): unknown {
+    if (referenceOnlySyntax.test(text) || referenceOnlyCharacters.test(text)) {
+        return needsReferenceParser;
+    }
+    let value: unknown;
+    try {
+        value = jsYaml.load(text, { schema: fastSchema, json: true, listener: nodeWatcher() as never });
+    } catch {
+        return needsReferenceParser;
+    }
+    // Only a mapping can be a Kubernetes object; anything else is the reference's to read
+    // (and to refuse as "not a Kubernetes object").
+    if (value === null || value === plainNull || typeof value !== "object" || Array.isArray(value)) {
+        return needsReferenceParser;
+    }
+    return withNulls(value) ? value : needsReferenceParser;
+}
+
+/** Turns the plain-null markers into null in place; false when a key was a plain null. */
+function withNulls(value: unknown): boolean {
+    if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+            if (value[i] === plainNull) {
+                value[i] = null;
+            } else if (value[i] !== null && typeof value[i] === "object" && !withNulls(value[i])) {
+                return false;
+            }
+        }
+    } else if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        for (const key of Object.keys(record)) {
+            if (key === nullKeyMarker) {
+                return false;
+            }
+            const child = record[key];
+            if (child === plainNull) {
+                record[key] = null;
+            } else if (child !== null && typeof child === "object" && !withNulls(child)) {
+                return false;
+            }
+        }
+    }
+    return true;
 }

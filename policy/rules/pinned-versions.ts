@@ -1,10 +1,10 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { describeWorkload, isPinnedImage, readWorkloads } from "./workloads";
+import { describeWorkload, isPinnedImage, workloadsOf } from "./workloads";
 
 const sandboxLabel = "sandbox-platform.io/sandbox";
 
 function unpinned(args: { type: string; props: Record<string, any> }, sandboxes: boolean): string[] {
-    return readWorkloads(args.type, args.props)
+    return workloadsOf(args)
         .filter((workload) => (workload.podLabels[sandboxLabel] !== undefined) === sandboxes)
         .flatMap((workload) => workload.containers
             .filter((ref) => !isPinnedImage(ref.container.image) && !(workload.patch && ref.container.image === undefined))

@@ -170,6 +170,23 @@ export function readWorkloads(type: string, props: Record<string, any>): Workloa
     return found.map(({ path: specPath, pod }) => makeWorkload(kind, props, specPath, pod, patch));
 }
 
+/** Where an in-process evaluation keeps one resource's workloads for all of its rules. */
+export const workloadMemoKey = Symbol("workloads");
+export interface WorkloadMemo { workloads?: Workload[] }
+
+/**
+ * The pods a rule's resource carries: read once per resource when the evaluation
+ * provides a memo (policy/evaluate.ts), read afresh otherwise (the CrossGuard server).
+ */
+export function workloadsOf(args: { type: string; props: Record<string, any> }): Workload[] {
+    const memo = (args as unknown as { [workloadMemoKey]?: WorkloadMemo })[workloadMemoKey];
+    if (!memo) {
+        return readWorkloads(args.type, args.props);
+    }
+    memo.workloads ??= readWorkloads(args.type, args.props);
+    return memo.workloads;
+}
+
 /** The first pod a resource carries (kept for callers that expect one). */
 export function readWorkload(type: string, props: Record<string, any>): Workload | undefined {
     return readWorkloads(type, props)[0];
@@ -239,7 +256,7 @@ export const sandboxRuntimeClass = (runtimeClassName: unknown): "sysbox" | "kata
 /** A resource validation that runs once per pod the resource carries. */
 export function onWorkloads(validate: (workload: Workload, args: ResourceValidationArgs, reportViolation: ReportViolation) => void): ResourceValidation {
     return (args, reportViolation) => {
-        for (const workload of readWorkloads(args.type, args.props)) {
+        for (const workload of workloadsOf(args)) {
             validate(workload, args, reportViolation);
         }
     };
