@@ -3,7 +3,8 @@
 // chroot with its own network namespace: the script starts the real OpenSSH sshd with
 // the rendered sshd_config, and a real ssh client logs in with a certificate signed by
 // `ssh-keygen -s` (the OpenSSH certificate format Vault's SSH CA issues) through the
-// port the sandbox Service targets. Repositories are local bare repositories (file://).
+// port the sandbox Service targets. Repositories are local bare repositories (file://),
+// and one is served over ssh:// by a second sshd to test the deploy-key path.
 
 import * as assert from "assert";
 import { buildPrincipals, buildSshdConfig, sshCaDir, sshCaKeyFile, sshdConfigDir } from "../../components/access/sshd";
@@ -177,6 +178,62 @@ describe("sandbox start-up script on a Debian bookworm root filesystem (real ssh
             const status = system.sh("runuser -u coder -- git -C /home/coder/app status --porcelain").split("\n").filter(Boolean).sort();
             assert.deepStrictEqual(status, [" M README.md", "?? notes.txt"]);
             assert.match(out, /kept 1 existing file\(s\) that differ from the repository/);
+        });
+    });
+
+    // A private repository over ssh://, as a Git host serves it: a second, plain sshd for
+    // a `git` account that only the deploy key may use. The Secret mounted at
+    // repo-credentials holds the key and, here, the host's known_hosts line.
+    describe("cloning over ssh:// with the Secret's deploy key", function () {
+        let system: RootfsSystem;
+        const gitPort = 2022;
+        const sshPlan: SandboxPlan = { ...plan, repo: { url: `ssh://git@127.0.0.1:${gitPort}/srv/git/app.git`, ref: "feature", secret: "app-deploy-key" } };
+        const credentials = "/etc/sandbox/repo-credentials";
+        before(async function () {
+            skipWithoutRootfs(this);
+            system = await RootfsSystem.start();
+            prepare(system, renderStartSettings({ ...startSettingsFor(sshPlan), repoDir: "/home/coder/app" }));
+            system.sh([
+                "set -e",
+                // The Git host: an unlocked account (sshd without PAM refuses locked ones) whose only key is the deploy key.
+                "useradd --create-home --shell /bin/sh git && usermod -p '*' git && chown -R git: /srv/git",
+                "mkdir -p /srv/githost && cd /srv/githost",
+                "ssh-keygen -q -t ed25519 -N '' -C githost -f host_key && ssh-keygen -q -t ed25519 -N '' -C deploy -f deploy && ssh-keygen -q -t ed25519 -N '' -C other -f other_host",
+                "install -d -o git -m 700 /home/git/.ssh && install -o git -m 600 deploy.pub /home/git/.ssh/authorized_keys",
+                `printf '%s\n' 'Port ${gitPort}' 'ListenAddress 127.0.0.1' 'HostKey /srv/githost/host_key' 'PidFile /srv/githost/sshd.pid' 'UsePAM no' 'PasswordAuthentication no' 'KbdInteractiveAuthentication no' 'AllowUsers git' > sshd_config`,
+                "mkdir -p /run/sshd && /usr/sbin/sshd -f /srv/githost/sshd_config -E /srv/githost/sshd.log",
+                // What the Secret holds: the deploy key and the host's key, pinned.
+                `mkdir -p ${credentials} && install -m 444 deploy ${credentials}/ssh-privatekey`,
+                `printf '[127.0.0.1]:${gitPort} %s\n' "$(cut -d' ' -f1-2 host_key.pub)" > ${credentials}/known_hosts`,
+            ].join("\n"));
+        });
+        after(() => system?.stop());
+
+        it("refuses a host whose key is not the pinned one, and leaves the workspace without a repository", () => {
+            const pinned = system.read(`${credentials}/known_hosts`);
+            system.sh(`printf '[127.0.0.1]:${gitPort} %s\n' "$(cut -d' ' -f1-2 /srv/githost/other_host.pub)" > ${credentials}/known_hosts`);
+            try {
+                const result = system.run(`env SANDBOX_FOREGROUND=false sh ${startScriptPath}`);
+                assert.notStrictEqual(result.status, 0, result.stdout + result.stderr);
+                assert.match(result.stdout + result.stderr, /FAILED: clone ssh:\/\/git@127\.0\.0\.1:2022\/srv\/git\/app\.git into \/home\/coder\/app failed/);
+                assert.match(system.read("/home/coder/.sandbox/start.log"), /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/);
+                assert.strictEqual(system.exists("/home/coder/app/.git"), false);
+                assert.deepStrictEqual(system.sh("ls -A /home/coder | grep -c '^app.clone' || true").trim(), "0");
+            } finally {
+                system.write(`${credentials}/known_hosts`, pinned);
+                system.sh("kill $(cat /home/coder/.sandbox/sshd.pid) 2>/dev/null; rm -f /home/coder/.sandbox/sshd.pid; true");
+            }
+        });
+
+        it("clones at the configured ref with the deploy key against the pinned host key, and writes no credential into the repository", () => {
+            const out = startScript(system);
+            assert.match(out, /step clone: cloned at feature/, `${out}\n${system.run("cat /home/coder/.sandbox/start.log /srv/githost/sshd.log").stdout}`);
+            assert.strictEqual(system.read("/home/coder/app/FEATURE"), "feature\n");
+            assert.strictEqual(system.sh("git -C /home/coder/app rev-parse --abbrev-ref HEAD").trim(), "feature");
+            assert.strictEqual(system.sh("git -C /home/coder/app remote get-url origin").trim(), sshPlan.repo!.url);
+            const config = system.read("/home/coder/app/.git/config");
+            assert.doesNotMatch(config, /sshCommand|repo-key|IdentityFile|BEGIN OPENSSH/);
+            assert.match(system.read("/srv/githost/sshd.log"), /Accepted publickey for git/);
         });
     });
 
