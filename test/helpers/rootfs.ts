@@ -48,7 +48,24 @@ export interface RunOptions {
 }
 
 export class RootfsSystem {
+    private readonly hostProcesses: ChildProcess[] = [];
     private constructor(private readonly dir: string, private readonly holder: ChildProcess, private readonly pid: number) {}
+
+    /** Where the system's root is, for a process started with hostProcess. */
+    get root(): string {
+        return path.join(this.dir, "merged");
+    }
+
+    /**
+     * Starts a program of the host (not of the root filesystem) in the system's mount and
+     * network namespaces: it reaches the system's 127.0.0.1 and sees its files under `root`.
+     * Stopped with the system.
+     */
+    hostProcess(args: string[]): ChildProcess {
+        const child = spawn("nsenter", ["-t", String(this.pid), "-m", "-n", "--", ...args], { stdio: ["ignore", "ignore", "inherit"] });
+        this.hostProcesses.push(child);
+        return child;
+    }
 
     static async start(): Promise<RootfsSystem> {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-rootfs-"));
@@ -110,6 +127,9 @@ export class RootfsSystem {
 
     /** Ends every process in the system and removes the overlay. */
     stop(): void {
+        for (const child of this.hostProcesses) {
+            child.kill("SIGKILL");
+        }
         this.holder.kill("SIGKILL");
         if (this.pid > 0) {
             try { process.kill(this.pid, "SIGKILL"); } catch { /* already gone */ }

@@ -4,9 +4,14 @@
 // the rendered sshd_config, and a real ssh client logs in with a certificate signed by
 // `ssh-keygen -s` (the OpenSSH certificate format Vault's SSH CA issues) through the
 // port the sandbox Service targets. Repositories are local bare repositories (file://),
-// and one is served over ssh:// by a second sshd to test the deploy-key path.
+// one is served over ssh:// by a second sshd (the deploy-key path) and one over smart HTTP
+// behind Basic authentication (the token path).
 
 import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { buildPrincipals, buildSshdConfig, sshCaDir, sshCaKeyFile, sshdConfigDir } from "../../components/access/sshd";
 import { readStartScript, renderStartSettings, startScriptPath, startSettingsFile } from "../../components/sandboxes/bootstrap";
 import { buildSandboxService } from "../../components/sandboxes/workload";
@@ -234,6 +239,67 @@ describe("sandbox start-up script on a Debian bookworm root filesystem (real ssh
             const config = system.read("/home/coder/app/.git/config");
             assert.doesNotMatch(config, /sshCommand|repo-key|IdentityFile|BEGIN OPENSSH/);
             assert.match(system.read("/srv/githost/sshd.log"), /Accepted publickey for git/);
+        });
+    });
+
+    // A private repository over HTTP with a token, as Git hosts serve it: Basic
+    // authentication in front of git's own `git http-backend` (test/helpers/git-http-server.py,
+    // the host's python3 and git in the system's namespaces). The Secret holds `token` only,
+    // so the script's credential helper offers the user name x-access-token.
+    describe("cloning over HTTP with the Secret's token", function () {
+        let system: RootfsSystem;
+        let logDir: string;
+        const httpPlan: SandboxPlan = { ...plan, repo: { url: "http://127.0.0.1:8080/app.git", ref: "main", secret: "app-token" } };
+        const credentials = "/etc/sandbox/repo-credentials";
+        const token = "ghp_0123456789abcdefSECRET";
+        const serverLog = () => fs.readFileSync(path.join(logDir, "http.log"), "utf8");
+        before(async function () {
+            skipWithoutRootfs(this);
+            if (spawnSync("python3", ["--version"]).status !== 0 || spawnSync("git", ["--version"]).status !== 0) {
+                throw new Error("this test needs the host's python3 and git (.ci/run installs git; python3 is part of the machine)");
+            }
+            system = await RootfsSystem.start();
+            prepare(system, renderStartSettings({ ...startSettingsFor(httpPlan), repoDir: "/home/coder/app" }));
+            logDir = fs.mkdtempSync(path.join(os.tmpdir(), "git-http-"));
+            system.hostProcess(["python3", path.join(__dirname, "../helpers/git-http-server.py"), `${system.root}/srv/git`, "x-access-token", token, "8080",
+                path.join(logDir, "http.log")]);
+            for (let i = 0; i < 100 && !(fs.existsSync(path.join(logDir, "http.log")) && serverLog().includes("listening")); i++) {
+                await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+            assert.match(serverLog(), /listening/);
+        });
+        after(() => {
+            system?.stop();
+            if (logDir) {
+                fs.rmSync(logDir, { recursive: true, force: true });
+            }
+        });
+
+        it("fails loudly with a wrong token and leaves the workspace without a repository", () => {
+            system.write(`${credentials}/token`, "wrong-token\n", "0444");
+            try {
+                const result = system.run(`env SANDBOX_FOREGROUND=false sh ${startScriptPath}`);
+                assert.notStrictEqual(result.status, 0, result.stdout + result.stderr);
+                assert.match(result.stdout + result.stderr, /FAILED: clone http:\/\/127\.0\.0\.1:8080\/app\.git into \/home\/coder\/app failed/);
+                assert.match(system.read("/home/coder/.sandbox/start.log"), /Authentication failed/);
+                assert.strictEqual(system.exists("/home/coder/app/.git"), false);
+                assert.doesNotMatch(serverLog(), / 200$/m);
+            } finally {
+                system.sh("kill $(cat /home/coder/.sandbox/sshd.pid) 2>/dev/null; rm -f /home/coder/.sandbox/sshd.pid; true");
+            }
+        });
+
+        it("clones with the token through the credential helper, and the token lands nowhere in the repository or the log", () => {
+            system.write(`${credentials}/token`, `${token}\n`, "0444");
+            const out = startScript(system);
+            assert.match(out, /step clone: cloned at main/, `${out}\n${system.run("cat /home/coder/.sandbox/start.log").stdout}\n${serverLog()}`);
+            assert.strictEqual(system.read("/home/coder/app/README.md"), "repository readme\n");
+            assert.strictEqual(system.sh("git -C /home/coder/app remote get-url origin").trim(), httpPlan.repo!.url);
+            // The server challenged first and then served the authenticated requests.
+            assert.match(serverLog(), /^GET \/app\.git\/info\/refs\?service=git-upload-pack 401$/m);
+            assert.match(serverLog(), /^GET \/app\.git\/info\/refs\?service=git-upload-pack 200$/m);
+            assert.match(serverLog(), /^POST \/app\.git\/git-upload-pack 200$/m);
+            assert.strictEqual(system.run(`grep -rl '${token}' /home/coder/app/.git /home/coder/.sandbox /home/coder/.gitconfig /root/.gitconfig /root/.git-credentials 2>/dev/null`).stdout, "");
         });
     });
 
