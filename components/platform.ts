@@ -60,8 +60,16 @@ function connectAll(config: PlatformConfig, developers: pulumi.Output<DeveloperS
         .apply(([targetId, hostIds]) => ({ ...target, targetId, hostIds: hostIds as Record<number, string> })));
     return pulumi.all([developers, pulumi.all(resolved)]).apply(([sandboxes, known]) => {
         const result: Record<string, ConnectInstructions> = {};
+        // The first target per developer, found by key (a scan per developer is quadratic in a large team).
+        const byDeveloper = new Map<string, (typeof known)[number]>();
+        for (const target of known) {
+            const key = JSON.stringify([target.team, target.developer]);
+            if (!byDeveloper.has(key)) {
+                byDeveloper.set(key, target);
+            }
+        }
         for (const sandbox of sandboxes) {
-            const target = known.find((t) => t.team === sandbox.team && t.developer === sandbox.developer);
+            const target = byDeveloper.get(JSON.stringify([sandbox.team, sandbox.developer]));
             result[`${sandbox.team}/${sandbox.developer}`] = connectInstructions({
                 team: sandbox.team, developer: sandbox.developer, injected: target?.injected ?? false,
                 sshMount: config.vault.sshMount, namespace: sandbox.namespace, sandbox: sandbox.sandbox,

@@ -63,26 +63,49 @@ export function freshProgram(modulePath: string): () => unknown {
 const secretSigKey = "4dabf18193072939515e22adb298388d";
 const secretSig = "1b47061264138c4ac30d75fd1eb44270";
 
-/** Replaces every secret-wrapped value by "[secret]"; drops the dynamic provider's serialized code. */
+/**
+ * Replaces every secret-wrapped value by "[secret]"; drops the dynamic provider's serialized code.
+ * Copies only the objects and arrays on the way to something replaced or dropped (and any object
+ * that is not a plain one) and returns everything else as it is: the render keeps every resource's inputs, and a second deep copy
+ * of each would double what a large stack holds in memory.
+ */
 export function redactSecrets(value: unknown): any {
     if (Array.isArray(value)) {
-        return value.map(redactSecrets);
+        let copy: unknown[] | undefined;
+        for (let i = 0; i < value.length; i++) {
+            const entry = redactSecrets(value[i]);
+            if (copy === undefined && entry !== value[i]) {
+                copy = value.slice(0, i);
+            }
+            copy?.push(entry);
+        }
+        return copy ?? value;
     }
     if (value && typeof value === "object") {
         const record = value as Record<string, unknown>;
         if (record[secretSigKey] === secretSig) {
             return redacted;
         }
-        const result: Record<string, unknown> = {};
-        for (const [key, entry] of Object.entries(record)) {
-            if (key !== "__provider") {
-                result[key] = redactSecrets(entry);
+        const entries = Object.entries(record);
+        // Anything but a plain object is copied to one, as before (its own enumerable fields).
+        let copy: Record<string, unknown> | undefined = Object.getPrototypeOf(record) === Object.prototype ? undefined : {};
+        for (let i = 0; i < entries.length; i++) {
+            const [key, entry] = entries[i];
+            const result = key === "__provider" ? dropped : redactSecrets(entry);
+            if (copy === undefined && result !== entry) {
+                copy = Object.fromEntries(entries.slice(0, i));
+            }
+            if (copy !== undefined && result !== dropped) {
+                copy[key] = result;
             }
         }
-        return result;
+        return copy ?? value;
     }
     return value;
 }
+
+/** Marks an entry redactSecrets leaves out. */
+const dropped = Symbol("dropped");
 
 interface Registration {
     resource: pulumi.Resource;

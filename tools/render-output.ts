@@ -175,12 +175,17 @@ export function writeRender(target: string, stack: string, files: Map<string, st
             throw new OutputRefused(problem);
         }
         staging = fs.mkdtempSync(path.join(parent, `.${path.basename(absolute)}.render-new-`));
+        const made = new Set<string>([staging]);
         for (const [relative, text] of files) {
             const file = path.join(staging, relative);
             if (path.relative(staging, file).startsWith("..") || path.isAbsolute(relative)) {
                 throw new Error(`render file ${relative} would land outside the output directory`);
             }
-            fs.mkdirSync(path.dirname(file), { recursive: true });
+            const dir = path.dirname(file);
+            if (!made.has(dir)) {
+                fs.mkdirSync(dir, { recursive: true });
+                made.add(dir);
+            }
             fs.writeFileSync(file, text, { flag: "wx" });
         }
         const manifest: RenderManifest = { kind: manifestKind, version: 1, stack, files: [...files.keys()].sort() };
