@@ -162,7 +162,8 @@ function chartPods(resources: any[]): PodUnderTest[] {
             }
             const workload = `${release.namespace}/${c.workload}`;
             const podSecurityContext = deepMerge(c.defaultPodSecurityContext ?? {}, c.podSecurityContextKey ? valueAt(values, c.podSecurityContextKey) : undefined);
-            const subject = byWorkload.get(workload) ?? { workload, pod: { securityContext: podSecurityContext, hostNetwork: c.hostNetwork }, containers: [], volumesKnown: false };
+            const hostNetwork = c.hostNetworkKey && valueAt(values, c.hostNetworkKey) !== undefined ? valueAt(values, c.hostNetworkKey) === true : c.hostNetwork;
+            const subject = byWorkload.get(workload) ?? { workload, pod: { securityContext: podSecurityContext, hostNetwork }, containers: [], volumesKnown: false };
             byWorkload.set(workload, subject);
             subject.containers.push({
                 name: c.container,

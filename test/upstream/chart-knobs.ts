@@ -33,8 +33,10 @@ export interface ChartContainer {
     /** Pod-level securityContext values path and default. */
     podSecurityContextKey?: string;
     defaultPodSecurityContext?: Record<string, any>;
-    /** Whether the pod runs in the host's network namespace with the platform's values. */
+    /** Whether the pod runs in the host's network namespace by default (kata-deploy and coder: never). */
     hostNetwork: boolean;
+    /** Values key that turns the host network on, if the chart has one. */
+    hostNetworkKey?: string;
     /** Only rendered on uninstall (a Helm hook). */
     hook?: string;
 }
@@ -71,42 +73,42 @@ export const chartKnobs: ChartKnobs[] = [
             ...["nvidia-device-plugin-init", "nvidia-device-plugin-sidecar"].map((container) => ({
                 workload: "DaemonSet/nvidia-device-plugin", container, securityContextKey: container.endsWith("init") ? undefined : "securityContext",
                 defaultSecurityContext: container.endsWith("init") ? {} : nvidiaDefaultContainerSecurity,
-                podSecurityContextKey: "podSecurityContext", defaultPodSecurityContext: {}, hostNetwork: false,
+                podSecurityContextKey: "podSecurityContext", defaultPodSecurityContext: {}, hostNetwork: false, hostNetworkKey: "devicePlugin.enableHostNetwork",
             })),
             {
                 workload: "DaemonSet/nvidia-device-plugin", container: "nvidia-device-plugin-ctr", resourcesKey: "resources", defaultResources: {},
                 securityContextKey: "securityContext", defaultSecurityContext: nvidiaDefaultContainerSecurity,
-                podSecurityContextKey: "podSecurityContext", defaultPodSecurityContext: {}, hostNetwork: false,
+                podSecurityContextKey: "podSecurityContext", defaultPodSecurityContext: {}, hostNetwork: false, hostNetworkKey: "devicePlugin.enableHostNetwork",
             },
             ...["gpu-feature-discovery-init", "gpu-feature-discovery-sidecar"].map((container) => ({
                 workload: "DaemonSet/nvidia-device-plugin-gpu-feature-discovery", container,
                 securityContextKey: container.endsWith("init") ? undefined : "gfd.securityContext",
                 defaultSecurityContext: container.endsWith("init") ? {} : { privileged: true },
-                podSecurityContextKey: "podSecurityContext", defaultPodSecurityContext: {}, hostNetwork: false,
+                podSecurityContextKey: "podSecurityContext", defaultPodSecurityContext: {}, hostNetwork: false, hostNetworkKey: "gfd.enableHostNetwork",
             })),
             {
                 workload: "DaemonSet/nvidia-device-plugin-gpu-feature-discovery", container: "gpu-feature-discovery-ctr", resourcesKey: "resources", defaultResources: {},
                 securityContextKey: "gfd.securityContext", defaultSecurityContext: { privileged: true },
-                podSecurityContextKey: "podSecurityContext", defaultPodSecurityContext: {}, hostNetwork: false,
+                podSecurityContextKey: "podSecurityContext", defaultPodSecurityContext: {}, hostNetwork: false, hostNetworkKey: "gfd.enableHostNetwork",
             },
             // node-feature-discovery 0.19.0 subchart (`nfd.*`).
             {
                 workload: "Deployment/nvidia-device-plugin-node-feature-discovery-master", container: "master", resourcesKey: "nfd.master.resources",
                 defaultResources: { limits: { memory: "4Gi" }, requests: { cpu: "100m", memory: "128Mi" } },
                 securityContextKey: "nfd.master.securityContext", defaultSecurityContext: nfdSecurity,
-                podSecurityContextKey: "nfd.master.podSecurityContext", defaultPodSecurityContext: {}, hostNetwork: false,
+                podSecurityContextKey: "nfd.master.podSecurityContext", defaultPodSecurityContext: {}, hostNetwork: false, hostNetworkKey: "nfd.master.hostNetwork",
             },
             {
                 workload: "DaemonSet/nvidia-device-plugin-node-feature-discovery-worker", container: "worker", resourcesKey: "nfd.worker.resources",
                 defaultResources: { limits: { memory: "512Mi" }, requests: { cpu: "5m", memory: "64Mi" } },
                 securityContextKey: "nfd.worker.securityContext", defaultSecurityContext: nfdSecurity,
-                podSecurityContextKey: "nfd.worker.podSecurityContext", defaultPodSecurityContext: {}, hostNetwork: false,
+                podSecurityContextKey: "nfd.worker.podSecurityContext", defaultPodSecurityContext: {}, hostNetwork: false, hostNetworkKey: "nfd.worker.hostNetwork",
             },
             {
                 workload: "Deployment/nvidia-device-plugin-node-feature-discovery-gc", container: "gc", resourcesKey: "nfd.gc.resources",
                 defaultResources: { limits: { memory: "1Gi" }, requests: { cpu: "10m", memory: "128Mi" } },
                 // templates/nfd-gc.yaml hard-codes the container's securityContext.
-                defaultSecurityContext: nfdSecurity, podSecurityContextKey: "nfd.gc.podSecurityContext", defaultPodSecurityContext: {}, hostNetwork: false,
+                defaultSecurityContext: nfdSecurity, podSecurityContextKey: "nfd.gc.podSecurityContext", defaultPodSecurityContext: {}, hostNetwork: false, hostNetworkKey: "nfd.gc.hostNetwork",
             },
         ],
     },
@@ -121,7 +123,7 @@ export const chartKnobs: ChartKnobs[] = [
                 seccompProfile: { type: "RuntimeDefault" }, capabilities: { drop: ["ALL"] },
             },
             podSecurityContextKey: "podSecurityContext", defaultPodSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
-            hostNetwork: false,
+            hostNetwork: false, hostNetworkKey: "hostNetwork",
         }],
     },
     {
