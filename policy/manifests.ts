@@ -3,6 +3,8 @@
 // - files are split into documents line by line on `---` (k8s.io/apimachinery
 //   util/yaml YAMLReader: a separator line may carry only a comment), read in chunks
 //   so that a large multi-document file streams with bounded memory;
+// - a file is UTF-8, or UTF-16 when it starts with a UTF-16 byte-order mark (kubectl
+//   decodes through unicode.BOMOverride);
 // - each document is YAML 1.1 as go-yaml reads it (./yaml11.ts), or JSON;
 // - `kind: List` and other `*List` wrappers are unwrapped (kubectl flattens lists);
 // - directories are walked recursively (kubectl needs -R; checking more is safe), taking
@@ -150,7 +152,9 @@ export function* fileDocuments(file: string): Generator<{ text: string; line: nu
         let startLine = 1;
         let lineNumber = 0;
         let tooLarge = false;
-        const decoder = new TextDecoder("utf-8");
+        // kubectl's FileVisitor decodes through unicode.BOMOverride: a UTF-16 byte-order mark
+        // selects UTF-16 (little or big endian), anything else is UTF-8 (a UTF-8 mark dropped).
+        let decoder: InstanceType<typeof TextDecoder> | undefined;
         const flush = function* (): Generator<{ text: string; line: number }> {
             if (tooLarge) {
                 throw new ManifestReadError(`parse ${file}: the document at line ${startLine} is larger than ${maxDocumentBytes} bytes`);
@@ -193,6 +197,7 @@ export function* fileDocuments(file: string): Generator<{ text: string; line: nu
             if (read === 0) {
                 break;
             }
+            decoder ??= new TextDecoder(chunk[0] === 0xff && chunk[1] === 0xfe ? "utf-16le" : chunk[0] === 0xfe && chunk[1] === 0xff ? "utf-16be" : "utf-8");
             pending += decoder.decode(chunk.subarray(0, read), { stream: true });
             const parts = pending.split("\n");
             pending = parts.pop()!;
@@ -200,7 +205,7 @@ export function* fileDocuments(file: string): Generator<{ text: string; line: nu
                 yield* take(part.endsWith("\r") ? part.slice(0, -1) : part);
             }
         }
-        pending += decoder.decode();
+        pending += decoder?.decode() ?? "";
         if (pending !== "") {
             yield* take(pending);
         }

@@ -61,6 +61,33 @@ describe("policy:check parses manifests exactly as kubectl does", function () {
         assert.ok(files().length > 100 && next > files().length);
     });
 
+    it("reads a file with a UTF-16 (little or big endian) or UTF-8 byte-order mark into the objects kubectl reads", () => {
+        const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "kubectl-bom-"));
+        try {
+            const text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: NAME\nspec:\n  containers:\n  - name: c\n    image: busybox:1.36\n    securityContext: {privileged: yes}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: NAME-cm}\ndata: {k: \"\u00e9\u4e2d\"}\n";
+            const utf16be = (value: string) => Buffer.from(value, "utf16le").swap16();
+            const files = [
+                ["utf16le.yaml", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.replace(/NAME/g, "le"), "utf16le")])],
+                ["utf16be.yaml", Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(text.replace(/NAME/g, "be"))])],
+                ["utf8bom.yaml", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text.replace(/NAME/g, "u8"), "utf8")])],
+            ] as const;
+            for (const [name, bytes] of files) {
+                const file = path.join(dir, name);
+                fs.writeFileSync(file, bytes);
+                const result = kubectl(["annotate", "--local", "-f", file, "parsed=1", "-o", "json"]);
+                assert.strictEqual(result.status, 0, result.stderr);
+                const ours = readManifests([file]).map((object) => ({
+                    ...object, metadata: { ...object.metadata, annotations: { ...(object.metadata?.annotations ?? {}), parsed: "1" } },
+                }));
+                assert.strictEqual(ours.length, 2, name);
+                assert.deepStrictEqual(ours, kubectlObjects(result.stdout), `${name} differs from kubectl`);
+                assert.strictEqual(ours[0].spec.containers[0].securityContext.privileged, true);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("refuses what kubectl refuses: apiVersion 5, a bad document separator, a list inside a list", () => {
         const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "kubectl-refuses-"));
         try {
