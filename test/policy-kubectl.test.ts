@@ -76,7 +76,7 @@ describe("policy:check parses manifests exactly as kubectl does", function () {
                 fs.writeFileSync(file, bytes);
                 const result = kubectl(["annotate", "--local", "-f", file, "parsed=1", "-o", "json"]);
                 assert.strictEqual(result.status, 0, result.stderr);
-                const ours = readManifests([file]).map((object) => ({
+                const ours: Record<string, any>[] = readManifests([file]).map((object) => ({
                     ...object, metadata: { ...object.metadata, annotations: { ...(object.metadata?.annotations ?? {}), parsed: "1" } },
                 }));
                 assert.strictEqual(ours.length, 2, name);

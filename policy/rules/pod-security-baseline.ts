@@ -33,7 +33,7 @@ const allowedProfileType = (type: unknown) => type === undefined || type === "Ru
 /** check_seccompProfile_baseline.go validSeccompAnnotationValue (checked at every version here: stricter). */
 const allowedSeccompAnnotation = (value: unknown) => value === "runtime/default" || value === "docker/default" || (typeof value === "string" && value.startsWith("localhost/"));
 
-function seLinuxProblems(options: any): string[] {
+export function seLinuxProblems(options: any): string[] {
     if (!options || typeof options !== "object") {
         return [];
     }
