@@ -19,6 +19,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import type { PolicySubject } from "./evaluate";
+import { manifestKind as renderManifestKind } from "../tools/render-output";
 import { jsonProblem, kubernetesYamlOptions, needsReferenceParser, parseKubernetesYamlFast } from "./yaml11";
 
 export class ManifestReadError extends Error {}
@@ -313,6 +314,10 @@ export function parseDocument(text: string, file: string, line = 1): ManifestIte
     const problem = jsonProblem(value);
     if (problem) {
         throw new ManifestReadError(`parse ${file}: line ${line}: ${problem} (not representable in JSON)`);
+    }
+    if (typeof value === "object" && !Array.isArray(value) && (value as Record<string, unknown>).kind === renderManifestKind
+        && Array.isArray((value as Record<string, unknown>).files)) {
+        return [{ type: "skipped", file, reason: "the render's list of the files it wrote (.render-manifest.json)" }];
     }
     if (typeof value !== "object" || Array.isArray(value) || (!("apiVersion" in value) && !("kind" in value))) {
         const renderer = rendererDocument(value, file);

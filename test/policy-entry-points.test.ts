@@ -18,6 +18,9 @@ import { buildPreflightDaemonSet } from "../components/runtimes/preflight-daemon
 import { PlatformConfig } from "../components/config/schema";
 import { policySubjects, repoRoot } from "../tools/render-stack";
 import { runProgram } from "../tools/program-runner";
+import { renderFiles } from "../tools/render-cli";
+import { manifestName, writeRender } from "../tools/render-output";
+import { renderedStack } from "./helpers/stacks";
 
 const fixtures = path.join(__dirname, "fixtures/policy");
 const allFixtures = ["pass", "fail"].flatMap((kind) => fs.readdirSync(path.join(fixtures, kind)).sort().map((file) => path.join(fixtures, kind, file)));
@@ -244,6 +247,21 @@ describe("policy:check reads input as robustly as kubectl apply -f", function ()
         assert.deepStrictEqual(report.errors, []);
         assert.deepStrictEqual(report.skipped.map((s: any) => path.basename(s.file)).sort(), ["boundary.yaml", "plan.json", "vault.yaml"]);
         assert.ok(report.violations.some((v: any) => v.policy === "helm-releases" && /agent\.hostPID: true/.test(v.message)));
+    });
+
+    it("checks a real render's output directory with no input error: every file the renderer writes is judged or skipped", async () => {
+        const out = path.join(dir, "rendered");
+        writeRender(out, "dev", renderFiles(await renderedStack("dev")));
+        const written = JSON.parse(fs.readFileSync(path.join(out, manifestName), "utf8")).files as string[];
+        const result = checkCli(["--json", out]);
+        assert.strictEqual(result.status, 0, `${result.stderr}\n${result.stdout.slice(0, 2000)}`);
+        const report = JSON.parse(result.stdout);
+        assert.deepStrictEqual(report.errors, []);
+        const skipped = report.skipped.map((s: any) => path.relative(out, s.file)).sort();
+        assert.deepStrictEqual(skipped, [manifestName, "boundary.yaml", "plan.json", "vault.yaml"].sort());
+        // Every Kubernetes manifest the render wrote was read as objects.
+        const manifests = written.filter((file) => file.startsWith("kubernetes/") || file.startsWith("helm/"));
+        assert.ok(report.objects >= manifests.length && manifests.length > 20, `${report.objects} objects from ${manifests.length} files`);
     });
 
     it("streams a large multi-document file and pipes complete JSON (> 64 KiB) to stdout", () => {

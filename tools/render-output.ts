@@ -11,7 +11,8 @@ import * as path from "path";
 
 /** Marks a directory as a render and lists what the render wrote (paths relative to it). */
 export const manifestName = ".render-manifest.json";
-const manifestKind = "sandbox-platform render";
+/** The `kind` of a render manifest (never a Kubernetes kind: it has a space). */
+export const manifestKind = "sandbox-platform render";
 
 /** A refusal that leaves everything as it was (exit 2). */
 export class OutputRefused extends Error {}
