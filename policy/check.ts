@@ -10,7 +10,7 @@ import { evaluateResourcePolicies, evaluateStackPolicies, mandatory, PolicySubje
 import type { PolicyPackConfig } from "./config";
 import { manifestSubject, readManifestItems } from "./manifests";
 
-const usage = "usage: npm run policy:check -- [--json] [--config PACK-CONFIG.json] <file|dir>...";
+const usage = "usage: npm run policy:check -- [--json] [--config PACK-CONFIG.json] <file|dir|->...  (- is standard input)";
 
 export interface CheckResult {
     objects: number;
@@ -76,6 +76,8 @@ function parseArguments(argv: string[]): { json: boolean; configFile?: string; t
         } else if (arg === "--") {
             targets.push(...argv.slice(i + 1));
             break;
+        } else if (arg === "-") {
+            targets.push(arg);
         } else if (arg.startsWith("-")) {
             return `unknown option ${arg}`;
         } else {

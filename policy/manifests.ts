@@ -7,6 +7,7 @@
 //   decodes through unicode.BOMOverride);
 // - each document is YAML 1.1 as go-yaml reads it (./yaml11.ts), or JSON;
 // - `kind: List` and other `*List` wrappers are unwrapped (kubectl flattens lists);
+// - `-` is standard input, read once;
 // - directories are walked recursively (kubectl needs -R; checking more is safe), taking
 //   .yaml, .yml and .json in any letter case, following symlinks to directories once
 //   (a loop is reported, never followed again);
@@ -23,6 +24,10 @@ import { manifestKind as renderManifestKind } from "../tools/render-output";
 import { jsonProblem, kubernetesYamlOptions, needsReferenceParser, parseKubernetesYamlFast } from "./yaml11";
 
 export class ManifestReadError extends Error {}
+
+/** The target that means standard input (`kubectl apply -f -`), and its name in messages. */
+export const stdinTarget = "-";
+export const stdinName = "standard input";
 
 /** The largest single document read; the API server refuses much smaller request bodies (3 MiB). */
 export const maxDocumentBytes = 8 * 1024 * 1024;
@@ -116,7 +121,11 @@ export function* manifestFiles(targets: string[]): Generator<{ file: string } | 
         yield { file: target };
     }
     for (const target of targets) {
-        yield* walk(target, true);
+        if (target === stdinTarget) {
+            yield { file: stdinTarget };
+        } else {
+            yield* walk(target, true);
+        }
     }
 }
 
@@ -138,10 +147,12 @@ function describeError(error: unknown): string {
  * The documents of a file, split on `---` lines as k8s.io/apimachinery's YAMLReader
  * does, read in chunks: memory holds one document at a time.
  */
-export function* fileDocuments(file: string): Generator<{ text: string; line: number }> {
+export function* fileDocuments(target: string): Generator<{ text: string; line: number }> {
+    const stdin = target === stdinTarget;
+    const file = stdin ? stdinName : target;
     let fd: number;
     try {
-        fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+        fd = stdin ? 0 : fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
     } catch (error) {
         throw new ManifestReadError(`read ${file}: ${describeError(error)}`);
     }
@@ -191,6 +202,11 @@ export function* fileDocuments(file: string): Generator<{ text: string; line: nu
                 read = fs.readSync(fd, chunk, 0, chunk.length, null);
             } catch (error) {
                 if ((error as NodeJS.ErrnoException).code === "EAGAIN") {
+                    if (stdin) {
+                        // A pipe left non-blocking: wait for the writer.
+                        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+                        continue;
+                    }
                     throw new ManifestReadError(`read ${file}: not a regular file`);
                 }
                 throw new ManifestReadError(`read ${file}: ${describeError(error)}`);
@@ -212,12 +228,17 @@ export function* fileDocuments(file: string): Generator<{ text: string; line: nu
         }
         yield* flush();
     } finally {
-        fs.closeSync(fd);
+        if (!stdin) {
+            fs.closeSync(fd);
+        }
     }
 }
 
 /** The directory a render wrote (it holds plan.json) that this file belongs to, if any. */
 function renderRoot(file: string): string | undefined {
+    if (file === stdinName) {
+        return undefined;
+    }
     for (const dir of [path.dirname(file), path.dirname(path.dirname(file))]) {
         if (fs.existsSync(path.join(dir, "plan.json"))) {
             return dir;
@@ -338,7 +359,7 @@ export function* readManifestItems(targets: string[]): Generator<ManifestItem> {
         }
         try {
             for (const { text, line } of fileDocuments(entry.file)) {
-                yield* parseDocument(text, entry.file, line);
+                yield* parseDocument(text, entry.file === stdinTarget ? stdinName : entry.file, line);
             }
         } catch (error) {
             if (!(error instanceof ManifestReadError)) {

@@ -33,9 +33,9 @@ class AnyResource extends pulumi.CustomResource {
 }
 const judged = (violations: Violation[]) => violations.map((v) => `${v.level} ${v.policy}: ${v.message}`).sort();
 
-function checkCli(args: string[]) {
+function checkCli(args: string[], input?: string) {
     return spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "policy/check.ts"), ...args],
-        { cwd: repoRoot, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+        { cwd: repoRoot, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, input });
 }
 
 describe("policy pack: three entry points judge every fixture alike", function () {
@@ -247,6 +247,22 @@ describe("policy:check reads input as robustly as kubectl apply -f", function ()
         assert.deepStrictEqual(report.errors, []);
         assert.deepStrictEqual(report.skipped.map((s: any) => path.basename(s.file)).sort(), ["boundary.yaml", "plan.json", "vault.yaml"]);
         assert.ok(report.violations.some((v: any) => v.policy === "helm-releases" && /agent\.hostPID: true/.test(v.message)));
+    });
+
+    it("reads standard input for `-` (helm template … | npm run policy:check -- -), through the launcher users run", () => {
+        const file = path.join(dir, "also.yaml");
+        fs.writeFileSync(file, goodPod.replace("name: ok", "name: from-file"));
+        const result = spawnSync(process.execPath, [path.join(repoRoot, "tools/run.js"), "policy/check", "--json", "-", file],
+            { cwd: repoRoot, encoding: "utf8", input: `${goodPod}---\n${badPod}` });
+        assert.strictEqual(result.status, 1, result.stderr);
+        const report = JSON.parse(result.stdout);
+        assert.strictEqual(report.objects, 3);
+        assert.deepStrictEqual(report.errors, []);
+        const privileged = report.violations.filter((v: any) => v.policy === "no-privileged-containers");
+        assert.deepStrictEqual(privileged.map((v: any) => [v.urn, v.file]), [["Pod/apps/bad", "standard input"]]);
+        const broken = checkCli(["-"], "apiVersion: v1\nkind: Pod\nmetadata: {name: x\n");
+        assert.strictEqual(broken.status, 2);
+        assert.match(broken.stderr, /^error: parse standard input:/m);
     });
 
     it("checks a real render's output directory with no input error: every file the renderer writes is judged or skipped", async () => {
