@@ -3,7 +3,7 @@ import * as YAML from "yaml";
 import type { KnownChart, RuleConfig } from "../config";
 import { ruleConfigSchema } from "../config";
 import { kubernetesYamlOptions } from "../yaml11";
-import { baselineCapabilities, safeSysctls, seLinuxProblems } from "./pod-security-baseline";
+import { containerContextProblems, podContextProblems } from "./pod-security-baseline";
 
 const pulumiReleaseTypes = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v4:Chart"]);
 const helmChartType = "kubernetes:helm.cattle.io/v1:HelmChart";
@@ -84,7 +84,7 @@ export const helmReleases: ResourceValidationPolicy = {
                 reportViolation(`${what}: chartContent embeds a chart the pack cannot read; use a repository chart at a pinned version`);
             }
             for (const problem of helmJobSecurityProblems(spec)) {
-                reportViolation(`${what}: ${problem} for the Helm job pod, which runs with the cluster-admin role`);
+                reportViolation(`${what}: the Helm job's ${problem} (the job runs with the cluster-admin role)`);
             }
             for (const flag of ["insecureSkipTLSVerify", "plainHTTP"]) {
                 if (spec[flag] === true) {
@@ -97,44 +97,17 @@ export const helmReleases: ResourceValidationPolicy = {
 
 /**
  * What a HelmChart's `securityContext` and `podSecurityContext` (helm-controller v0.16+:
- * the security contexts of the Helm job pod, which runs with the cluster-admin role)
- * ask for beyond the Pod Security baseline.
+ * the security contexts of the Helm job pod, which runs with the cluster-admin role) ask
+ * for beyond the Pod Security baseline, judged as the baseline rule judges any pod.
  */
 function helmJobSecurityProblems(spec: Record<string, any>): string[] {
-    const problems: string[] = [];
-    const container = spec.securityContext;
-    if (container && typeof container === "object") {
-        if (container.privileged === true) {
-            problems.push("securityContext.privileged: true");
-        }
-        for (const capability of Array.isArray(container.capabilities?.add) ? container.capabilities.add : []) {
-            if (!baselineCapabilities.has(capability)) {
-                problems.push(`securityContext.capabilities.add ${capability}`);
-            }
-        }
-        if (container.procMount !== undefined && container.procMount !== "Default") {
-            problems.push(`securityContext.procMount ${container.procMount}`);
-        }
-        problems.push(...seLinuxProblems(container.seLinuxOptions).map((problem) => `securityContext.${problem}`));
-    }
-    const pod = spec.podSecurityContext;
-    if (pod && typeof pod === "object") {
-        for (const sysctl of Array.isArray(pod.sysctls) ? pod.sysctls : []) {
-            if (!safeSysctls.has(sysctl?.name)) {
-                problems.push(`podSecurityContext.sysctls ${sysctl?.name}`);
-            }
-        }
-        problems.push(...seLinuxProblems(pod.seLinuxOptions).map((problem) => `podSecurityContext.${problem}`));
-    }
-    for (const [where, context] of [["securityContext", container], ["podSecurityContext", pod]] as const) {
-        if (context?.seccompProfile?.type === "Unconfined") {
-            problems.push(`${where}.seccompProfile.type Unconfined`);
-        }
-        if (context?.appArmorProfile?.type === "Unconfined") {
-            problems.push(`${where}.appArmorProfile.type Unconfined`);
-        }
-    }
-    return problems;
+    const container = spec.securityContext && typeof spec.securityContext === "object" ? spec.securityContext : undefined;
+    const pod = spec.podSecurityContext && typeof spec.podSecurityContext === "object" ? spec.podSecurityContext : undefined;
+    return [
+        ...(container?.privileged === true ? ["container is privileged"] : []),
+        ...(container ? containerContextProblems(container).map((problem) => `container ${problem}`) : []),
+        ...(pod ? podContextProblems(pod) : []),
+    ];
 }
 
 /** Charts other than the platform's reviewed ones render pods the pack never sees. */

@@ -33,7 +33,7 @@ const allowedProfileType = (type: unknown) => type === undefined || type === "Ru
 /** check_seccompProfile_baseline.go validSeccompAnnotationValue (checked at every version here: stricter). */
 const allowedSeccompAnnotation = (value: unknown) => value === "runtime/default" || value === "docker/default" || (typeof value === "string" && value.startsWith("localhost/"));
 
-export function seLinuxProblems(options: any): string[] {
+function seLinuxProblems(options: any): string[] {
     if (!options || typeof options !== "object") {
         return [];
     }
@@ -69,6 +69,55 @@ function hostProbeProblems(container: any): string[] {
     return problems;
 }
 
+/** What a pod-level securityContext asks for beyond the baseline (each a message tail). */
+export function podContextProblems(podContext: any): string[] {
+    const problems: string[] = [];
+    if (podContext?.windowsOptions?.hostProcess === true) {
+        problems.push("pod sets windowsOptions.hostProcess");
+    }
+    if (!allowedProfileType(podContext?.seccompProfile?.type) || podContext?.seccompProfile?.type === "Unconfined") {
+        problems.push(`pod seccompProfile ${podContext.seccompProfile?.type} is not allowed`);
+    }
+    if (!allowedProfileType(podContext?.appArmorProfile?.type)) {
+        problems.push(`pod appArmorProfile ${podContext.appArmorProfile?.type} is not allowed`);
+    }
+    for (const problem of seLinuxProblems(podContext?.seLinuxOptions)) {
+        problems.push(`pod sets ${problem}, outside the baseline`);
+    }
+    for (const sysctl of Array.isArray(podContext?.sysctls) ? podContext.sysctls : []) {
+        if (!safeSysctls.has(sysctl?.name)) {
+            problems.push(`sysctl ${sysctl?.name} is not in the safe set`);
+        }
+    }
+    return problems;
+}
+
+/** What a container's securityContext asks for beyond the baseline (each a message tail after the container's name). */
+export function containerContextProblems(context: any): string[] {
+    const problems: string[] = [];
+    for (const capability of Array.isArray(context?.capabilities?.add) ? context.capabilities.add : []) {
+        if (!baselineCapabilities.has(capability)) {
+            problems.push(`adds capability ${capability}, beyond the baseline set`);
+        }
+    }
+    if (context?.procMount !== undefined && context.procMount !== "Default") {
+        problems.push(`sets procMount ${context.procMount}`);
+    }
+    if (!allowedProfileType(context?.seccompProfile?.type)) {
+        problems.push(`sets seccompProfile ${context.seccompProfile?.type}`);
+    }
+    if (!allowedProfileType(context?.appArmorProfile?.type)) {
+        problems.push(`sets appArmorProfile ${context.appArmorProfile?.type}`);
+    }
+    for (const problem of seLinuxProblems(context?.seLinuxOptions)) {
+        problems.push(`sets ${problem}, outside the baseline`);
+    }
+    if (context?.windowsOptions?.hostProcess === true) {
+        problems.push("sets windowsOptions.hostProcess");
+    }
+    return problems;
+}
+
 /**
  * Every pod meets the baseline. The hardened envbox pod and the exact installer pods
  * are exempt from the hostPath control only (their host paths are checked by their
@@ -95,22 +144,8 @@ export const podSecurityBaseline: ResourceValidationPolicy = {
                 reportViolation(`${where}: hostPath volume ${volume.name} (${volume.hostPath.path}) is not allowed`);
             }
         }
-        if (podContext.windowsOptions?.hostProcess === true) {
-            reportViolation(`${where}: pod sets windowsOptions.hostProcess`);
-        }
-        if (!allowedProfileType(podContext.seccompProfile?.type) || podContext.seccompProfile?.type === "Unconfined") {
-            reportViolation(`${where}: pod seccompProfile ${podContext.seccompProfile?.type} is not allowed`);
-        }
-        if (!allowedProfileType(podContext.appArmorProfile?.type)) {
-            reportViolation(`${where}: pod appArmorProfile ${podContext.appArmorProfile?.type} is not allowed`);
-        }
-        for (const problem of seLinuxProblems(podContext.seLinuxOptions)) {
-            reportViolation(`${where}: pod sets ${problem}, outside the baseline`);
-        }
-        for (const sysctl of Array.isArray(podContext.sysctls) ? podContext.sysctls : []) {
-            if (!safeSysctls.has(sysctl?.name)) {
-                reportViolation(`${where}: sysctl ${sysctl?.name} is not in the safe set`);
-            }
+        for (const problem of podContextProblems(podContext)) {
+            reportViolation(`${where}: ${problem}`);
         }
         for (const [key, value] of Object.entries(workload.podAnnotations)) {
             if (key.startsWith(appArmorAnnotation) && !allowedAppArmorAnnotation(value)) {
@@ -123,25 +158,8 @@ export const podSecurityBaseline: ResourceValidationPolicy = {
         for (const { container, path } of workload.containers) {
             const context = container.securityContext ?? {};
             const name = `container ${container.name} (${path})`;
-            for (const capability of Array.isArray(context.capabilities?.add) ? context.capabilities.add : []) {
-                if (!baselineCapabilities.has(capability)) {
-                    reportViolation(`${where}: ${name} adds capability ${capability}, beyond the baseline set`);
-                }
-            }
-            if (context.procMount !== undefined && context.procMount !== "Default") {
-                reportViolation(`${where}: ${name} sets procMount ${context.procMount}`);
-            }
-            if (!allowedProfileType(context.seccompProfile?.type)) {
-                reportViolation(`${where}: ${name} sets seccompProfile ${context.seccompProfile?.type}`);
-            }
-            if (!allowedProfileType(context.appArmorProfile?.type)) {
-                reportViolation(`${where}: ${name} sets appArmorProfile ${context.appArmorProfile?.type}`);
-            }
-            for (const problem of seLinuxProblems(context.seLinuxOptions)) {
-                reportViolation(`${where}: ${name} sets ${problem}, outside the baseline`);
-            }
-            if (context.windowsOptions?.hostProcess === true) {
-                reportViolation(`${where}: ${name} sets windowsOptions.hostProcess`);
+            for (const problem of containerContextProblems(context)) {
+                reportViolation(`${where}: ${name} ${problem}`);
             }
             for (const port of Array.isArray(container.ports) ? container.ports : []) {
                 if (port?.hostPort) {
