@@ -4,10 +4,10 @@
 // Debian's kubernetes-client when no kubectl is present; without one the test is skipped
 // and says why, it never passes vacuously.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { readManifests } from "../policy/manifests";
+import { kubectl, kubectlObjects } from "./helpers/kubectl";
 
 const fixtures = path.join(__dirname, "fixtures/policy");
 const allFiles = ["pass", "fail", "parse"].flatMap((dir) => fs.readdirSync(path.join(fixtures, dir)).sort().map((file) => path.join(fixtures, dir, file)));
@@ -21,14 +21,11 @@ const separatorFixtures = new Set([path.join(fixtures, "parse", "separator-comme
 let kubectlMinor = 0;
 const files = () => allFiles.filter((file) => kubectlMinor >= separatorRuleMinor || !separatorFixtures.has(file));
 
-function kubectl(args: string[]) {
-    return spawnSync("kubectl", args, { encoding: "utf8", env: { ...process.env, KUBECONFIG: "/dev/null" }, maxBuffer: 64 * 1024 * 1024 });
-}
-
-/** kubectl prints one JSON document per object (a List when a file held several). */
-function kubectlObjects(stdout: string): Record<string, any>[] {
-    return stdout.split(/^(?=\{$)/m).filter((text) => text.trim() !== "").map((text) => JSON.parse(text))
-        .flatMap((object) => (object.kind === "List" ? object.items : [object]));
+/** Our objects as `kubectl annotate --local … parsed=1` prints them. */
+function withParsedAnnotation(objects: Record<string, any>[]): Record<string, any>[] {
+    return objects.map((object) => ({
+        ...object, metadata: { ...object.metadata, annotations: { ...(object.metadata?.annotations ?? {}), parsed: "1" } },
+    }));
 }
 
 describe("policy:check parses manifests exactly as kubectl does", function () {
@@ -51,9 +48,7 @@ describe("policy:check parses manifests exactly as kubectl does", function () {
         const theirs = kubectlObjects(result.stdout);
         let next = 0;
         for (const file of files()) {
-            const ours = readManifests([file]).map((object) => ({
-                ...object, metadata: { ...object.metadata, annotations: { ...(object.metadata?.annotations ?? {}), parsed: "1" } },
-            }));
+            const ours = withParsedAnnotation(readManifests([file]));
             assert.deepStrictEqual(ours, theirs.slice(next, next + ours.length), `${path.relative(fixtures, file)} differs from kubectl`);
             next += ours.length;
         }
@@ -76,9 +71,7 @@ describe("policy:check parses manifests exactly as kubectl does", function () {
                 fs.writeFileSync(file, bytes);
                 const result = kubectl(["annotate", "--local", "-f", file, "parsed=1", "-o", "json"]);
                 assert.strictEqual(result.status, 0, result.stderr);
-                const ours: Record<string, any>[] = readManifests([file]).map((object) => ({
-                    ...object, metadata: { ...object.metadata, annotations: { ...(object.metadata?.annotations ?? {}), parsed: "1" } },
-                }));
+                const ours = withParsedAnnotation(readManifests([file]));
                 assert.strictEqual(ours.length, 2, name);
                 assert.deepStrictEqual(ours, kubectlObjects(result.stdout), `${name} differs from kubectl`);
                 assert.strictEqual(ours[0].spec.containers[0].securityContext.privileged, true);

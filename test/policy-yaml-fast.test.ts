@@ -5,7 +5,6 @@
 // never accepts a document the reference refuses, and it leaves every construct it does
 // not model (anchors, tags, merge keys, complex keys, directives) to the reference.
 import * as assert from "assert";
-import { spawnSync } from "child_process";
 import * as fc from "fast-check";
 import * as fs from "fs";
 import * as os from "os";
@@ -15,6 +14,7 @@ import { containsUnknown, evaluateResourcePolicies } from "../policy/evaluate";
 import { fileDocuments, parseDocument } from "../policy/manifests";
 import { kubernetesYamlOptions, needsReferenceParser, parseKubernetesYamlFast } from "../policy/yaml11";
 import { renderFiles } from "../tools/render-cli";
+import { kubectl, kubectlObjects } from "./helpers/kubectl";
 import { renderedStack } from "./helpers/stacks";
 
 type Reference = { value: unknown } | { error: string };
@@ -62,22 +62,16 @@ function documentsOf(file: string): string[] {
 
 /** What kubectl reads from each mapping document (kubectl annotate --local, no server), or its error. */
 function kubectlValues(texts: string[]): unknown[] {
-    const version = spawnSync("kubectl", ["version", "--client", "-o", "json"], { encoding: "utf8", env: { ...process.env, KUBECONFIG: "/dev/null" } });
+    const version = kubectl(["version", "--client", "-o", "json"]);
     assert.ok(!version.error && version.status === 0, "kubectl is needed to judge documents only the fast path reads (.ci/run installs it)");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "yaml-fast-"));
     try {
         texts.forEach((text, i) => fs.writeFileSync(path.join(dir, `d${String(i).padStart(5, "0")}.yaml`),
             `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d${i}}\n${text}`));
-        const run = spawnSync("kubectl", ["annotate", "--local", "-f", dir, "judged=1", "-o", "json"], {
-            encoding: "utf8", env: { ...process.env, KUBECONFIG: "/dev/null" }, maxBuffer: 64 * 1024 * 1024,
-        });
+        const run = kubectl(["annotate", "--local", "-f", dir, "judged=1", "-o", "json"]);
         const byName = new Map<string, unknown>();
-        for (const chunk of run.stdout.split(/^(?=\{$)/m).filter((part) => part.trim() !== "")) {
-            const object = JSON.parse(chunk);
-            for (const item of object.kind === "List" ? object.items : [object]) {
-                const { apiVersion: _a, kind: _k, metadata, ...rest } = item;
-                byName.set(metadata.name, rest);
-            }
+        for (const { apiVersion: _a, kind: _k, metadata, ...rest } of kubectlObjects(run.stdout)) {
+            byName.set(metadata.name, rest);
         }
         return texts.map((text, i) => byName.get(`d${i}`) ?? `kubectl refused ${JSON.stringify(text)}: ${run.stderr.split("\n").find((line) => line.includes(`d${String(i).padStart(5, "0")}`)) ?? run.stderr}`);
     } finally {

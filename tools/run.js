@@ -29,12 +29,14 @@ try {
 }
 const compiled = path.join(outDir, `${script.replace(/\.(ts|js)$/, "")}.js`);
 
-const userSetHeap = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((arg) => arg.includes("max-old-space-size"));
+/** Whether the user gave this V8 flag themselves (on the command line or in NODE_OPTIONS). */
+const userSet = (flag) => [...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((arg) => arg.includes(flag));
+const userSetHeap = userSet("max-old-space-size");
 const heapMiB = userSetHeap ? Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20) : Math.floor((os.totalmem() / 2 ** 20) * 0.75);
 // A larger young generation: the render and the checker allocate many short-lived objects,
 // and with V8's default semi-space a quarter of their CPU went to scavenges (measured on a
 // 20 MB policy:check: 11.3 s → 8.5 s of CPU at 16 MiB, with the same peak RSS).
-const userSetSemiSpace = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((arg) => arg.includes("semi-space-size"));
+const userSetSemiSpace = userSet("semi-space-size");
 const execArgv = [
     ...process.execArgv,
     ...(userSetHeap ? [] : [`--max-old-space-size=${heapMiB}`]),
