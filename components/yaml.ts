@@ -6,6 +6,11 @@
 // else is written double-quoted.
 
 import * as YAML from "yaml";
+import type * as YamlUtil from "yaml/dist/util";
+
+// yaml's public `yaml/util` entry (its exports map); the types come from the file it points to.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { stringifyNumber, stringifyString } = require("yaml/util") as typeof YamlUtil;
 
 /**
  * Text the lexer reads as one plain scalar of exactly that text in either version: no
@@ -60,15 +65,170 @@ export function readsAsItselfInBoth(text: string): boolean {
     return answer;
 }
 
-/** YAML.stringify, with strings quoted wherever YAML 1.1 and 1.2 would read their plain form differently. */
-export function stringifyYaml(value: unknown, options: YAML.ToStringOptions = {}): string {
+/** The text of a string in the library's plain style, quoted where YAML 1.1 and 1.2 would read its plain form differently. */
+function mustQuote(text: string, isKey: boolean): boolean {
+    return !readsAsItselfInBoth(text) || (isKey && keyOnlyTests.some((test) => test.test(text)));
+}
+
+/**
+ * The reference: YAML.stringify with the quoting above, through the library's document
+ * model. What stringifyYaml must equal byte for byte; it also writes every value the direct
+ * writer below does not take.
+ */
+export function stringifyYamlWithDocument(value: unknown): string {
     const document = new YAML.Document(value);
     YAML.visit(document, {
         Scalar(key, node) {
-            if (typeof node.value === "string" && (!readsAsItselfInBoth(node.value) || (key === "key" && keyOnlyTests.some((test) => test.test(node.value as string))))) {
+            if (typeof node.value === "string" && mustQuote(node.value, key === "key")) {
                 node.type = "QUOTE_DOUBLE";
             }
         },
     });
-    return document.toString({ lineWidth: 0, ...options });
+    return document.toString({ lineWidth: 0 });
+}
+
+// The direct writer. Building the library's document model for every manifest was most of
+// the render's YAML cost and garbage (a node per value, then a context object per pair); for
+// plain data the layout of yaml 2.9.1's block style is simple, and it is written here
+// directly. Every scalar that is not a simple plain word is still written by the library's
+// own stringifyString/stringifyNumber (the public `yaml/util` entry), given the context the
+// library's document writer would give it; anything else (class instances, Maps, toJSON,
+// an object met twice, which the library writes as an anchor and alias, an explicit `? `
+// key) goes to the reference. test/yaml.test.ts holds the two equal on every rendered
+// manifest and on generated values. Layout read from yaml 2.9.1 dist/stringify
+// (stringifyDocument, stringifyCollection, stringifyPair) and nodes/YAMLMap, YAMLSeq.
+
+/** Thrown inside the direct writer for a value it leaves to the reference. */
+const notPlain = Symbol("not plain data");
+
+/** yaml's createStringifyContext defaults (dist/stringify/stringify.js), with lineWidth 0 as stringifyYaml asks. */
+const writerOptions = {
+    blockQuote: true, commentString: (text: string) => text.replace(/^(?!$)(?: $)?/gm, "#"), defaultKeyType: null, defaultStringType: "PLAIN",
+    directives: null, doubleQuotedAsJSON: false, doubleQuotedMinMultiLineLength: 40, falseStr: "false", flowCollectionPadding: true,
+    indentSeq: true, lineWidth: 0, minContentWidth: 20, nullStr: "null", simpleKeys: false, singleQuote: null, trailingComma: false,
+    trueStr: "true", verifyAliasOrder: true,
+} as const;
+/** A document of the default schema (YAML 1.2 core), whose tags the library's plain-string check reads. */
+const schemaDocument = new YAML.Document(null);
+
+type Context = Parameters<typeof stringifyString>[1];
+/** Contexts by indent, for keys (implicit) and for values; none is ever at indent "" (the only one the library changes). */
+const contexts = new Map<string, { key: Context; value: Context }>();
+function contextsAt(indent: string): { key: Context; value: Context } {
+    let found = contexts.get(indent);
+    if (!found) {
+        const base = {
+            anchors: new Set<string>(), doc: schemaDocument, flowCollectionPadding: " ", indentStep: "  ", inFlow: null,
+            options: writerOptions as unknown as Context["options"], indent, actualString: true, allNullValues: false,
+        };
+        found = { key: { ...base, implicitKey: true }, value: { ...base, implicitKey: false } };
+        contexts.set(indent, found);
+    }
+    return found;
+}
+
+function stringText(text: string, context: Context, isKey: boolean): string {
+    if (simplePlain.test(text) && !resolvingTests.some((test) => test.test(text))) {
+        return text; // what plainString returns for it, with lineWidth 0
+    }
+    return stringifyString({ value: text, type: mustQuote(text, isKey) ? "QUOTE_DOUBLE" : undefined } as YAML.Scalar, context);
+}
+
+function scalarText(value: unknown, context: Context): string {
+    switch (typeof value) {
+        case "string":
+            return stringText(value, context, false);
+        case "number":
+            return stringifyNumber({ value } as YAML.Scalar);
+        case "boolean":
+            return value ? "true" : "false";
+        default:
+            if (value === null) {
+                return "null";
+            }
+            throw notPlain;
+    }
+}
+
+/** Plain objects and arrays only, each met once (the library aliases one met twice). */
+function collectionKind(value: object, seen: Set<object>): "map" | "seq" {
+    if (seen.has(value)) {
+        throw notPlain;
+    }
+    seen.add(value);
+    const prototype = Object.getPrototypeOf(value);
+    if (Array.isArray(value) && prototype === Array.prototype) {
+        return "seq";
+    }
+    if ((prototype === Object.prototype || prototype === null) && typeof (value as { toJSON?: unknown }).toJSON !== "function") {
+        return "map";
+    }
+    throw notPlain;
+}
+
+/** A block mapping whose pairs sit at `indent` (undefined when it has none: written `{}`). */
+function mapText(map: Record<string, unknown>, indent: string, seen: Set<object>): string | undefined {
+    const inner = `${indent}  `;
+    const { key: keyContext, value: valueContext } = contextsAt(inner);
+    let text: string | undefined;
+    for (const key of Object.keys(map)) {
+        const value = map[key];
+        if (value === undefined) {
+            continue; // the library leaves the pair out
+        }
+        const keyText = stringText(key, keyContext, true);
+        if (keyText.length > 1024) {
+            throw notPlain; // an explicit `? ` key
+        }
+        let pair: string;
+        if (value !== null && typeof value === "object") {
+            const seq = collectionKind(value, seen) === "seq";
+            const body = seq ? seqText(value as unknown[], inner, seen) : mapText(value as Record<string, unknown>, inner, seen);
+            pair = body === undefined ? `${keyText}: ${seq ? "[]" : "{}"}` : `${keyText}:\n${inner}${body}`;
+        } else {
+            pair = `${keyText}: ${scalarText(value, valueContext)}`;
+        }
+        text = text === undefined ? pair : `${text}\n${indent}${pair}`;
+    }
+    return text;
+}
+
+/** A block sequence whose `- ` items sit at `indent` (undefined when empty: written `[]`). */
+function seqText(items: unknown[], indent: string, seen: Set<object>): string | undefined {
+    const itemIndent = `${indent}  `;
+    let text: string | undefined;
+    for (const item of items) {
+        let entry: string;
+        if (item !== null && typeof item === "object") {
+            const seq = collectionKind(item, seen) === "seq";
+            entry = (seq ? seqText(item as unknown[], itemIndent, seen) : mapText(item as Record<string, unknown>, itemIndent, seen)) ?? (seq ? "[]" : "{}");
+        } else {
+            entry = scalarText(item, contextsAt(itemIndent).value);
+        }
+        text = text === undefined ? `- ${entry}` : `${text}\n${indent}- ${entry}`;
+    }
+    return text;
+}
+
+/** stringifyYamlWithDocument(value) for plain data, written directly; undefined for a value it leaves to the library. */
+export function stringifyPlainYaml(value: unknown): string | undefined {
+    if (value === null || typeof value !== "object") {
+        return undefined;
+    }
+    try {
+        const seen = new Set<object>();
+        const seq = collectionKind(value, seen) === "seq";
+        const body = seq ? seqText(value as unknown[], "", seen) : mapText(value as Record<string, unknown>, "", seen);
+        return `${body ?? (seq ? "[]" : "{}")}\n`;
+    } catch (error) {
+        if (error === notPlain) {
+            return undefined;
+        }
+        throw error;
+    }
+}
+
+/** YAML.stringify, with strings quoted wherever YAML 1.1 and 1.2 would read their plain form differently. */
+export function stringifyYaml(value: unknown): string {
+    return stringifyPlainYaml(value) ?? stringifyYamlWithDocument(value);
 }

@@ -1,7 +1,9 @@
 import * as assert from "assert";
 import fc from "fast-check";
 import * as YAML from "yaml";
-import { parsesAsItselfInBoth, readsAsItselfInBoth, stringifyYaml } from "../components/yaml";
+import { parsesAsItselfInBoth, readsAsItselfInBoth, stringifyPlainYaml, stringifyYaml, stringifyYamlWithDocument } from "../components/yaml";
+import { boundaryItems, helmReleases, isKubernetesObject, kubernetesManifest, vaultItems } from "../tools/render-files";
+import { renderedStack } from "./helpers/stacks";
 
 // The render quotes a string when YAML 1.1 or 1.2 would read its plain form as something
 // else. The oracle is the `yaml` package's own parser in both versions (parsesAsItselfInBoth);
@@ -49,5 +51,90 @@ describe("YAML that reads the same in 1.1 and 1.2 (components/yaml.ts)", () => {
             assert.deepStrictEqual(YAML.parse(text, { version: "1.1" }), object, text);
             assert.deepStrictEqual(YAML.parse(text, { version: "1.2" }), object, text);
         }), { numRuns: 500 });
+    });
+});
+
+// The render writes plain data directly (stringifyPlainYaml) instead of through the library's
+// document model; the oracle is the library's own writer (stringifyYamlWithDocument), which
+// must come out byte for byte the same.
+
+/** Strings that exercise every way the library writes a scalar: plain, both quotes, block literals and their headers. */
+const scalarText = fc.oneof(
+    yamlish, specialWords, numbersAsText, fc.string(), fc.string({ unit: "grapheme" }),
+    fc.string({ unit: fc.constantFrom("a", " ", "\n", "\t", "#", ":", "-", "'", "\"", "%", "\\", "\u0007", "\u0085", "\ud800", "é") }),
+    fc.constantFrom("---\nx", "...", "%YAML", "a\n---\nb", "x\n", "x\n\n", "\n", "\n\n", " \n", "  lead\nx", "\nlead", "x \n", "x\n ", "tab\tend\t",
+        "#!/bin/sh\nset -eu\n", "line\r\nwin", "a\u2028b", "\u00a0", "k: v\n- item", "x".repeat(1100), `${"y ".repeat(60)}\nz`),
+);
+const scalarValue = fc.oneof(
+    scalarText, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom(-0, 1e21, 5e-324, Number.NaN, Infinity, -Infinity, 0.1),
+);
+const keyText = fc.oneof(yamlish, specialWords, fc.string({ maxLength: 20 }), fc.constantFrom("<<", "", "x".repeat(1030), "a\nb", "? x", "- y"));
+const { data } = fc.letrec((tie) => ({
+    data: fc.oneof({ depthSize: "small", withCrossShrink: true }, scalarValue, tie("map"), tie("seq")),
+    map: fc.dictionary(keyText, fc.oneof(tie("data"), fc.constant(undefined)), { maxKeys: 5 }),
+    seq: fc.array(tie("data"), { maxLength: 4 }),
+}));
+
+describe("the direct YAML writer (stringifyPlainYaml) against the library's document writer", () => {
+    for (const stack of ["dev", "prod", "repos"]) {
+        it(`writes every file of the ${stack} render byte for byte as the library does, and none through the library`, async () => {
+            const { run } = await renderedStack(stack);
+            const values: unknown[] = [
+                ...run.resources.filter(isKubernetesObject).map(kubernetesManifest), ...helmReleases(run.resources),
+                vaultItems(run.resources), boundaryItems(run.resources), ...run.resources.map((resource) => resource.inputs),
+            ];
+            assert.ok(values.length > 100, `${values.length} values`);
+            for (const value of values) {
+                const direct = stringifyPlainYaml(value);
+                assert.notStrictEqual(direct, undefined, `left to the library: ${JSON.stringify(value).slice(0, 300)}`);
+                assert.strictEqual(direct, stringifyYamlWithDocument(value));
+            }
+        });
+    }
+
+    it("writes generated maps and sequences (every scalar style, empty collections, undefined values, long keys) as the library does", () => {
+        let direct = 0;
+        fc.assert(fc.property(fc.oneof(fc.dictionary(keyText, data, { maxKeys: 6 }), fc.array(data, { maxLength: 6 })), (value) => {
+            const text = stringifyPlainYaml(value);
+            direct += text === undefined ? 0 : 1;
+            assert.strictEqual(stringifyYaml(value), stringifyYamlWithDocument(value));
+            if (text !== undefined) {
+                assert.strictEqual(text, stringifyYamlWithDocument(value));
+            }
+        }), { numRuns: 4000, seed: 20261130 });
+        assert.ok(direct > 3000, `only ${direct} of 4000 written directly`);
+    });
+
+    it("reads back as the same data in YAML 1.1 and 1.2 for generated JSON", () => {
+        fc.assert(fc.property(fc.json({ depthSize: "small" }).map((text) => JSON.parse(text)), (value) => {
+            const text = stringifyYaml(value);
+            for (const version of ["1.1", "1.2"] as const) {
+                assert.deepStrictEqual(YAML.parse(text, { version }), value, text);
+            }
+        }), { numRuns: 1500 });
+    });
+
+    it("leaves to the library what plain data does not cover: anchors for an object met twice, explicit keys, class instances, Maps, toJSON, holes", () => {
+        const shared = { a: 1 };
+        class Box { constructor(readonly v = 1) {} }
+        const cases: unknown[] = [
+            { x: shared, y: shared }, [shared, [shared]], { ["k".repeat(1100)]: 1 }, { a: new Box() }, new Map([["a", 1]]), { when: new Date(0) },
+            { a: { toJSON: () => "j" } }, [1, undefined, 2], { a: [() => 1] }, "top-level string", 42, null,
+        ];
+        for (const value of cases) {
+            assert.strictEqual(stringifyPlainYaml(value), undefined, String(value));
+            let expected: string | Error;
+            try {
+                expected = stringifyYamlWithDocument(value);
+            } catch (error) {
+                expected = error as Error;
+            }
+            if (expected instanceof Error) {
+                assert.throws(() => stringifyYaml(value), { message: expected.message });
+            } else {
+                assert.strictEqual(stringifyYaml(value), expected);
+            }
+        }
+        assert.match(stringifyYaml({ x: shared, y: shared }), /&a1/);
     });
 });
