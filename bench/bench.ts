@@ -7,6 +7,14 @@
 // (bench/floor.ts). Prints per scenario: resources, CPU and wall time, peak RSS (getrusage), the
 // dependency depth of the plan; and the marginal cost per added resource against the
 // floor's, in CPU time (wall time on a shared machine mostly measures the neighbours). BENCH_SIZES=40,160,1000 and BENCH_MIXED=<developers per team> override.
+//
+// Each scenario runs BENCH_REPEAT times (default 3), render and floor taking turns, and each
+// figure is the median of its runs: on these machines one process's CPU time for the same work
+// varies by ±15% from run to run. Every render writes into a fresh directory and the bench
+// removes them all only at the end: on an ext4 without a journal (as here) the kernel skips
+// inodes freed in the last minute or more when it creates a file (fs/ext4/ialloc.c,
+// recently_deleted), so removing one scenario's thousands of files just before the next
+// render made that render's file creation, and only the render's, several times dearer.
 
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -17,6 +25,7 @@ import { repoRoot } from "../tools/repo-root";
 
 const sizes = (process.env.BENCH_SIZES ?? "40,160,1000").split(",").map(Number);
 const mixedPerTeam = Number(process.env.BENCH_MIXED ?? "40");
+const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? "3"));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-bench-"));
 const names = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 
@@ -80,24 +89,47 @@ function dependencyDepth(plan: { resources: { urn: string; parent?: string; opti
     return Math.max(0, ...plan.resources.map((r) => visit(r.urn, new Set())));
 }
 
+/** The median of each figure over the runs (the middle run's CPU time, wall time and peak RSS, each taken separately). */
+function median(samples: Sample[]): Sample {
+    const middle = (values: number[]) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        const half = sorted.length >> 1;
+        return sorted.length % 2 === 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+    };
+    return {
+        ...samples[0],
+        ms: middle(samples.map((s) => s.ms)), cpuMs: middle(samples.map((s) => s.cpuMs)), rssMiB: middle(samples.map((s) => s.rssMiB)),
+    };
+}
+
 function scenario(label: string, config: Record<string, unknown>): { label: string; render: Sample; floor: Sample } {
     const file = path.join(work, `Pulumi.${label}.yaml`);
     fs.writeFileSync(file, YAML.stringify({ config }));
-    const out = path.join(work, `out-${label}`);
-    const render = timed(["tools/render", "bench", "--config", file, "--out", out]);
-    if (render.status !== 0) {
-        throw new Error(`render of ${label} exited ${render.status}: ${render.stderr.slice(-2000)}`);
+    const renders: Sample[] = [];
+    const floors: Sample[] = [];
+    let plan: { resources: { urn: string; type: string; parent?: string; options: { dependsOn: string[] } }[] } | undefined;
+    let planFile = "";
+    for (let run = 0; run < repeat; run++) {
+        const out = path.join(work, `out-${label}-${run}`);
+        const render = timed(["tools/render", "bench", "--config", file, "--out", out]);
+        if (render.status !== 0) {
+            throw new Error(`render of ${label} exited ${render.status}: ${render.stderr.slice(-2000)}`);
+        }
+        if (!plan) {
+            planFile = path.join(out, "plan.json");
+            plan = JSON.parse(fs.readFileSync(planFile, "utf8"));
+        }
+        const floor = timed(["bench/floor", planFile]);
+        if (floor.status !== 0) {
+            throw new Error(`floor for ${label} exited ${floor.status}: ${floor.stderr.slice(-2000)}`);
+        }
+        renders.push({ ...render, resources: plan!.resources.length });
+        floors.push({ ...floor, resources: Number(floor.stdout.trim()) });
     }
-    const plan = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
-    const floor = timed(["bench/floor", path.join(out, "plan.json")]);
-    if (floor.status !== 0) {
-        throw new Error(`floor for ${label} exited ${floor.status}: ${floor.stderr.slice(-2000)}`);
-    }
-    fs.rmSync(out, { recursive: true, force: true });
     return {
         label,
-        render: { ...render, resources: plan.resources.length, depth: dependencyDepth(plan) },
-        floor: { ...floor, resources: Number(floor.stdout.trim()) },
+        render: { ...median(renders), depth: dependencyDepth(plan!) },
+        floor: median(floors),
     };
 }
 
@@ -108,7 +140,7 @@ function main(): void {
     const rows = sizes.map((developers) => scenario(`team-${developers}`, teamStack(developers)));
     rows.push(scenario(`mixed-4x${mixedPerTeam}`, mixedStack(mixedPerTeam)));
     const pad = (value: string | number, width: number) => String(value).padStart(width);
-    console.log(`node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}; per process: CPU time (user+system), wall time, peak RSS`);
+    console.log(`node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}; per process: CPU time (user+system), wall time, peak RSS; median of ${repeat} run(s) each`);
     console.log(`${"scenario".padEnd(14)} ${pad("resources", 9)} ${pad("depth", 5)} | render ${pad("CPU ms", 7)} ${pad("wall ms", 7)} ${pad("RSS MiB", 7)} | floor ${pad("CPU ms", 7)} ${pad("wall ms", 7)} ${pad("RSS MiB", 7)} | ${pad("CPU ×", 5)} ${pad("RSS ×", 5)}`);
     for (const { label, render, floor } of rows) {
         console.log(`${label.padEnd(14)} ${pad(render.resources, 9)} ${pad(render.depth ?? "", 5)} | ${pad(render.cpuMs.toFixed(0), 14)} ${pad(render.ms.toFixed(0), 7)} ${pad(render.rssMiB.toFixed(0), 7)} | ` +

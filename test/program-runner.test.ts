@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import fc from "fast-check";
-import { redactSecrets } from "../tools/program-runner";
+import * as pulumi from "@pulumi/pulumi";
+import { redactSecrets, runProgram } from "../tools/program-runner";
+import { baseConfig, runPlatform } from "./helpers/platform";
 import { redacted } from "../tools/mock-outputs";
 
 // The SDK's wire form of a secret (@pulumi/pulumi runtime/rpc.js specialSigKey / specialSecretSig).
@@ -46,5 +48,47 @@ describe("program runner: what the render keeps of each resource's inputs (redac
         assert.strictEqual(result.metadata, mixed.metadata);
         assert.deepStrictEqual(result.data, { token: redacted });
         assert.strictEqual(JSON.stringify(result).includes("hunter2"), false);
+    });
+});
+
+describe("program runner: how deep in the call stack the program creates its resources", () => {
+    // The SDK captures every frame above each resource it registers and sends them with the
+    // registration (Resource.callsites with an unlimited stackTraceLimit, RegisterResourceRequest
+    // stackTrace; docs/upstream.md): depth is a per-resource cost. The floor is a plain
+    // registration made directly by a program, as bench/floor.ts makes them.
+    class Plain extends pulumi.CustomResource {
+        constructor(name: string) {
+            super("test:index:Plain", name, {});
+        }
+    }
+
+    /** Runs `run` with Resource.callsites recorded; returns the frame count of each registration, with the stack text. */
+    async function depths(run: () => Promise<unknown>): Promise<{ frames: number; stack: string }[]> {
+        const resource = pulumi.Resource as unknown as { callsites: () => unknown[] };
+        const original = resource.callsites;
+        const seen: { frames: number; stack: string }[] = [];
+        resource.callsites = function (this: unknown) {
+            const frames = original.call(this);
+            seen.push({ frames: frames.length, stack: new Error().stack ?? "" });
+            return frames;
+        };
+        try {
+            await run();
+        } finally {
+            resource.callsites = original;
+        }
+        return seen;
+    }
+
+    it("creates every sandbox resource at most 4 frames deeper than a plain registration: the program function and the three components around it (no module-loader or callback frames)", async () => {
+        const floor = await depths(() => runProgram({ stack: "depth", config: {}, program: () => new Plain("plain") }));
+        const plain = floor.find((entry) => entry.stack.includes("new Plain"))!.frames;
+        const platform = await depths(() => runPlatform(baseConfig()));
+        const sandboxes = platform.filter((entry) => entry.stack.includes("new Sandbox"));
+        assert.ok(sandboxes.length >= 8, `${sandboxes.length} sandbox registrations recorded`);
+        for (const entry of sandboxes) {
+            assert.ok(entry.frames <= plain + 4, `a sandbox resource registered ${entry.frames} frames deep, a plain one ${plain}:\n${entry.stack}`);
+            assert.doesNotMatch(entry.stack, /Module\._compile/, "created while the program module was loading");
+        }
     });
 });
