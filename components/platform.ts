@@ -30,8 +30,11 @@ export class Platform extends pulumi.ComponentResource {
         const { config } = args;
         const base = new ClusterBase("cluster", { config }, { parent: this });
         const runtimes = new Runtimes("runtimes", { config }, { parent: this });
-        const teams = config.teams.map((team) =>
-            new TeamSandboxes(team.name, { team, config }, { parent: this, dependsOn: [base.teamNamespaces[team.name], runtimes] }));
+        // A loop, not a map: each callback frame lands in every resource's captured stack (see index.ts).
+        const teams: TeamSandboxes[] = [];
+        for (const team of config.teams) {
+            teams.push(new TeamSandboxes(team.name, { team, config }, { parent: this, dependsOn: [base.teamNamespaces[team.name], runtimes] }));
+        }
         const ca = config.vault.enabled
             ? new VaultSshCa("vault-ssh", { config, teamNamespaces: base.teamNamespaces, boundaryToken: config.boundary.enabled && config.boundary.edition !== "community" }, { parent: this })
             : undefined;

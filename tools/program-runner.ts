@@ -51,12 +51,17 @@ export interface RunOptions {
     onResource?: (count: number) => void;
 }
 
-/** A program that loads the module at `modulePath` afresh (it reads config at load time) and returns its exports. */
+/**
+ * A program that loads the module at `modulePath` afresh and runs it as Pulumi's Node.js language
+ * host does (cmd/run/run.js, @pulumi/pulumi 3.270.0): an exported function is called and its result
+ * is the stack outputs; otherwise the module's exports are.
+ */
 export function freshProgram(modulePath: string): () => unknown {
     const resolved = require.resolve(modulePath);
     return () => {
         delete require.cache[resolved];
-        return { ...require(resolved) };
+        const exported = require(resolved);
+        return exported instanceof Function ? exported() : { ...exported };
     };
 }
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../config/schema";
-import { SandboxPlan, planTeamSandboxes } from "../sandboxes/plan";
+import { planTeamSandboxes } from "../sandboxes/plan";
 import { serviceDnsName } from "../naming";
 import { BoundaryConnection } from "./boundary/client";
 import {
@@ -68,9 +68,12 @@ export class BoundaryAccess extends pulumi.ComponentResource {
             const project = new Scope(`boundary-${team.name}-project`, { connection, parentScopeId: org.id, name: team.name }, child);
             const catalog = new HostCatalogStatic(`boundary-${team.name}-catalog`, { connection, scopeId: project.id, name: `${team.name}-sandboxes` }, child);
             const plans = planTeamSandboxes(team);
-            const hosts = new Map<string, HostStatic>(plans.map((plan: SandboxPlan) => [plan.name, new HostStatic(`boundary-host-${plan.name}`, {
-                connection, hostCatalogId: catalog.id, name: plan.name, address: serviceDnsName(plan.name, plan.namespace),
-            }, child)]));
+            const hosts = new Map<string, HostStatic>();
+            for (const plan of plans) { // a loop, not a map callback: a frame less in each host's captured stack (see index.ts)
+                hosts.set(plan.name, new HostStatic(`boundary-host-${plan.name}`, {
+                    connection, hostCatalogId: catalog.id, name: plan.name, address: serviceDnsName(plan.name, plan.namespace),
+                }, child));
+            }
             const vaultAddress = args.vaultAddress ?? config.vault.address;
             const vaultToken = args.vaultTokens?.[team.name];
             const store = injection && vaultToken && vaultAddress

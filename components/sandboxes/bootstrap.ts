@@ -18,13 +18,20 @@ export const codeServerPort = 13337;
 /** Where a repository's Secret (deploy key or token) is mounted, read-only. */
 export const repoCredentialsDir = "/etc/sandbox/repo-credentials";
 
+/** The script's text once read (every sandbox's ConfigMap carries it: one read per process, not per sandbox). */
+let startScript: string | undefined;
+
 /** The script's source, read from the repository (one file, shellchecked, run for real in tests). */
 export function readStartScript(): string {
+    if (startScript !== undefined) {
+        return startScript;
+    }
     let dir = __dirname;
     for (let i = 0; i < 6; i++) {
         const candidate = path.join(dir, "images", "sandbox", startScriptFile);
         if (fs.existsSync(candidate)) {
-            return fs.readFileSync(candidate, "utf8");
+            startScript = fs.readFileSync(candidate, "utf8");
+            return startScript;
         }
         dir = path.dirname(dir);
     }

@@ -60,14 +60,16 @@ export class TeamSandboxes extends pulumi.ComponentResource {
             assignments = assignment.assignments;
         }
 
-        this.sandboxes = plans.map((plan) => {
+        // A loop, not a map: each callback frame lands in every resource's captured stack (see index.ts).
+        this.sandboxes = [];
+        for (const plan of plans) {
             // Ephemeral members serve whoever takes them: every developer of the team.
             const principals = plan.developer !== undefined
                 ? [plan.developer]
                 : plan.ephemeral ? roster
                 : assignments!.apply((assigned) => roster.filter((developer) => assigned[developer] === plan.poolIndex));
-            return new Sandbox(plan.name, { plan, config, principals }, { parent: this });
-        });
+            this.sandboxes.push(new Sandbox(plan.name, { plan, config, principals }, { parent: this }));
+        }
 
         const prePull = buildPrePullDaemonSet(team);
         new k8s.apps.v1.DaemonSet(`${team.name}-${prePullName}`, prePull, { parent: this });
