@@ -26,6 +26,8 @@ import { repoRoot } from "../tools/repo-root";
 const sizes = (process.env.BENCH_SIZES ?? "40,160,1000").split(",").map(Number);
 const mixedPerTeam = Number(process.env.BENCH_MIXED ?? "40");
 const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? "3"));
+/** Also time the floor through @pulumi/kubernetes's own classes (bench/floor.ts --provider-classes): what the provider SDK adds, apart from our code. */
+const providerFloor = process.env.BENCH_PROVIDER_FLOOR === "1";
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-bench-"));
 const names = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
 
@@ -102,11 +104,12 @@ function median(samples: Sample[]): Sample {
     };
 }
 
-function scenario(label: string, config: Record<string, unknown>): { label: string; render: Sample; floor: Sample } {
+function scenario(label: string, config: Record<string, unknown>): { label: string; render: Sample; floor: Sample; provider?: Sample } {
     const file = path.join(work, `Pulumi.${label}.yaml`);
     fs.writeFileSync(file, YAML.stringify({ config }));
     const renders: Sample[] = [];
     const floors: Sample[] = [];
+    const providers: Sample[] = [];
     let plan: { resources: { urn: string; type: string; parent?: string; options: { dependsOn: string[] } }[] } | undefined;
     let planFile = "";
     for (let run = 0; run < repeat; run++) {
@@ -125,11 +128,19 @@ function scenario(label: string, config: Record<string, unknown>): { label: stri
         }
         renders.push({ ...render, resources: plan!.resources.length });
         floors.push({ ...floor, resources: Number(floor.stdout.trim()) });
+        if (providerFloor) {
+            const provider = timed(["bench/floor", planFile, "--provider-classes"]);
+            if (provider.status !== 0) {
+                throw new Error(`provider-class floor for ${label} exited ${provider.status}: ${provider.stderr.slice(-2000)}`);
+            }
+            providers.push({ ...provider, resources: Number(provider.stdout.trim()) });
+        }
     }
     return {
         label,
         render: { ...median(renders), depth: dependencyDepth(plan!) },
         floor: median(floors),
+        provider: providerFloor ? median(providers) : undefined,
     };
 }
 
@@ -149,6 +160,13 @@ function main(): void {
             console.log(`  (floor registered ${floor.resources} resources, render ${render.resources})`);
         }
     }
+    if (providerFloor) {
+        console.log("floor through @pulumi/kubernetes classes (--provider-classes), for reference:");
+        for (const { label, render, floor, provider } of rows) {
+            console.log(`${label.padEnd(14)} CPU ${pad(provider!.cpuMs.toFixed(0), 7)} ms (${(provider!.cpuMs / floor.cpuMs).toFixed(2)}× the plain floor), RSS ${pad(provider!.rssMiB.toFixed(0), 5)} MiB; ` +
+                `render ${(render.cpuMs / provider!.cpuMs).toFixed(2)}× its CPU, ${(render.rssMiB / provider!.rssMiB).toFixed(2)}× its RSS`);
+        }
+    }
     const teams = rows.filter((row) => row.label.startsWith("team-"));
     for (let i = 1; i < teams.length; i++) {
         const [a, b] = [teams[i - 1], teams[i]];
@@ -158,6 +176,10 @@ function main(): void {
         const marginalRss = (b.render.rssMiB - a.render.rssMiB) / (b.floor.rssMiB - a.floor.rssMiB);
         console.log(`marginal CPU per added resource, ${a.label} → ${b.label}: render ${marginalRender.toFixed(3)} ms, floor ${marginalFloor.toFixed(3)} ms, ` +
             `ratio ${(marginalRender / marginalFloor).toFixed(2)} (target ≤ 1.5, aim 1.2); added RSS ratio ${marginalRss.toFixed(2)}`);
+        if (a.provider && b.provider) {
+            const marginalProvider = (b.provider.cpuMs - a.provider.cpuMs) / (b.provider.resources - a.provider.resources);
+            console.log(`  against the @pulumi/kubernetes-class floor: ${marginalProvider.toFixed(3)} ms per added resource (${(marginalProvider / marginalFloor).toFixed(2)}× the plain floor's); render ${(marginalRender / marginalProvider).toFixed(2)}×`);
+        }
     }
     fs.rmSync(work, { recursive: true, force: true });
 }
