@@ -65,7 +65,7 @@ export function readsAsItselfInBoth(text: string): boolean {
     return answer;
 }
 
-/** The text of a string in the library's plain style, quoted where YAML 1.1 and 1.2 would read its plain form differently. */
+/** Whether a string is written double-quoted: where YAML 1.1 and 1.2 would read its plain form differently (and `<<` as a key). */
 function mustQuote(text: string, isKey: boolean): boolean {
     return !readsAsItselfInBoth(text) || (isKey && keyOnlyTests.some((test) => test.test(text)));
 }
