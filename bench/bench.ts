@@ -112,28 +112,25 @@ function scenario(label: string, config: Record<string, unknown>): { label: stri
     const providers: Sample[] = [];
     let plan: { resources: { urn: string; type: string; parent?: string; options: { dependsOn: string[] } }[] } | undefined;
     let planFile = "";
+    /** One timed process that must succeed; a floor prints how many resources it registered. */
+    const succeeded = (what: string, args: string[]) => {
+        const sample = timed(args);
+        if (sample.status !== 0) {
+            throw new Error(`${what} for ${label} exited ${sample.status}: ${sample.stderr.slice(-2000)}`);
+        }
+        return { ...sample, resources: Number(sample.stdout.trim()) };
+    };
     for (let run = 0; run < repeat; run++) {
         const out = path.join(work, `out-${label}-${run}`);
-        const render = timed(["tools/render", "bench", "--config", file, "--out", out]);
-        if (render.status !== 0) {
-            throw new Error(`render of ${label} exited ${render.status}: ${render.stderr.slice(-2000)}`);
-        }
+        const render = succeeded("render", ["tools/render", "bench", "--config", file, "--out", out]);
         if (!plan) {
             planFile = path.join(out, "plan.json");
             plan = JSON.parse(fs.readFileSync(planFile, "utf8"));
         }
-        const floor = timed(["bench/floor", planFile]);
-        if (floor.status !== 0) {
-            throw new Error(`floor for ${label} exited ${floor.status}: ${floor.stderr.slice(-2000)}`);
-        }
         renders.push({ ...render, resources: plan!.resources.length });
-        floors.push({ ...floor, resources: Number(floor.stdout.trim()) });
+        floors.push(succeeded("floor", ["bench/floor", planFile]));
         if (providerFloor) {
-            const provider = timed(["bench/floor", planFile, "--provider-classes"]);
-            if (provider.status !== 0) {
-                throw new Error(`provider-class floor for ${label} exited ${provider.status}: ${provider.stderr.slice(-2000)}`);
-            }
-            providers.push({ ...provider, resources: Number(provider.stdout.trim()) });
+            providers.push(succeeded("provider-class floor", ["bench/floor", planFile, "--provider-classes"]));
         }
     }
     return {

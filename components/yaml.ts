@@ -150,23 +150,29 @@ function scalarText(value: unknown, context: Context): string {
     }
 }
 
-/** Plain objects and arrays only, each met once (the library aliases one met twice). */
-function collectionKind(value: object, seen: Set<object>): "map" | "seq" {
+/**
+ * A plain object or array (each met once: the library aliases one met twice) as the library
+ * writes it at `indent`: its block lines, or `{}`/`[]` on the parent's line when it holds nothing.
+ */
+function collectionText(value: object, indent: string, seen: Set<object>): { text: string; block: boolean } {
     if (seen.has(value)) {
         throw notPlain;
     }
     seen.add(value);
     const prototype = Object.getPrototypeOf(value);
+    let block: string | undefined;
     if (Array.isArray(value) && prototype === Array.prototype) {
-        return "seq";
+        block = seqText(value, indent, seen);
+        return block === undefined ? { text: "[]", block: false } : { text: block, block: true };
     }
     if ((prototype === Object.prototype || prototype === null) && typeof (value as { toJSON?: unknown }).toJSON !== "function") {
-        return "map";
+        block = mapText(value as Record<string, unknown>, indent, seen);
+        return block === undefined ? { text: "{}", block: false } : { text: block, block: true };
     }
     throw notPlain;
 }
 
-/** A block mapping whose pairs sit at `indent` (undefined when it has none: written `{}`). */
+/** A block mapping whose pairs sit at `indent` (undefined when it has none). */
 function mapText(map: Record<string, unknown>, indent: string, seen: Set<object>): string | undefined {
     const inner = `${indent}  `;
     const { key: keyContext, value: valueContext } = contextsAt(inner);
@@ -182,9 +188,8 @@ function mapText(map: Record<string, unknown>, indent: string, seen: Set<object>
         }
         let pair: string;
         if (value !== null && typeof value === "object") {
-            const seq = collectionKind(value, seen) === "seq";
-            const body = seq ? seqText(value as unknown[], inner, seen) : mapText(value as Record<string, unknown>, inner, seen);
-            pair = body === undefined ? `${keyText}: ${seq ? "[]" : "{}"}` : `${keyText}:\n${inner}${body}`;
+            const nested = collectionText(value, inner, seen);
+            pair = nested.block ? `${keyText}:\n${inner}${nested.text}` : `${keyText}: ${nested.text}`;
         } else {
             pair = `${keyText}: ${scalarText(value, valueContext)}`;
         }
@@ -193,18 +198,14 @@ function mapText(map: Record<string, unknown>, indent: string, seen: Set<object>
     return text;
 }
 
-/** A block sequence whose `- ` items sit at `indent` (undefined when empty: written `[]`). */
+/** A block sequence whose `- ` items sit at `indent` (undefined when empty). */
 function seqText(items: unknown[], indent: string, seen: Set<object>): string | undefined {
     const itemIndent = `${indent}  `;
     let text: string | undefined;
     for (const item of items) {
-        let entry: string;
-        if (item !== null && typeof item === "object") {
-            const seq = collectionKind(item, seen) === "seq";
-            entry = (seq ? seqText(item as unknown[], itemIndent, seen) : mapText(item as Record<string, unknown>, itemIndent, seen)) ?? (seq ? "[]" : "{}");
-        } else {
-            entry = scalarText(item, contextsAt(itemIndent).value);
-        }
+        const entry = item !== null && typeof item === "object"
+            ? collectionText(item, itemIndent, seen).text
+            : scalarText(item, contextsAt(itemIndent).value);
         text = text === undefined ? `- ${entry}` : `${text}\n${indent}- ${entry}`;
     }
     return text;
@@ -216,10 +217,7 @@ export function stringifyPlainYaml(value: unknown): string | undefined {
         return undefined;
     }
     try {
-        const seen = new Set<object>();
-        const seq = collectionKind(value, seen) === "seq";
-        const body = seq ? seqText(value as unknown[], "", seen) : mapText(value as Record<string, unknown>, "", seen);
-        return `${body ?? (seq ? "[]" : "{}")}\n`;
+        return `${collectionText(value, "", new Set()).text}\n`;
     } catch (error) {
         if (error === notPlain) {
             return undefined;
