@@ -7,9 +7,10 @@ import { ConfigError } from "./components/config/errors";
 import { Raw } from "./components/config/load";
 import { PlatformConfig } from "./components/config/schema";
 import {
-    PlatformExport, declaredTeams, platformExportConfig, platformOutputName, platformStackName, teamStackConfig,
+    PlatformExport, platformExport, platformOutputName, platformStackName, teamStackConfig,
 } from "./components/config/team-stack";
 import { deployTeamStack } from "./components/team-stack";
+import { platformName } from "./components/platform";
 
 // The program is a function the module exports: Pulumi's Node.js language host calls an exported
 // function after loading the module and takes its result as the stack outputs (cmd/run/run.js in
@@ -39,13 +40,11 @@ function credentialsFor(config: PlatformConfig) {
 
 function platformStack(raw: Raw) {
     const config = parsePlatformConfig(raw);
-    const platform = new Platform("sandbox-platform", { config, credentials: credentialsFor(config) });
+    const platform = new Platform(platformName, { config, credentials: credentialsFor(config) });
     if (config.stack !== "platform") {
         return { environment: config.environment, developers: platform.developers, connect: platform.connect };
     }
-    const exported: pulumi.Output<PlatformExport> = platform.teamAccess.apply((access) => ({
-        environment: config.environment, config: platformExportConfig(raw), teams: declaredTeams(config), access,
-    }));
+    const exported: pulumi.Output<PlatformExport> = platform.teamAccess.apply((access) => platformExport(config, raw, access));
     return { environment: config.environment, [platformOutputName]: exported, teamCredentials: platform.teamCredentials };
 }
 

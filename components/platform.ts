@@ -9,8 +9,7 @@ import { ConnectInstructions, connectInstructions } from "./access/connect";
 import { CoderPlatform } from "./platform/coder-platform";
 import { Runtimes } from "./runtimes/runtimes";
 import { TeamSshCa } from "./access/team-ssh-ca";
-import { TeamAccessExport } from "./config/team-stack";
-import { teamNamespace } from "./naming";
+import { TeamAccessExport, teamAccess } from "./config/team-stack";
 
 /** Deploy-time credentials and addresses (see resolveDeployCredentials), kept as Pulumi secrets. */
 export type PlatformSecrets = DeployCredentials;
@@ -27,6 +26,10 @@ export interface PlatformArgs {
  * (a platform stack: cluster base, runtimes, Coder, each declared team's namespace, quota, network
  * policies, SSH CA and Boundary project). Each capability plugs in as one line.
  */
+export const platformType = "sandbox-platform:index:Platform";
+/** The Platform component's name in the program (index.ts). */
+export const platformName = "sandbox-platform";
+
 export class Platform extends pulumi.ComponentResource {
     readonly developers: pulumi.Output<DeveloperSandbox[]>;
     /** `<team>/<developer>` → how to connect. */
@@ -37,7 +40,7 @@ export class Platform extends pulumi.ComponentResource {
     readonly teamCredentials: pulumi.Output<Record<string, Record<string, string>>>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("sandbox-platform:index:Platform", name, {}, opts);
+        super(platformType, name, {}, opts);
         const { config } = args;
         const split = config.stack === "platform";
         const base = new ClusterBase("cluster", { config }, { parent: this });
@@ -68,11 +71,10 @@ export class Platform extends pulumi.ComponentResource {
 
         this.developers = pulumi.all(teams.map((team) => team.developers)).apply((lists) => lists.flat());
         this.connect = connectAll(this.developers, access?.targets ?? [], () => config.vault.sshMount);
-        this.teamAccess = split ? pulumi.output(Object.fromEntries(config.teams.map((team) => [team.name, pulumi.output({
-            namespace: teamNamespace(team.name),
-            ...(teamCas[team.name] ? { vaultMount: teamCas[team.name].mount } : {}),
-            ...(access ? { boundaryOrgId: access.orgId, boundaryProjectId: access.projectIds[team.name] } : {}),
-        })]))).apply((entries) => entries as Record<string, TeamAccessExport>) : pulumi.output({} as Record<string, TeamAccessExport>);
+        this.teamAccess = split
+            ? pulumi.all([access?.orgId, pulumi.all(access?.projectIds ?? {})]).apply(([boundaryOrgId, boundaryProjectIds]) =>
+                teamAccess(config, { boundaryOrgId, boundaryProjectIds: boundaryProjectIds as Record<string, string> }))
+            : pulumi.output({} as Record<string, TeamAccessExport>);
         this.teamCredentials = pulumi.secret(pulumi.output(Object.fromEntries(Object.entries(teamCas)
             .filter(([, ca]) => ca.boundaryToken !== undefined)
             .map(([team, ca]) => [team, pulumi.output({ boundaryVaultToken: ca.boundaryToken! })]))))

@@ -11,7 +11,7 @@ import { DeveloperSandbox, TeamSandboxes } from "./sandboxes/team-sandboxes";
 import { VaultTeamRoles } from "./access/team-ssh-ca";
 import { BoundaryTeam, DeveloperTarget } from "./access/boundary-access";
 import { ConnectInstructions } from "./access/connect";
-import { boundaryConnection, connectAll } from "./platform";
+import { boundaryConnection, connectAll, platformName, platformType } from "./platform";
 import { teamSshMount } from "./access/vault-policies";
 
 export interface TeamStackArgs {
@@ -28,6 +28,17 @@ export interface TeamStackOutputs {
     connect: pulumi.Output<Record<string, ConnectInstructions>>;
 }
 
+/**
+ * The URN the Platform component has in an all-in-one stack of this stack's name. `pulumi state move`
+ * renames only the stack and project of the URNs it moves (pkg/cmd/pulumi/state/state_move.go
+ * rewriteURNs), so a team's sandboxes moved out of an all-in-one stack keep `Platform` in their type
+ * chain; this alias, inherited by every child (the engine's generateAliases), lets the team stack
+ * take them over with no replacement (test/stack-migration.test.ts).
+ */
+export function allInOnePlatformUrn(): string {
+    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${platformType}::${platformName}`;
+}
+
 /** Creates a team stack's resources at the root of the stack. */
 export function deployTeamStack(args: TeamStackArgs): TeamStackOutputs {
     const { config, access, credentials } = args;
@@ -37,7 +48,7 @@ export function deployTeamStack(args: TeamStackArgs): TeamStackOutputs {
     const connection = config.boundary.enabled ? boundaryConnection(config, credentials) : undefined;
     // A loop, not a map: each callback frame lands in every resource's captured stack (see index.ts).
     for (const team of config.teams) {
-        developers.push(new TeamSandboxes(team.name, { team, config }).developers);
+        developers.push(new TeamSandboxes(team.name, { team, config }, { aliases: [{ parent: allInOnePlatformUrn() }] }).developers);
         if (config.vault.enabled) {
             new VaultTeamRoles(`vault-ssh-${team.name}`, { team, vault: config.vault, injection });
         }

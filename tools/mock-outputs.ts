@@ -12,6 +12,11 @@ export function generatedAtDeploy(what: string): string {
 
 export const redacted = "[secret]";
 
+/** The id the offline render gives a custom resource: only a live service assigns real ones. */
+export function mockId(name: string): string {
+    return `<id:${name}>`;
+}
+
 type Simulator = (name: string, inputs: Record<string, any>) => Record<string, unknown>;
 
 const dynamicSimulators: Record<string, Simulator> = {

@@ -3,7 +3,7 @@
 // No engine, no CLI, no cluster. Used by the offline render, the tests and the bench.
 
 import * as pulumi from "@pulumi/pulumi";
-import { redacted, simulateOutputs } from "./mock-outputs";
+import { mockId, redacted, simulateOutputs } from "./mock-outputs";
 
 export const project = "sandbox-platform";
 
@@ -147,7 +147,7 @@ async function runMarkedProgram(options: RunOptions): Promise<ProgramRun> {
             options.onResource?.(++registeredCount);
             const state = { ...simulateOutputs(args.type, args.name, args.inputs), ...(options.outputs?.(args.type, args.name) ?? {}) };
             // IDs only a live service assigns: an unmistakable placeholder.
-            return { id: args.custom ? `<id:${args.name}>` : undefined, state };
+            return { id: args.custom ? mockId(args.name) : undefined, state };
         },
         call(args) {
             return args.inputs;

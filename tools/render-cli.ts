@@ -122,7 +122,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     try {
         args = parseArguments(argv);
         stackConfig = await readConfig(args, io.stdin);
-        platform = await platformExportFor(stackConfig, { platformOutputs: args.platformOutputs });
+        platform = platformExportFor(stackConfig, { platformOutputs: args.platformOutputs });
         loadStack(args.stack, stackConfig, platform);
     } catch (error) {
         if (error instanceof ConfigError) {

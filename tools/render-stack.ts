@@ -11,7 +11,8 @@ import { StackConfig, readStackConfig, stackFilePath } from "./stack-config";
 import { repoRoot } from "./repo-root";
 import * as fs from "fs";
 import { ConfigError, configNamespace } from "../components/config/errors";
-import { PlatformExport, platformOutputName, platformStackName, teamStackConfig } from "../components/config/team-stack";
+import { PlatformExport, platformExport, platformOutputName, platformStackName, teamAccess, teamStackConfig } from "../components/config/team-stack";
+import { mockId } from "./mock-outputs";
 import { dns1123Label } from "../components/config/formats";
 
 export { repoRoot };
@@ -30,42 +31,55 @@ export interface RenderResult {
 
 /**
  * Loads a stack's config and validates it; throws ConfigError or StackFileError. A team stack is
- * validated on its platform stack's export (platformExportFor).
+ * validated on its platform stack's export (platformExportFor), read from `platform` when given.
  */
-export function loadStack(stack: string, configFile?: string | StackConfig, platform?: PlatformExport): { stackConfig: StackConfig; config: PlatformConfig } {
+export function loadStack(stack: string, configFile?: string | StackConfig, platform?: PlatformExport): { stackConfig: StackConfig; config: PlatformConfig; platform?: PlatformExport } {
     const stackConfig = typeof configFile === "object" ? configFile : readStackConfig(configFile ?? stackFilePath(repoRoot, stack));
     const raw = rawFromPulumiConfig(stackConfig.config);
     if (raw.stack === "team") {
-        if (!platform) {
-            throw new ConfigError(`${configNamespace}:platformStack`, `team stack ${stack} is rendered on its platform stack's outputs; none were given`);
-        }
-        return { stackConfig, config: teamStackConfig(raw, platform) };
+        const exported = platform ?? platformExportFor(stackConfig)!;
+        return { stackConfig, config: teamStackConfig(raw, exported), platform: exported };
     }
     return { stackConfig, config: parsePlatformConfig(raw) };
 }
 
-/** Platform renders already made in this process, by their stack file's text. */
-const platformRenders = new Map<string, Promise<RenderResult>>();
+/**
+ * A platform stack's `platform` output as the offline render produces it, from its config alone: the
+ * program builds it with the same function (components/config/team-stack.ts platformExport), and the
+ * ids only Boundary assigns are the render's placeholders (test/render.test.ts holds the two equal).
+ */
+export function offlinePlatformExport(stackConfig: StackConfig): PlatformExport | undefined {
+    const raw = rawFromPulumiConfig(stackConfig.config);
+    const config = parsePlatformConfig(raw);
+    if (config.stack !== "platform") {
+        return undefined;
+    }
+    const access = teamAccess(config, {
+        boundaryOrgId: mockId("boundary-org"),
+        boundaryProjectIds: Object.fromEntries(config.teams.map((team) => [team.name, mockId(`boundary-${team.name}-project`)])),
+    });
+    return platformExport(config, raw, access);
+}
 
 /**
  * What a team stack reads from its platform stack, offline: the `platform` output of an outputs.json
- * (`--platform-outputs FILE`, as `npm run render` writes it), or of a render of the platform stack's file
+ * (`--platform-outputs FILE`, as `npm run render` writes it), or of the platform stack's own file
  * (stacks/Pulumi.<platform stack>.yaml). Undefined for any other kind of stack. Throws ConfigError
  * naming sandbox-platform:platformStack when there is no such platform stack.
  */
-export async function platformExportFor(stackConfig: StackConfig, options: { platformOutputs?: string } = {}): Promise<PlatformExport | undefined> {
+export function platformExportFor(stackConfig: StackConfig, options: { platformOutputs?: string } = {}): PlatformExport | undefined {
     const raw = rawFromPulumiConfig(stackConfig.config);
     if (raw.stack !== "team") {
         return undefined;
     }
     const key = `${configNamespace}:platformStack`;
     const name = platformStackName(raw);
-    let outputs: Record<string, unknown>;
+    let exported: PlatformExport | undefined;
     let source: string;
     if (options.platformOutputs) {
         source = options.platformOutputs;
         try {
-            outputs = JSON.parse(fs.readFileSync(options.platformOutputs, "utf8"));
+            exported = JSON.parse(fs.readFileSync(options.platformOutputs, "utf8"))?.[platformOutputName];
         } catch (error) {
             throw new ConfigError(key, `cannot read platform stack ${JSON.stringify(name)}'s outputs from ${options.platformOutputs}: ${(error as Error).message}`);
         }
@@ -73,17 +87,19 @@ export async function platformExportFor(stackConfig: StackConfig, options: { pla
         // A StackReference name may be <org>/<project>/<stack>; the stack file is named by the stack.
         const stack = name.split("/").pop()!;
         const file = stackFilePath(repoRoot, stack);
-        source = file;
+        source = path.relative(process.cwd(), file) || file;
         if (!dns1123Label.test(stack) || !fs.existsSync(file)) {
-            throw new ConfigError(key, `platform stack ${JSON.stringify(name)} not found: no ${path.relative(process.cwd(), file) || file}; render a team stack on its platform stack's file, or pass --platform-outputs out/<platform stack>/outputs.json`);
+            throw new ConfigError(key, `platform stack ${JSON.stringify(name)} not found: no ${source}; render a team stack with its platform stack's file in stacks/, or pass --platform-outputs out/<platform stack>/outputs.json`);
         }
-        const text = fs.readFileSync(file, "utf8");
-        if (!platformRenders.has(text)) {
-            platformRenders.set(text, renderStack(stack, readStackConfig(file)));
+        try {
+            exported = offlinePlatformExport(readStackConfig(file));
+        } catch (error) {
+            if (error instanceof ConfigError) {
+                throw new ConfigError(key, `platform stack ${JSON.stringify(name)} (${source}) is not valid: ${error.issues.map((issue) => `${issue.key}: ${issue.detail}`).join("; ")}`);
+            }
+            throw error;
         }
-        outputs = (await platformRenders.get(text)!).run.outputs;
     }
-    const exported = outputs?.[platformOutputName] as PlatformExport | undefined;
     if (!exported || typeof exported !== "object" || !Array.isArray(exported.teams) || typeof exported.config !== "object") {
         throw new ConfigError(key, `${JSON.stringify(name)} (${source}) has no "${platformOutputName}" output: it is not a platform stack (sandbox-platform:stack: platform)`);
     }
@@ -101,11 +117,18 @@ export function policySubjects(resources: CapturedResource[]) {
  * Renders a stack: its file in stacks/, another file, or a config already read (read once:
  * `--config -` is standard input). `onResource` hears of each registration (progress).
  */
-export async function renderStack(stack: string, configFile?: string | StackConfig, onResource?: (count: number) => void, platform?: PlatformExport): Promise<RenderResult> {
+export function renderStack(stack: string, configFile?: string | StackConfig, onResource?: (count: number) => void, platform?: PlatformExport): Promise<RenderResult> {
+    // One program at a time: the SDK's mocks, config and root stack are process-wide.
+    const result = renderQueue.then(() => renderOne(stack, configFile, onResource, platform));
+    renderQueue = result.then(() => undefined, () => undefined);
+    return result;
+}
+
+let renderQueue: Promise<void> = Promise.resolve();
+
+async function renderOne(stack: string, configFile?: string | StackConfig, onResource?: (count: number) => void, platform?: PlatformExport): Promise<RenderResult> {
     const started = process.hrtime.bigint();
-    const read = typeof configFile === "object" ? configFile : readStackConfig(configFile ?? stackFilePath(repoRoot, stack));
-    const exported = platform ?? await platformExportFor(read);
-    const { stackConfig, config } = loadStack(stack, read, exported);
+    const { stackConfig, config, platform: exported } = loadStack(stack, configFile, platform);
     const run = await runProgram({
         stack, config: stackConfig.config, secretKeys: stackConfig.secretKeys,
         program: freshProgram(programPath), onResource,

@@ -13,6 +13,8 @@ import { PlatformConfig, TeamConfig } from "./schema";
 import { parseQuantity } from "./quantity";
 import { planTeamSandboxes } from "../sandboxes/plan";
 import { secretKeys } from "./constants";
+import { teamNamespace } from "../naming";
+import { teamSshMount } from "../access/vault-policies";
 
 /** The stack output a platform stack exports for its team stacks (plain data, no secrets). */
 export const platformOutputName = "platform";
@@ -57,6 +59,26 @@ export function declaredTeams(config: PlatformConfig): DeclaredTeam[] {
         name: team.name, runtime: team.runtime, resources: team.resources, egress: team.egress,
         capacity: team.capacity ?? { sandboxes: 0, gpus: 0, images: 1 },
     }));
+}
+
+/** Ids a platform stack's services assign (Boundary's org and project scopes), per team. */
+export interface PlatformIds<T> {
+    boundaryOrgId?: T;
+    boundaryProjectIds: Record<string, T>;
+}
+
+/** Per declared team, what its team stack attaches to. */
+export function teamAccess<T>(config: PlatformConfig, ids: PlatformIds<T>): Record<string, { namespace: string; vaultMount?: string; boundaryOrgId?: T; boundaryProjectId?: T }> {
+    return Object.fromEntries(config.teams.map((team) => [team.name, {
+        namespace: teamNamespace(team.name),
+        ...(config.vault.enabled ? { vaultMount: teamSshMount(config.vault.sshMount, team.name) } : {}),
+        ...(config.boundary.enabled && ids.boundaryOrgId !== undefined ? { boundaryOrgId: ids.boundaryOrgId, boundaryProjectId: ids.boundaryProjectIds[team.name] } : {}),
+    }]));
+}
+
+/** The `platform` output of a platform stack. */
+export function platformExport(config: PlatformConfig, raw: Raw, access: Record<string, TeamAccessExport>): PlatformExport {
+    return { environment: config.environment, config: platformExportConfig(raw), teams: declaredTeams(config), access };
 }
 
 /** The platform part of a platform stack's raw config: every section but teams and secrets. */
