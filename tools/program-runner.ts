@@ -13,6 +13,8 @@ export interface CapturedOptions {
     dependsOn: string[];
     aliases: unknown[];
     ignoreChanges: string[];
+    /** Read, not created (a `.get` or StackReference: the `id` option): owned by someone else. */
+    read: boolean;
 }
 
 export interface CapturedResource {
@@ -199,6 +201,7 @@ async function runMarkedProgram(options: RunOptions): Promise<ProgramRun> {
                 dependsOn,
                 aliases: opts.aliases ?? [],
                 ignoreChanges: opts.ignoreChanges ?? [],
+                read: (opts as pulumi.CustomResourceOptions).id !== undefined,
             },
             inputs: registered?.inputs ?? {},
         };
