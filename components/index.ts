@@ -1,9 +1,19 @@
 // Public exports of the sandbox-platform component package.
+//
+// Which component belongs to which stack (docs/stacks.md):
+//   all-in-one and platform stacks: Platform (ClusterBase, Runtimes, CoderPlatform, BoundaryAccess with
+//     the org and team projects, VaultSshCa (all-in-one) or one TeamSshCa per declared team (platform));
+//   team stacks (deployTeamStack): TeamSandboxes (Sandbox, PoolAssignment), VaultTeamRoles, BoundaryTeam;
+//   all-in-one stacks run the team stacks' components inside Platform.
 export { Platform, PlatformArgs, PlatformSecrets } from "./platform";
 export { ClusterBase, ClusterBaseArgs } from "./cluster/cluster-base";
-export { TeamSandboxes, TeamSandboxesArgs, DeveloperSandbox } from "./sandboxes/team-sandboxes";
+export { TeamSandboxes, TeamSandboxesArgs, DeveloperSandbox, SandboxSettings } from "./sandboxes/team-sandboxes";
 export { Sandbox, SandboxArgs } from "./sandboxes/sandbox";
 export { PoolAssignment, PoolAssignmentArgs } from "./sandboxes/pool-assignment-resource";
+export { TeamSshCa, TeamSshCaArgs, VaultTeamRoles, VaultTeamRolesArgs } from "./access/team-ssh-ca";
+export { BoundaryAccess, BoundaryAccessArgs, BoundaryTeam, BoundaryTeamArgs } from "./access/boundary-access";
+export { deployTeamStack, TeamStackArgs, TeamStackOutputs } from "./team-stack";
+export { teamStackConfig, PlatformExport, DeclaredTeam, platformOutputName } from "./config/team-stack";
 export { parsePlatformConfig, rawFromPulumiConfig } from "./config/load";
 export { ConfigError } from "./config/errors";
 export * from "./config/schema";

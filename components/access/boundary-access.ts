@@ -9,8 +9,8 @@ import {
 import { developerRoleName, poolInjectionRoleName, sshExtensions, signPath } from "./vault-policies";
 
 export interface BoundaryAccessArgs {
-    /** The validated platform config (boundary, vault, teams). */
-    config: PlatformConfig;
+    /** The environment's Boundary and Vault settings, its teams, and what kind of stack this is. */
+    config: Pick<PlatformConfig, "environment" | "stack" | "boundary" | "vault" | "teams">;
     /** How the provider logs in (token or password), as a secret. */
     connection: pulumi.Input<BoundaryConnection>;
     /** Team → token for that team's Vault credential store (enterprise/hcp), from VaultSshCa. */

@@ -50,7 +50,7 @@ export function buildSshRoles(teams: readonly TeamConfig[], injection: boolean):
 }
 
 /** One policy per developer, to attach to that developer's Vault identity. */
-export function buildDeveloperPolicies(config: PlatformConfig): PolicySpec[] {
+export function buildDeveloperPolicies(config: Pick<PlatformConfig, "teams" | "vault">): PolicySpec[] {
     return config.teams.flatMap((team) => team.developers.map((developer) => ({
         name: developerPolicyName(team.name, developer.name),
         policy: developerSignPolicy(config.vault.sshMount, developerRoleName(team.name, developer.name)),
@@ -58,7 +58,7 @@ export function buildDeveloperPolicies(config: PlatformConfig): PolicySpec[] {
 }
 
 /** One token per team's Boundary credential store, scoped to that team's roles. */
-export function buildBoundaryTokens(config: PlatformConfig, roles: SshRoleSpec[]): BoundaryTokenSpec[] {
+export function buildBoundaryTokens(config: Pick<PlatformConfig, "teams" | "vault">, roles: SshRoleSpec[]): BoundaryTokenSpec[] {
     return config.teams.filter((team) => team.developers.length > 0).map((team) => {
         const own = roles.filter((role) => role.team === team.name).map((role) => role.name);
         return { team: team.name, policyName: boundaryPolicyName(team.name), policy: boundaryCredentialStorePolicy(config.vault.sshMount, own), roles: own };

@@ -8,8 +8,8 @@ import { sshExtensions } from "./vault-policies";
 import { SshRoleSpec, buildBoundaryTokens, buildDeveloperPolicies, buildSshRoles } from "./vault-roles";
 
 export interface VaultSshCaArgs {
-    /** The validated platform config (vault settings and team rosters). */
-    config: PlatformConfig;
+    /** The environment's Vault settings and its teams' rosters. */
+    config: Pick<PlatformConfig, "vault" | "teams">;
     /** Team name → its sandbox namespace, where the CA public key is published. */
     teamNamespaces: Record<string, k8s.core.v1.Namespace>;
     /** Create the orphan periodic tokens Boundary's credential stores use (one per team). */

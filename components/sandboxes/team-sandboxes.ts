@@ -1,6 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig, TeamConfig } from "../config/schema";
+
+/** What of the environment's config a team's sandboxes read. */
+export type SandboxSettings = Pick<PlatformConfig, "runtimes" | "cluster" | "devices">;
 import { Sandbox } from "./sandbox";
 import { SandboxPlan, planTeamSandboxes } from "./plan";
 import { workspacePath } from "./workspace";
@@ -37,8 +40,8 @@ export interface DeveloperSandbox {
 export interface TeamSandboxesArgs {
     /** The validated team config. */
     team: TeamConfig;
-    /** The whole platform config (runtimes, devices, cluster). */
-    config: PlatformConfig;
+    /** The environment's settings a sandbox depends on (runtimes, devices, cluster). */
+    config: SandboxSettings;
 }
 
 /** All sandboxes of one team, its warm-pool assignment, and its image pre-pull. */
