@@ -137,6 +137,8 @@ describe("deploy: driving the stacks (fake Automation API with the SDK's shapes)
             teams.forEach((team, i) => backend.script(`prod-${team}`, { delayMs: 10 + (i % 3) * 7 }));
             const { outcomes } = await run(environment("prod", teams), "prod", backend, { parallel });
             assert.strictEqual(backend.maxInFlight, parallel);
+            // `pulumi stack select` writes the workspace's current stack to one file: selections never overlap.
+            assert.strictEqual(backend.maxSelecting, 1);
             assert.strictEqual(outcomes.filter((o) => o.result === "succeeded").length, 9);
         });
     }

@@ -85,6 +85,9 @@ export class FakeBackend {
     /** Operations running now, and the most ever at once. */
     inFlight = 0;
     maxInFlight = 0;
+    /** Selections (stack select / init) running now, and the most ever at once. */
+    selecting = 0;
+    maxSelecting = 0;
     private version = 0;
 
     constructor(existing: string[] = []) {
@@ -99,16 +102,22 @@ export class FakeBackend {
     /** The factory tools/deploy-run.ts takes: Stack.select, or Stack.createOrSelect. */
     readonly factory: StackFactory = async (request) => {
         this.requests.push({ ...request, at: tick() });
-        await sleep(1);
-        if (!this.stacks.has(request.name)) {
-            if (!request.create) {
-                // pulumi/pulumi pkg/cmd/pulumi/stack/stack_select.go: `no stack named '%s' found`; the CLI prints errors as "error: ...".
-                throw cliFailure(["stack", "select", "--stack", request.name, "--non-interactive"], 255, `error: no stack named '${request.name}' found`);
+        this.selecting++;
+        this.maxSelecting = Math.max(this.maxSelecting, this.selecting);
+        try {
+            await sleep(3);
+            if (!this.stacks.has(request.name)) {
+                if (!request.create) {
+                    // pulumi/pulumi pkg/cmd/pulumi/stack/stack_select.go: `no stack named '%s' found`; the CLI prints errors as "error: ...".
+                    throw cliFailure(["stack", "select", "--stack", request.name, "--non-interactive"], 255, `error: no stack named '${request.name}' found`);
+                }
+                this.stacks.set(request.name, {});
+                this.created.push(request.name);
             }
-            this.stacks.set(request.name, {});
-            this.created.push(request.name);
+            return this.stack(request);
+        } finally {
+            this.selecting--;
         }
-        return this.stack(request);
     };
 
     private stack(request: StackRequest): DeployStack {
