@@ -234,7 +234,8 @@ describe("deploy: driving the stacks (fake Automation API with the SDK's shapes)
             progress: (line) => progress.push(line), teamEnvironment: offlineTeamEnvironment,
         });
         assert.deepStrictEqual(outcomes.map((o) => [o.stack, o.result]), [["prod", "succeeded"], ["prod-alpha", "succeeded"], ["prod-beta", "skipped"]]);
-        assert.ok(backend.operations.every((op) => op.options.signal === abort.signal), "the SDK gets the signal (it sends the CLI SIGINT on abort)");
+        // The CLI already got the terminal's Ctrl-C; a second SIGINT from the SDK would make it terminate at once.
+        assert.ok(backend.operations.every((op) => op.options.signal === undefined), "running operations are never signalled by the deploy");
     });
 });
 

@@ -59,7 +59,13 @@ export interface DeployOptions {
     parallel: number;
     /** Refresh each stack's state before the operation (pulumi up/preview --refresh). */
     refresh: boolean;
-    /** Aborting stops running operations (the SDK sends the CLI SIGINT) and starts no new one. */
+    /**
+     * Once aborted, no further stack starts. Running operations are not signalled from here: a
+     * Ctrl-C on a terminal already reaches every `pulumi` process of the foreground process group,
+     * and the CLI takes a second SIGINT as "terminate immediately", which may orphan resources
+     * (pulumi/pulumi pkg/cmd/pulumi cancellationScope). So the SDK's own `signal` option, which
+     * sends SIGINT (automation/cmd.js exec), is never passed.
+     */
     signal?: AbortSignal;
 }
 
@@ -171,7 +177,7 @@ export async function deployEnvironment(plan: DeployPlan, options: DeployOptions
             say(planned.name, `${options.preview ? "selecting" : "selecting (or creating)"} stack`);
             stack = await select(planned, env);
             say(planned.name, `${operation} started`);
-            const common = { onOutput: (chunk: string) => out.push(chunk), onError: (chunk: string) => err.push(chunk), color: "never" as const, refresh: options.refresh, signal: options.signal };
+            const common = { onOutput: (chunk: string) => out.push(chunk), onError: (chunk: string) => err.push(chunk), color: "never" as const, refresh: options.refresh };
             if (options.preview) {
                 const result = await stack.preview(common);
                 out.flush(); err.flush();

@@ -1,16 +1,24 @@
 // `npm run deploy -- <env> [--preview] [--parallel N] [--refresh] [--stack NAME]... [--json]`
 // (deploy-cli.ts). Exit codes: 0 every stack succeeded; 1 a stack failed or was skipped; 2 invalid
-// arguments or environment; 3 the tool failed. Ctrl-C once: running operations are cancelled
-// (the SDK sends each `pulumi` SIGINT, which stops it cleanly) and no new one starts; twice: exit 130.
+// arguments or environment; 3 the tool failed. Ctrl-C: no further stack starts; the running
+// `pulumi` processes got the same Ctrl-C (one foreground process group) and cancel cleanly by
+// themselves, and the summary follows. A SIGINT within a second of the first is the launcher
+// (tools/run.js) passing the same Ctrl-C on, and is ignored; a later one leaves at once (exit 130),
+// while the `pulumi` processes carry on with their own handling.
 
 import { deployExitCodes, deployMain } from "./deploy-cli";
 
 const abort = new AbortController();
+let interruptedAt = 0;
 process.on("SIGINT", () => {
     if (abort.signal.aborted) {
-        process.exit(130);
+        if (Date.now() - interruptedAt > 1000) {
+            process.exit(130);
+        }
+        return;
     }
-    process.stderr.write("\ndeploy: interrupted: cancelling running operations (Ctrl-C again to leave at once)\n");
+    interruptedAt = Date.now();
+    process.stderr.write("\ndeploy: interrupted: no further stack starts; running operations cancel on the same Ctrl-C (Ctrl-C again to leave at once)\n");
     abort.abort();
 });
 
