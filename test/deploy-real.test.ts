@@ -36,18 +36,19 @@ describe("deploy: the real Automation API path (needs the pulumi CLI)", function
         }
         backend = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-backend-"));
         // A project named like ours, so stack files use the sandbox-platform: namespace; no resources,
-        // only outputs, so no provider plugin is needed. The platform exports teamIdentities as a secret.
+        // only outputs, so no provider plugin is needed. The platform exports teamCredentials as a secret.
         root = fileTree({
             "Pulumi.yaml": [
                 "name: sandbox-platform", "runtime: yaml", "stackConfigDir: stacks",
                 "outputs:", "  stackName: ${pulumi.stack}",
-                "  teamIdentities:", "    fn::secret:", "      alpha:", "        kubeconfig: \"apiVersion: v1\\nkind: Config\\n\"",
+                "  teamCredentials:", "    fn::secret:", "      alpha:", "        kubeconfig: \"apiVersion: v1\\nkind: Config\\n\"",
                 "      broken:", "        kubeconfig: \"apiVersion: v1\\nkind: Config\\n\"", "",
             ].join("\n"),
             "stacks/Pulumi.it.yaml": "config:\n  sandbox-platform:stack: platform\n",
-            "stacks/Pulumi.it-alpha.yaml": "config:\n  sandbox-platform:stack: team\n",
+            "stacks/Pulumi.it-alpha.yaml": "config:\n  sandbox-platform:environment: it\n  sandbox-platform:stack: team\n  sandbox-platform:teams: [{ name: alpha }]\n",
             // A secure value the stack's passphrase cannot decrypt: the CLI fails this stack's update.
-            "stacks/Pulumi.it-broken.yaml": "config:\n  sandbox-platform:stack: team\n  sandbox-platform:token:\n    secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\n",
+            "stacks/Pulumi.it-broken.yaml": "config:\n  sandbox-platform:environment: it\n  sandbox-platform:stack: team\n  sandbox-platform:teams: [{ name: broken }]\n" +
+                "  sandbox-platform:token:\n    secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\n",
         }, "deploy-real-");
         for (const [name, value] of Object.entries({ PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "deploy-real-test", PULUMI_SKIP_UPDATE_CHECK: "true" })) {
             saved[name] = process.env[name];

@@ -18,7 +18,8 @@ import { fileTree } from "./helpers/file-tree";
 import { BoundaryConformanceServer } from "./helpers/boundary-server";
 
 const platformFile = (env: string) => `config:\n  sandbox-platform:environment: ${env}\n  sandbox-platform:stack: platform\n`;
-const teamFile = (env: string) => `config:\n  sandbox-platform:environment: ${env}\n  sandbox-platform:stack: team\n`;
+const teamFile = (env: string, ...teams: string[]) =>
+    `config:\n  sandbox-platform:environment: ${env}\n  sandbox-platform:stack: team\n  sandbox-platform:teams:\n${teams.map((team) => `    - name: ${team}\n      developers: [alice]\n`).join("")}`;
 
 /** A project root with the given stack files (name → YAML). */
 function project(stacks: Record<string, string>): string {
@@ -27,14 +28,14 @@ function project(stacks: Record<string, string>): string {
 }
 
 function environment(env: string, teams: string[]): string {
-    return project({ [env]: platformFile(env), ...Object.fromEntries(teams.map((team) => [`${env}-${team}`, teamFile(env)])) });
+    return project({ [env]: platformFile(env), ...Object.fromEntries(teams.map((team) => [`${env}-${team}`, teamFile(env, team)])) });
 }
 
 const identity = (team: string): TeamIdentity => ({ kubeconfig: `apiVersion: v1\nkind: Config\n# ${team}'s ServiceAccount\n`, vaultToken: `hvs.${team}` });
 
-/** The platform's outputs as the Automation API returns them: teamIdentities as one secret output. */
+/** The platform's outputs as the Automation API returns them: teamCredentials as one secret output. */
 function platformOutputs(teams: string[]): OutputMap {
-    return { teamIdentities: { value: Object.fromEntries(teams.map((team) => [team, identity(team)])), secret: true }, coderUrl: { value: "https://coder.example.com", secret: false } };
+    return { teamCredentials: { value: Object.fromEntries(teams.map((team) => [team, identity(team)])), secret: true }, environment: { value: "prod", secret: false } };
 }
 
 /** The test's team environment: the real one, without a Boundary server. */
@@ -57,25 +58,47 @@ class Capture extends Writable {
 }
 
 describe("deploy: the stacks of an environment (stack files)", () => {
-    it("reads every shipped stack as an all-in-one stack with no team stacks", () => {
-        for (const env of ["dev", "prod", "repos"]) {
-            const plan = planEnvironment(repoRoot, env);
-            assert.deepStrictEqual([plan.platform.role, plan.teams, plan.selected], ["all-in-one", [], [env]]);
+    it("plans every shipped environment, and gives each shipped team stack to exactly one of them", () => {
+        const names = fs.readdirSync(path.join(repoRoot, "stacks")).map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1]).filter((name): name is string => !!name);
+        const claimed: string[] = [];
+        let environments = 0;
+        for (const name of names) {
+            let plan;
+            try {
+                plan = planEnvironment(repoRoot, name);
+            } catch (error) {
+                assert.match((error as Error).message, /sandbox-platform:stack is "team"; the stack named after environment/, name);
+                continue;
+            }
+            environments++;
+            assert.deepStrictEqual(plan.selected, [name, ...plan.teams.map((team) => team.name)]);
+            claimed.push(name, ...plan.teams.map((team) => team.name));
         }
+        assert.ok(environments >= 1);
+        assert.deepStrictEqual(claimed.sort(), names.sort(), "every stack file is an environment's platform, all-in-one or team stack, once");
     });
 
     it("finds a platform stack and its team stacks, sorted, each with its team", () => {
         const root = environment("prod", ["beta", "alpha"]);
         const plan = planEnvironment(root, "prod");
         assert.deepStrictEqual(plan.platform, { name: "prod", role: "platform", file: path.join("stacks", "Pulumi.prod.yaml") });
-        assert.deepStrictEqual(plan.teams.map((team) => [team.name, team.team]), [["prod-alpha", "alpha"], ["prod-beta", "beta"]]);
+        assert.deepStrictEqual(plan.teams.map((team) => [team.name, team.teams]), [["prod-alpha", ["alpha"]], ["prod-beta", ["beta"]]]);
         assert.deepStrictEqual(plan.selected, ["prod", "prod-alpha", "prod-beta"]);
     });
 
-    it("gives a team stack to the longest platform stack it extends (prod and prod-eu keep their own teams)", () => {
-        const root = project({ "prod": platformFile("prod"), "prod-eu": platformFile("prod-eu"), "prod-alpha": teamFile("prod"), "prod-eu-alpha": teamFile("prod-eu"), "prodx-a": teamFile("prodx") });
+    it("gives a team stack to the platform stack it reads: platformStack (its stack name), else its environment", () => {
+        const root = project({
+            "prod": platformFile("prod"), "prod-eu": `${platformFile("prod")}`, "prod-alpha": teamFile("prod", "alpha"),
+            "prod-eu-alpha": `${teamFile("prod", "alpha")}  sandbox-platform:platformStack: acme/sandbox-platform/prod-eu\n`,
+            "eu-beta": `${teamFile("prod", "beta")}  sandbox-platform:platformStack: prod-eu\n`,
+        });
         assert.deepStrictEqual(planEnvironment(root, "prod").teams.map((team) => team.name), ["prod-alpha"]);
-        assert.deepStrictEqual(planEnvironment(root, "prod-eu").teams.map((team) => [team.name, team.team]), [["prod-eu-alpha", "alpha"]]);
+        assert.deepStrictEqual(planEnvironment(root, "prod-eu").teams.map((team) => [team.name, team.teams]), [["eu-beta", ["beta"]], ["prod-eu-alpha", ["alpha"]]]);
+    });
+
+    it("takes an explicit all-in-one stack alone", () => {
+        const plan = planEnvironment(project({ dev: "config:\n  sandbox-platform:environment: dev\n  sandbox-platform:stack: all-in-one\n" }), "dev");
+        assert.deepStrictEqual([plan.platform.role, plan.teams, plan.selected], ["all-in-one", [], ["dev"]]);
     });
 
     it("narrows the run to --stack names of the environment, in the plan's order", () => {
@@ -86,11 +109,11 @@ describe("deploy: the stacks of an environment (stack files)", () => {
     const refusals: [string, () => string, RegExp][] = [
         ["no stack file for the environment", () => environment("prod", []), /^stacks\/Pulumi\.dev\.yaml: no such stack file; environment dev needs a platform stack \(sandbox-platform:stack: platform\) or an all-in-one stack named dev$/],
         ["the environment's stack is a team stack", () => project({ dev: teamFile("dev") }), /^stacks\/Pulumi\.dev\.yaml: sandbox-platform:stack is "team"; the stack named after environment dev must be its platform stack/],
-        ["an unknown kind of stack", () => project({ dev: "config:\n  sandbox-platform:stack: teams\n" }), /^stacks\/Pulumi\.dev\.yaml: sandbox-platform:stack is "teams"; accepted: platform, team \(or no key for an all-in-one stack\)$/],
-        ["team stacks beside an all-in-one stack", () => project({ dev: "config:\n  sandbox-platform:environment: dev\n", "dev-alpha": teamFile("dev") }),
-            /^stacks\/Pulumi\.dev-alpha\.yaml: a team stack \(sandbox-platform:stack: team\) of environment dev, whose stack stacks\/Pulumi\.dev\.yaml has no sandbox-platform:stack key \(an all-in-one stack\); set sandbox-platform:stack: platform/],
-        ["a team stack of another environment's name", () => project({ dev: platformFile("dev"), "dev-alpha": teamFile("prod") }),
-            /^stacks\/Pulumi\.dev-alpha\.yaml: sandbox-platform:environment is "prod" but its platform stack stacks\/Pulumi\.dev\.yaml says "dev"/],
+        ["an unknown kind of stack", () => project({ dev: "config:\n  sandbox-platform:stack: teams\n" }), /^stacks\/Pulumi\.dev\.yaml: sandbox-platform:stack is "teams"; accepted: all-in-one \(the default\), platform, team$/],
+        ["team stacks beside an all-in-one stack", () => project({ dev: "config:\n  sandbox-platform:environment: dev\n", "dev-alpha": teamFile("dev", "alpha") }),
+            /^stacks\/Pulumi\.dev-alpha\.yaml: a team stack \(sandbox-platform:stack: team\) of environment dev, whose stack stacks\/Pulumi\.dev\.yaml is an all-in-one stack \(sandbox-platform:stack not set\); set sandbox-platform:stack: platform/],
+        ["a team stack that names no team", () => project({ dev: platformFile("dev"), "dev-alpha": "config:\n  sandbox-platform:environment: dev\n  sandbox-platform:stack: team\n" }),
+            /^stacks\/Pulumi\.dev-alpha\.yaml: sandbox-platform:teams: a team stack lists its teams, each with a name \(found no key\)$/],
         ["a stack file that is not YAML", () => project({ dev: "config: [\n" }), /^read stack config .*Pulumi\.dev\.yaml: /],
     ];
     for (const [what, root, message] of refusals) {
@@ -107,7 +130,7 @@ describe("deploy: the stacks of an environment (stack files)", () => {
     it("refuses a team stack file that carries its own credential: it would override the team identity", () => {
         for (const key of teamCredentialKeys) {
             const [namespace, name] = key.split(":");
-            const root = project({ dev: platformFile("dev"), "dev-alpha": `${teamFile("dev")}  ${namespace}:${name}: x\n` });
+            const root = project({ dev: platformFile("dev"), "dev-alpha": `${teamFile("dev", "alpha")}  ${namespace}:${name}: x\n` });
             assert.throws(() => planEnvironment(root, "dev"), new RegExp(`^DeployPlanError: stacks/Pulumi\\.dev-alpha\\.yaml: ${key}: a team stack deploys with its team's identity`), key);
         }
     });
@@ -187,12 +210,42 @@ describe("deploy: driving the stacks (fake Automation API with the SDK's shapes)
         const backend = new FakeBackend().script("prod", { outputs: platformOutputs(["alpha"]) });
         const { outcomes } = await run(environment("prod", ["alpha", "beta"]), "prod", backend);
         assert.deepStrictEqual(outcomes.map((o) => [o.stack, o.result]), [["prod", "succeeded"], ["prod-alpha", "succeeded"], ["prod-beta", "failed"]]);
-        assert.strictEqual(outcomes[2].reason, "platform stack prod output teamIdentities.beta: missing; the platform stack declares identities for: alpha");
+        assert.strictEqual(outcomes[2].reason, "platform stack prod output teamCredentials.beta: missing; the platform stack has identities for: alpha");
         assert.ok(!backend.requests.some((request) => request.name === "prod-beta"), "a team without its identity is not even selected");
 
-        const open = new FakeBackend().script("prod", { outputs: { teamIdentities: { value: { alpha: identity("alpha") }, secret: false } } });
+        const open = new FakeBackend().script("prod", { outputs: { teamCredentials: { value: { alpha: identity("alpha") }, secret: false } } });
         const refused = await run(environment("prod", ["alpha"]), "prod", open);
-        assert.match(refused.outcomes[1].reason!, /^platform stack prod output teamIdentities: not a secret; .*refusing to use it\)$/);
+        assert.match(refused.outcomes[1].reason!, /^platform stack prod output teamCredentials: not a secret; .*refusing to use it\)$/);
+    });
+
+    it("fails a stack of several teams alone: no one team's identity reaches the others' namespaces", async () => {
+        const root = project({ prod: platformFile("prod"), "prod-alpha": teamFile("prod", "alpha"), "prod-group": teamFile("prod", "beta", "gamma") });
+        const backend = new FakeBackend().script("prod", { outputs: platformOutputs(["alpha", "beta", "gamma"]) });
+        const { outcomes } = await run(root, "prod", backend);
+        assert.deepStrictEqual(outcomes.map((o) => [o.stack, o.result]), [["prod", "succeeded"], ["prod-alpha", "succeeded"], ["prod-group", "failed"]]);
+        assert.match(outcomes[2].reason!, /^declares teams beta, gamma: each team's identity reaches only its own namespace and scopes, so a stack of several teams has none to deploy with; split it into one stack per team$/);
+    });
+
+    it("passes the team's credential-store token and logs in to Boundary at the platform's address", async () => {
+        const logins: unknown[] = [];
+        const outputs: OutputMap = {
+            platform: { value: { environment: "prod", config: { boundary: { enabled: true, address: "https://boundary.prod.example.com" } } }, secret: false },
+            teamCredentials: { value: {
+                alpha: { kubeconfig: "k-alpha", boundaryVaultToken: "hvs.store-alpha", boundary: { authMethodId: "ampw_1", loginName: "deployer-alpha", password: "pw" } },
+                beta: { kubeconfig: "k-beta", boundaryCredentialStoreToken: "hvs.store-beta" },
+            }, secret: true },
+        };
+        const backend = new FakeBackend().script("prod", { outputs });
+        const plan = planEnvironment(environment("prod", ["alpha", "beta"]), "prod");
+        await deployEnvironment(plan, { preview: false, parallel: 2, refresh: false }, {
+            factory: backend.factory, progress: () => undefined, env: { BOUNDARY_ADDR: "https://operator-default.example.com" },
+            teamEnvironment: (id, team, files) => teamEnvironment(id, team, files, async (login) => { logins.push(login); return `at_${team}`; }),
+        });
+        const env = (stack: string) => backend.operations.find((op) => op.stack === stack)!.envVars;
+        assert.deepStrictEqual(logins, [{ authMethodId: "ampw_1", loginName: "deployer-alpha", password: "pw", address: "https://boundary.prod.example.com" }]);
+        assert.deepStrictEqual([env("prod-alpha").SANDBOX_BOUNDARY_VAULT_TOKEN, env("prod-alpha").BOUNDARY_TOKEN, env("prod-alpha").BOUNDARY_ADDR], ["hvs.store-alpha", "at_alpha", "https://boundary.prod.example.com"]);
+        // Another team's credential-store token in the operator's environment must not reach beta's stack: its own or nothing.
+        assert.deepStrictEqual([env("prod-beta").SANDBOX_BOUNDARY_VAULT_TOKEN, env("prod-beta").BOUNDARY_TOKEN, env("prod-beta").VAULT_TOKEN], ["hvs.store-beta", "", ""]);
     });
 
     it("previews without creating stacks, taking the changes from the preview's summary event", async () => {
@@ -201,7 +254,7 @@ describe("deploy: driving the stacks (fake Automation API with the SDK's shapes)
         const { outcomes } = await run(environment("prod", ["alpha", "beta"]), "prod", backend, { preview: true, refresh: true });
         assert.deepStrictEqual(outcomes.map((o) => [o.stack, o.operation, o.result, formatChanges(o.changes)]), [
             ["prod", "preview", "succeeded", "create 2, same 40"], ["prod-alpha", "preview", "succeeded", "update 1, same 9"], ["prod-beta", "preview", "failed", "no changes"]]);
-        assert.match(outcomes[2].reason!, /^platform stack prod output teamIdentities\.beta: missing/);
+        assert.match(outcomes[2].reason!, /^platform stack prod output teamCredentials\.beta: missing/);
         assert.deepStrictEqual(backend.created, []);
         assert.ok(backend.requests.every((request) => !request.create));
         assert.ok(backend.operations.every((op) => op.kind === "preview" && op.options.refresh === true), "--refresh reaches every operation");
@@ -287,12 +340,12 @@ describe("deploy: pieces", () => {
         ].join("\n"));
     });
 
-    it("reads a team identity only from teamIdentities.<team>, each part checked", () => {
-        const outputs = (value: unknown): OutputMap => ({ teamIdentities: { value, secret: true } });
+    it("reads a team identity only from teamCredentials.<team>, each part checked", () => {
+        const outputs = (value: unknown): OutputMap => ({ teamCredentials: { value, secret: true } });
         assert.deepStrictEqual(teamIdentityFrom(outputs({ alpha: identity("alpha") }), "prod", "alpha"), identity("alpha"));
-        assert.throws(() => teamIdentityFrom({}, "prod", "alpha"), /^TeamIdentityError: platform stack prod output teamIdentities: missing/);
-        assert.throws(() => teamIdentityFrom(outputs({ alpha: { vaultToken: "t" } }), "prod", "alpha"), /teamIdentities\.alpha\.kubeconfig: missing or empty; a team stack never deploys with the operator's kubeconfig/);
-        assert.throws(() => teamIdentityFrom(outputs({ alpha: { kubeconfig: "k", boundary: { address: "https://b" } } }), "prod", "alpha"), /teamIdentities\.alpha\.boundary: authMethodId, loginName, password missing/);
+        assert.throws(() => teamIdentityFrom({}, "prod", "alpha"), /^TeamIdentityError: platform stack prod output teamCredentials: missing/);
+        assert.throws(() => teamIdentityFrom(outputs({ alpha: { vaultToken: "t" } }), "prod", "alpha"), /teamCredentials\.alpha\.kubeconfig: missing or empty; a team stack never deploys with the operator's kubeconfig/);
+        assert.throws(() => teamIdentityFrom(outputs({ alpha: { kubeconfig: "k", boundary: { address: "https://b" } } }), "prod", "alpha"), /teamCredentials\.alpha\.boundary: authMethodId, loginName, password missing/);
     });
 
     describe("Boundary login for a team (against the swagger-derived Boundary server)", () => {
@@ -360,7 +413,7 @@ describe("deploy: the command", () => {
         const missing = await command(["staging"], environment("prod", []), backend);
         assert.strictEqual(missing.code, deployExitCodes.invalid);
         assert.strictEqual(missing.stderr, "deploy: stacks/Pulumi.staging.yaml: no such stack file; environment staging needs a platform stack (sandbox-platform:stack: platform) or an all-in-one stack named staging\nnothing was deployed\n");
-        const credential = await command(["dev"], project({ dev: platformFile("dev"), "dev-alpha": `${teamFile("dev")}  vault:token: hvs.admin\n` }), backend);
+        const credential = await command(["dev"], project({ dev: platformFile("dev"), "dev-alpha": `${teamFile("dev", "alpha")}  vault:token: hvs.admin\n` }), backend);
         assert.strictEqual(credential.code, deployExitCodes.invalid);
         assert.match(credential.stderr, /^deploy: stacks\/Pulumi\.dev-alpha\.yaml: vault:token: a team stack deploys with its team's identity/);
         assert.deepStrictEqual(backend.requests, []);

@@ -1,9 +1,13 @@
 // Which stacks make up an environment, read from the stack files (no Pulumi CLI, no backend).
 // An environment <env> has a platform stack <env> (stacks/Pulumi.<env>.yaml with
-// `sandbox-platform:stack: platform`) and team stacks <env>-<team> (stacks/Pulumi.<env>-<team>.yaml
-// with `sandbox-platform:stack: team`); a stack file named after the environment without the key
-// is an all-in-one stack, which has no team stacks. Every problem is a DeployPlanError naming
-// the file and the key (the deploy command exits 2 on it, before any stack is touched).
+// `sandbox-platform:stack: platform`) and team stacks (stacks/Pulumi.<env>-<team>.yaml by
+// convention, `sandbox-platform:stack: team`) whose platform stack is <env>: the program reads
+// `sandbox-platform:platformStack` (a stack name, possibly `<org>/<project>/<stack>`), else
+// `sandbox-platform:environment`, as the StackReference of a team stack (index.ts teamStack,
+// components/config/team-stack.ts platformStackName). A stack file named after the environment
+// with `stack: all-in-one` or no `stack` key is an all-in-one stack, which has no team stacks.
+// Every problem is a DeployPlanError naming the file and the key (the deploy command exits 2 on
+// it, before any stack is touched).
 
 import * as fs from "fs";
 import * as path from "path";
@@ -16,6 +20,8 @@ export type StackRole = "platform" | "team" | "all-in-one";
 /** The config key that says which kind of stack a file is. */
 export const stackKindKey = `${configNamespace}:stack`;
 const environmentKey = `${configNamespace}:environment`;
+const platformStackKey = `${configNamespace}:platformStack`;
+const teamsKey = `${configNamespace}:teams`;
 
 /**
  * Keys a team stack file may not set: each would make the team stack's providers use a
@@ -37,8 +43,8 @@ export interface PlannedStack {
     role: StackRole;
     /** stacks/Pulumi.<name>.yaml, relative to the project root. */
     file: string;
-    /** For a team stack: the team whose identity it deploys with (the name after `<env>-`). */
-    team?: string;
+    /** For a team stack: the teams it declares (`sandbox-platform:teams[].name`); it deploys with their identity. */
+    teams?: string[];
 }
 
 export interface DeployPlan {
@@ -80,10 +86,10 @@ function roleOf(root: string, stack: string, config: Record<string, string>): St
     if (value === undefined) {
         return "all-in-one";
     }
-    if (value === "platform" || value === "team") {
+    if (value === "platform" || value === "team" || value === "all-in-one") {
         return value;
     }
-    throw new DeployPlanError(`${relativeFile(root, stack)}: ${stackKindKey} is ${JSON.stringify(value)}; accepted: platform, team (or no key for an all-in-one stack)`);
+    throw new DeployPlanError(`${relativeFile(root, stack)}: ${stackKindKey} is ${JSON.stringify(value)}; accepted: all-in-one (the default), platform, team`);
 }
 
 /** Stack names that have a file under stacks/ (Pulumi.<name>.yaml). */
@@ -98,10 +104,28 @@ function stackNames(root: string): string[] {
     return entries.map((entry) => /^Pulumi\.(.+)\.yaml$/.exec(entry)?.[1]).filter((name): name is string => name !== undefined).sort();
 }
 
-/**
- * The environment's stacks. A team stack file `<env>-<team>` belongs to the longest platform
- * stack name it extends, so environments `prod` and `prod-eu` never claim each other's teams.
- */
+/** The stack a team stack reads as its platform: platformStack's stack name, else its environment. */
+function platformOf(config: Record<string, string>): string | undefined {
+    const reference = config[platformStackKey];
+    return reference !== undefined ? reference.split("/").pop() : config[environmentKey];
+}
+
+/** The names of the teams a team stack declares. */
+function teamNames(file: string, config: Record<string, string>): string[] {
+    let teams: unknown;
+    try {
+        teams = JSON.parse(config[teamsKey] ?? "[]");
+    } catch {
+        teams = undefined;
+    }
+    const names = Array.isArray(teams) ? teams.map((team) => (team && typeof team === "object" ? (team as { name?: unknown }).name : undefined)) : [];
+    if (names.length === 0 || names.some((name) => typeof name !== "string" || name === "")) {
+        throw new DeployPlanError(`${file}: ${teamsKey}: a team stack lists its teams, each with a name (found ${config[teamsKey] ?? "no key"})`);
+    }
+    return names as string[];
+}
+
+/** The environment's stacks: its platform (or all-in-one) stack and every team stack that reads it. */
 export function planEnvironment(root: string, environment: string, only: string[] = []): DeployPlan {
     if (!dns1123Label.test(environment) || environment.length > 63) {
         throw new DeployPlanError(`environment ${JSON.stringify(environment)} is not a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters)`);
@@ -116,36 +140,24 @@ export function planEnvironment(root: string, environment: string, only: string[
     if (platformRole === "team") {
         throw new DeployPlanError(`${platformFile}: ${stackKindKey} is "team"; the stack named after environment ${environment} must be its platform stack (${stackKindKey}: platform) or an all-in-one stack (no ${stackKindKey} key)`);
     }
-    const configs = new Map<string, Record<string, string>>();
-    const platformNames = new Set<string>();
-    for (const name of names) {
-        const config = name === environment ? platformConfig : readConfig(root, name);
-        configs.set(name, config);
-        if (config[stackKindKey] === "platform") {
-            platformNames.add(name);
-        }
-    }
-    const owner = (name: string): string | undefined =>
-        [...platformNames].filter((platform) => name.startsWith(`${platform}-`)).sort((a, b) => b.length - a.length)[0];
     const teams: PlannedStack[] = [];
     for (const name of names) {
-        const config = configs.get(name)!;
-        if (name === environment || roleOf(root, name, config) !== "team" || (owner(name) ?? (name.startsWith(`${environment}-`) ? environment : undefined)) !== environment) {
+        if (name === environment) {
+            continue;
+        }
+        const config = readConfig(root, name);
+        if (roleOf(root, name, config) !== "team" || platformOf(config) !== environment) {
             continue;
         }
         const file = relativeFile(root, name);
         if (platformRole === "all-in-one") {
-            throw new DeployPlanError(`${file}: a team stack (${stackKindKey}: team) of environment ${environment}, whose stack ${platformFile} has no ${stackKindKey} key (an all-in-one stack); set ${stackKindKey}: platform in ${platformFile}, or remove the team stack`);
-        }
-        const declared = config[environmentKey];
-        if (declared !== undefined && platformConfig[environmentKey] !== undefined && declared !== platformConfig[environmentKey]) {
-            throw new DeployPlanError(`${file}: ${environmentKey} is ${JSON.stringify(declared)} but its platform stack ${platformFile} says ${JSON.stringify(platformConfig[environmentKey])}; a team stack belongs to the environment of its platform stack`);
+            throw new DeployPlanError(`${file}: a team stack (${stackKindKey}: team) of environment ${environment}, whose stack ${platformFile} is an all-in-one stack (${stackKindKey} ${platformConfig[stackKindKey] === undefined ? "not set" : "all-in-one"}); set ${stackKindKey}: platform in ${platformFile}, or remove the team stack`);
         }
         const credentials = teamCredentialKeys.filter((key) => config[key] !== undefined);
         if (credentials.length > 0) {
             throw new DeployPlanError(`${file}: ${credentials.join(", ")}: a team stack deploys with its team's identity from the platform stack's secret output; a credential in the team stack file would take precedence over it: remove ${credentials.length === 1 ? "it" : "them"}`);
         }
-        teams.push({ name, role: "team", file, team: name.slice(environment.length + 1) });
+        teams.push({ name, role: "team", file, teams: teamNames(file, config) });
     }
     const platform: PlannedStack = { name: environment, role: platformRole, file: platformFile };
     const all = [platform, ...teams].map((stack) => stack.name);

@@ -76,6 +76,8 @@ export interface DeployDependencies {
     /** Turns a team's identity into its pulumi process's environment (default: teamEnvironment). */
     teamEnvironment?: (identity: TeamIdentity, team: string, files: CredentialDir) => Promise<Record<string, string>>;
     now?: () => number;
+    /** This process's environment: BOUNDARY_ADDR when neither the identity nor the platform names Boundary's address. */
+    env?: Record<string, string | undefined>;
 }
 
 /** Splits chunks into lines and hands each complete line on; flush() hands on the rest. */
@@ -221,7 +223,12 @@ export async function deployEnvironment(plan: DeployPlan, options: DeployOptions
                 } catch (error) {
                     throw new Error(`read platform stack ${plan.platform.name} outputs: ${failureReason(error)}`);
                 }
-                return toEnvironment(teamIdentityFrom(outputs, plan.platform.name, team.team!), team.team!, files);
+                const [name, ...others] = team.teams!;
+                if (others.length > 0) {
+                    // Each identity is limited to its own team's namespace, mount and project scope.
+                    throw new Error(`declares teams ${team.teams!.join(", ")}: each team's identity reaches only its own namespace and scopes, so a stack of several teams has none to deploy with; split it into one stack per team`);
+                }
+                return toEnvironment(teamIdentityFrom(outputs, plan.platform.name, name, (deps.env ?? process.env).BOUNDARY_ADDR), name, files);
             });
         });
         return order(plan, outcomes);
