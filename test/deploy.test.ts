@@ -9,7 +9,7 @@ import * as path from "path";
 import { Writable } from "stream";
 import { ConcurrentUpdateError, OutputMap, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { DeployPlanError, planEnvironment, teamCredentialKeys } from "../tools/deploy-plan";
-import { CredentialDir, TeamIdentity, TeamIdentityError, boundaryLogin, teamEnvironment, teamIdentityFrom } from "../tools/deploy-identity";
+import { CredentialDir, TeamIdentity, TeamIdentityError, boundaryLogin, teamCredentialVariables, teamEnvironment, teamIdentityFrom } from "../tools/deploy-identity";
 import { DeployOptions, LineSplitter, StackOutcome, deployEnvironment, failureReason, formatChanges, runBounded, summaryTable } from "../tools/deploy-run";
 import { deployExitCodes, deployMain, parseDeployArguments } from "../tools/deploy-cli";
 import { repoRoot } from "../tools/repo-root";
@@ -200,8 +200,13 @@ describe("deploy: driving the stacks (fake Automation API with the SDK's shapes)
             assert.strictEqual(op.kubeconfig, identity(team).kubeconfig, `${team} got its own kubeconfig`);
             assert.strictEqual(op.kubeconfigMode, 0o600, "the kubeconfig file is readable by this user only");
             assert.strictEqual(op.envVars.VAULT_TOKEN, `hvs.${team}`);
-            // Set (empty) so that an operator's BOUNDARY_TOKEN in this process's environment does not reach the team.
+            // Set (empty) so that an operator's BOUNDARY_TOKEN or another team's credential-store token in this
+            // process's environment does not reach the team: the pulumi process inherits the rest (execa extendEnv).
             assert.strictEqual(op.envVars.BOUNDARY_TOKEN, "");
+            assert.strictEqual(op.envVars.SANDBOX_BOUNDARY_VAULT_TOKEN, "");
+            for (const variable of teamCredentialVariables) {
+                assert.strictEqual(typeof op.envVars[variable], "string", `${variable} is always set for a team`);
+            }
             assert.ok(!fs.existsSync(op.envVars.KUBECONFIG), "the credential files are gone after the run");
         }
     });
