@@ -13,6 +13,7 @@ import * as path from "path";
 import { Writable } from "stream";
 import { deployExitCodes, deployMain } from "../tools/deploy-cli";
 import { localStackFactory } from "../tools/deploy-workspace";
+import { repoRoot } from "../tools/repo-root";
 import { fileTree } from "./helpers/file-tree";
 
 const pulumiOnPath = spawnSync("pulumi", ["version"], { encoding: "utf8" }).status === 0;
@@ -76,6 +77,30 @@ describe("deploy: the real Automation API path (needs the pulumi CLI)", function
         // A preview afterwards selects the existing stacks and changes nothing in them.
         const again = new Capture();
         assert.strictEqual(await deployMain(["it", "--preview", "--stack", "it", "--stack", "it-alpha"], { stdout: again, stderr: new Capture() }, { root, factory: localStackFactory(root) }), deployExitCodes.ok, again.text);
+    });
+});
+
+describe("deploy: the command as users run it (tools/deploy.ts through the launcher)", function () {
+    this.timeout(120_000);
+    const deploy = (...args: string[]) => spawnSync(process.execPath, [path.join(repoRoot, "tools/run.js"), "tools/deploy", ...args], { cwd: repoRoot, encoding: "utf8" });
+
+    it("exits 2 for an environment with no stack file, naming the file, and leaves stdout empty", () => {
+        const child = deploy("no-such-env");
+        assert.strictEqual(child.status, deployExitCodes.invalid, child.stderr);
+        assert.match(child.stderr, /^deploy: stacks\/Pulumi\.no-such-env\.yaml: no such stack file; .*\nnothing was deployed\n$/m);
+        assert.strictEqual(child.stdout, "");
+    });
+
+    it("exits 1 with the summary when the Pulumi CLI is missing", function () {
+        if (pulumiOnPath) {
+            this.skip(); // it would deploy the dev environment for real
+        }
+        const child = deploy("dev", "--preview", "--json");
+        assert.strictEqual(child.status, deployExitCodes.stackFailed, child.stderr);
+        const report = JSON.parse(child.stdout);
+        assert.strictEqual(report.stacks[0].stack, "dev");
+        assert.match(report.stacks[0].reason, /^the Pulumi CLI \(`pulumi`\) is not on PATH/);
+        assert.ok(report.stacks.slice(1).every((stack: { result: string }) => stack.result === "skipped"), "team stacks, if any, are skipped");
     });
 });
 
