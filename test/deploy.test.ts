@@ -139,7 +139,11 @@ describe("deploy: the stacks of an environment (stack files)", () => {
 describe("deploy: driving the stacks (fake Automation API with the SDK's shapes)", () => {
     it("updates the platform stack before any team stack starts", async () => {
         const root = environment("prod", ["alpha", "beta", "gamma"]);
-        const backend = new FakeBackend().script("prod", { outputs: platformOutputs(["alpha", "beta", "gamma"]), delayMs: 20 });
+        const backend = new FakeBackend(["prod"]).script("prod", { outputs: platformOutputs(["alpha", "beta", "gamma"]), delayMs: 20 });
+        // The platform's previous update left older identities: the team stacks must wait for the new ones.
+        const stale = platformOutputs(["alpha", "beta", "gamma"]);
+        stale.teamCredentials.value = Object.fromEntries(Object.keys(stale.teamCredentials.value).map((team) => [team, { kubeconfig: "stale" }]));
+        backend.stacks.set("prod", stale);
         const { outcomes } = await run(root, "prod", backend);
         const platform = backend.operations.find((op) => op.stack === "prod")!;
         const teams = backend.operations.filter((op) => op.stack !== "prod");
@@ -150,7 +154,8 @@ describe("deploy: driving the stacks (fake Automation API with the SDK's shapes)
         // The team stacks' selections, too, come after the platform's update.
         assert.ok(backend.requests.filter((request) => request.name !== "prod").every((request) => request.at > platform.end!));
         assert.deepStrictEqual(outcomes.map((o) => [o.stack, o.role, o.result]), [["prod", "platform", "succeeded"], ["prod-alpha", "team", "succeeded"], ["prod-beta", "team", "succeeded"], ["prod-gamma", "team", "succeeded"]]);
-        assert.deepStrictEqual(backend.created, ["prod", "prod-alpha", "prod-beta", "prod-gamma"], "an update creates missing stacks (createOrSelect)");
+        assert.ok(teams.every((team) => team.kubeconfig === identity(team.stack.slice("prod-".length)).kubeconfig), "the teams deployed with the platform's new outputs");
+        assert.deepStrictEqual(backend.created, ["prod-alpha", "prod-beta", "prod-gamma"], "an update creates missing stacks (createOrSelect)");
     });
 
     for (const parallel of [1, 3]) {
