@@ -138,7 +138,7 @@ export function planEnvironment(root: string, environment: string, only: string[
     const platformConfig = readConfig(root, environment);
     const platformRole = roleOf(root, environment, platformConfig);
     if (platformRole === "team") {
-        throw new DeployPlanError(`${platformFile}: ${stackKindKey} is "team"; the stack named after environment ${environment} must be its platform stack (${stackKindKey}: platform) or an all-in-one stack (no ${stackKindKey} key)`);
+        throw new DeployPlanError(`${platformFile}: ${stackKindKey} is "team"; the stack named after environment ${environment} must be its platform stack (${stackKindKey}: platform) or an all-in-one stack (${stackKindKey}: all-in-one, or no key)`);
     }
     const teams: PlannedStack[] = [];
     for (const name of names) {
