@@ -8,7 +8,7 @@ import { boundaryCredentialStorePolicy } from "../components/access/vault-polici
 import { mandatory } from "../policy/evaluate";
 import { boundaryItems } from "../tools/render-files";
 import { repoRoot } from "../tools/render-stack";
-import { renderedStack } from "./helpers/stacks";
+import { renderedEnvironment } from "./helpers/stacks";
 import { CapturedResource } from "../tools/program-runner";
 import { baseConfig, named, runPlatform } from "./helpers/platform";
 
@@ -139,9 +139,9 @@ describe("access path: connect instructions", () => {
 });
 
 describe("access path: render", () => {
-    it("shows Vault and Boundary for every stack and never the secret values", async () => {
-        for (const stack of ["dev", "prod"]) {
-            const result = await renderedStack(stack);
+    it("shows Vault and Boundary for every environment and never the secret values", async () => {
+        for (const stack of ["dev", "prod", "repos"]) {
+            const result = await renderedEnvironment(stack);
             assert.ok(result.run.resources.some((r) => r.type === "vault:ssh/secretBackendRole:SecretBackendRole"), stack);
             assert.ok(boundaryItems(result.run.resources).some((item) => item.kind === "target"), stack);
             const text = JSON.stringify(result.run);
@@ -152,7 +152,8 @@ describe("access path: render", () => {
     it("exits 1 for a stack whose certificates outlive the pack's 24h bound, naming the role", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-broken-"));
         const file = path.join(dir, "Pulumi.broken.yaml");
-        fs.writeFileSync(file, fs.readFileSync(path.join(repoRoot, "stacks/Pulumi.dev.yaml"), "utf8").replace("certMaxTtl: 24h", "certMaxTtl: 72h"));
+        // An all-in-one stack: its roles are rendered with the environment's TTLs.
+        fs.writeFileSync(file, fs.readFileSync(path.join(repoRoot, "test/fixtures/all-in-one/Pulumi.dev.yaml"), "utf8").replace("certMaxTtl: 24h", "certMaxTtl: 72h"));
         const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "tools/render.ts"), "broken", "--config", file, "--out", path.join(dir, "out")], { cwd: repoRoot, encoding: "utf8" });
         assert.strictEqual(run.status, 1, run.stderr);
         assert.match(run.stdout, /\[mandatory\] vault-ssh-roles: .*\n\s+Vault SSH role app-team-alpha\.alice: maxTtl 259200 must be set and at most 86400 s/);

@@ -7,7 +7,7 @@ import * as path from "path";
 import { CapturedResource } from "../tools/program-runner";
 import { RenderResult, renderStack, repoRoot } from "../tools/render-stack";
 import { isKubernetesObject, kubernetesManifest } from "../tools/render-files";
-import { renderedStack } from "./helpers/stacks";
+import { renderedEnvironment, shippedEnvironments } from "./helpers/stacks";
 import { podListeners } from "./helpers/listeners";
 import { defaultMountTargets, parseCoderMounts, privateMountPoints } from "./upstream/envbox";
 import * as sysboxUpstream from "./upstream/sysbox";
@@ -45,8 +45,8 @@ function plain(value: unknown): unknown {
 
 const fixtureDir = path.join(repoRoot, "test/fixtures/conformance");
 const configs: { name: string; render: () => Promise<RenderResult> }[] = [
-    ...fs.readdirSync(path.join(repoRoot, "stacks")).map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1]).filter((s): s is string => !!s)
-        .map((stack) => ({ name: `stack ${stack}`, render: () => renderedStack(stack) })),
+    // Each shipped environment as the cluster sees it: an all-in-one stack, or a platform stack with its team stacks.
+    ...shippedEnvironments().map((stack) => ({ name: `stack ${stack}`, render: () => renderedEnvironment(stack) })),
     ...fs.readdirSync(fixtureDir).map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1]).filter((s): s is string => !!s)
         .map((stack) => ({ name: `config ${stack}`, render: () => renderStack(stack, path.join(fixtureDir, `Pulumi.${stack}.yaml`)) })),
 ];

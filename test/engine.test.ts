@@ -13,6 +13,9 @@ import { repoRoot } from "../tools/repo-root";
 import { readStackConfig, stackFilePath } from "../tools/stack-config";
 import { HostRun, notPlainData, plaintextOccurrences, readProject, rootStackType, runLikeLanguageHost } from "./helpers/language-host";
 import { renderedStack } from "./helpers/stacks";
+import { loadStack } from "../tools/render-stack";
+import { rawFromPulumiConfig } from "../components/config/load";
+import { platformOutputName, platformStackName } from "../components/config/team-stack";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { ensureBuilt } = require("../tools/build");
@@ -102,7 +105,10 @@ describe("engine path: the program as `pulumi preview` runs it (SDK cmd/run, lau
             before(async () => {
                 const config = engineConfig(stack);
                 canary = config.canary;
-                run = await runLikeLanguageHost({ root: repoRoot, stack, config: config.config, secretKeys: config.secretKeys, dryRun: true });
+                // A team stack reads its platform stack's outputs, as its render does.
+                const { platform } = loadStack(stack);
+                const stackOutputs = platform ? { [platformStackName(rawFromPulumiConfig(config.config))]: { [platformOutputName]: platform } } : undefined;
+                run = await runLikeLanguageHost({ root: repoRoot, stack, config: config.config, secretKeys: config.secretKeys, dryRun: true, stackOutputs });
             });
 
             it("exits 0 and registers exactly the resources the offline render shows, with the same URNs (finding 1)", async () => {

@@ -12,14 +12,13 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { repoRoot } from "../tools/render-stack";
 import { helmReleases, isKubernetesObject } from "../tools/render-files";
-import { renderedStack } from "./helpers/stacks";
+import { renderedEnvironment, shippedEnvironments } from "./helpers/stacks";
 import { chartKnobs, cnpgInstancePod, valueAt } from "./upstream/chart-knobs";
 import { buildPreflightDaemonSet } from "../components/runtimes/preflight-daemonset";
 import { cnpgChart, coderChart, kataDeployChart, nvidiaDevicePluginChart } from "../components/versions";
 
-const stacks = fs.readdirSync(path.join(repoRoot, "stacks"))
-    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-    .filter((stack): stack is string => stack !== undefined);
+// Each shipped environment as the cluster sees it: an all-in-one stack, or a platform stack with its team stacks.
+const stacks = shippedEnvironments();
 
 /** The checks, named as the README table names them. */
 const checks = ["requests", "memoryLimit", "runAsNonRoot", "allowPrivilegeEscalation", "capabilities", "seccomp", "readOnlyRootFilesystem", "privileged", "hostPath", "hostNetwork"] as const;
@@ -216,7 +215,7 @@ describe("hardening: requests, memory limits and Pod Security `restricted` for e
 
     for (const stack of stacks) {
         it(`${stack}: every rendered workload and every chart pod passes or is a listed exception`, async () => {
-            const result = await renderedStack(stack);
+            const result = await renderedEnvironment(stack);
             const rendered = renderedPods(result.run.resources);
             const charts = chartPods(result.run.resources);
             const operated = operatorPods(result.run.resources);
@@ -226,7 +225,7 @@ describe("hardening: requests, memory limits and Pod Security `restricted` for e
         });
 
         it(`${stack}: sets resources through every chart key that exists, and no key the chart lacks`, async () => {
-            const result = await renderedStack(stack);
+            const result = await renderedEnvironment(stack);
             for (const release of helmReleases(result.run.resources)) {
                 const knobs = chartKnobs.find((k) => release.chart.endsWith(k.chart));
                 if (!knobs) {
@@ -254,7 +253,7 @@ describe("hardening: requests, memory limits and Pod Security `restricted` for e
 
     it("every README exception is needed by some pod (no stale waiver)", async () => {
         for (const stack of stacks) {
-            const result = await renderedStack(stack);
+            const result = await renderedEnvironment(stack);
             judge([...renderedPods(result.run.resources), ...chartPods(result.run.resources), ...operatorPods(result.run.resources)]);
         }
         judge(renderedPods([{ custom: true, type: "kubernetes:apps/v1:DaemonSet", inputs: buildPreflightDaemonSet("").daemonSet }]));

@@ -4,16 +4,13 @@
 // outside addresses), compared cell by cell with the intended matrix (README "Isolation matrix").
 
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import { RenderResult, repoRoot } from "../tools/render-stack";
-import { renderedStack } from "./helpers/stacks";
+import { RenderResult } from "../tools/render-stack";
+import { renderedEnvironment, shippedEnvironments } from "./helpers/stacks";
 import { BuiltModel, apiServerEndpoint, buildClusterModel, nodes } from "./helpers/cluster-model";
 import { Destination, NetworkPolicyEvaluator, PodModel, Semantics, apiSemantics, effectivePolicyTypes, k3sSemantics, selectorMatches } from "./helpers/netpol-evaluator";
 
-const stacks = fs.readdirSync(path.join(repoRoot, "stacks"))
-    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-    .filter((stack): stack is string => stack !== undefined);
+// Each shipped environment as the cluster sees it: an all-in-one stack, or a platform stack with its team stacks.
+const stacks = shippedEnvironments();
 
 /** Addresses outside the pod network, by what they are. Written from the clouds' documentation, not from the code under test. */
 const outside: Record<string, Destination[]> = {
@@ -151,7 +148,7 @@ describe("tenant isolation: NetworkPolicy reachability of every shipped stack", 
             let built: BuiltModel;
             const workspacesNamespace = "coder-workspaces";
             before(async () => {
-                result = await renderedStack(stack);
+                result = await renderedEnvironment(stack);
                 built = buildClusterModel(result.run.resources, result.config);
             });
 
@@ -271,7 +268,7 @@ describe("tenant isolation: NetworkPolicy reachability of every shipped stack", 
 describe("hardening of every non-sandbox pod the stacks render", () => {
     for (const stack of stacks) {
         it(`${stack}: every container outside the sandboxes has a memory limit and cannot escalate unless it is a privileged node installer`, async () => {
-            const result = await renderedStack(stack);
+            const result = await renderedEnvironment(stack);
             const workloads = result.run.resources.filter((r) => r.custom && ["Deployment", "DaemonSet", "StatefulSet"].includes(r.inputs.kind))
                 .filter((r) => r.inputs.spec.template.metadata?.labels?.["sandbox-platform.io/sandbox"] === undefined);
             assert.ok(workloads.length > 0);

@@ -11,10 +11,11 @@ import { RenderResult, repoRoot } from "../tools/render-stack";
 import { renderedStack } from "./helpers/stacks";
 import { readStackConfig } from "../tools/stack-config";
 import { validateManifest } from "./helpers/schema";
+import { shippedStacks } from "./helpers/stacks";
 
-const stacks = fs.readdirSync(path.join(repoRoot, "stacks"))
-    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-    .filter((stack): stack is string => stack !== undefined);
+const shipped = shippedStacks();
+const stacks = shipped.map((entry) => entry.stack);
+const kindOf = (stack: string) => shipped.find((entry) => entry.stack === stack)!.kind;
 
 function renderCli(args: string[]) {
     return spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repoRoot, "tools/render.ts"), ...args], {
@@ -35,7 +36,8 @@ describe("offline render of every stack in stacks/", () => {
 
             it("renders Kubernetes objects that validate against the Kubernetes OpenAPI schemas", async () => {
                 const objects = result.run.resources.filter(isKubernetesObject);
-                assert.ok(objects.length > 10, `only ${objects.length} objects`);
+                // A team stack of one developer holds a handful (volumes, sshd settings, Deployment, Service, pre-pull).
+                assert.ok(objects.length > (kindOf(stack) === "team" ? 4 : 10), `only ${objects.length} objects`);
                 for (const resource of objects) {
                     await validateManifest(kubernetesManifest(resource));
                 }
@@ -53,9 +55,9 @@ describe("offline render of every stack in stacks/", () => {
                 assert.deepStrictEqual(mandatory(result.violations), []);
             });
 
-            it("retains every PersistentVolumeClaim on delete", () => {
+            it("retains every PersistentVolumeClaim on delete (a platform stack has none: volumes are the team stacks')", () => {
                 const claims = result.run.resources.filter((resource) => resource.inputs.kind === "PersistentVolumeClaim");
-                assert.ok(claims.length > 0);
+                assert.ok(kindOf(stack) === "platform" ? claims.length === 0 : claims.length > 0, `${claims.length} claims`);
                 for (const claim of claims) {
                     assert.strictEqual(claim.options.retainOnDelete, true, claim.urn);
                 }
@@ -65,14 +67,23 @@ describe("offline render of every stack in stacks/", () => {
 });
 
 describe("render command line", () => {
-    it("writes manifests, helm, vault, boundary and plan.json, and exits 0 for the dev stack", function () {
+    it("writes manifests, helm, vault, boundary and plan.json, and exits 0 for the dev platform stack and its team stack", function () {
+        const platformOut = tempDir();
+        const platformRun = renderCli(["dev", "--out", platformOut]);
+        assert.strictEqual(platformRun.status, 0, platformRun.stderr);
+        assert.match(platformRun.stdout, /policy: 0 mandatory/);
+        const exported = JSON.parse(fs.readFileSync(path.join(platformOut, "outputs.json"), "utf8")).platform;
+        assert.deepStrictEqual(exported.teams.map((team: any) => team.name), ["app-team-alpha"]);
+        assert.ok(fs.existsSync(path.join(platformOut, "kubernetes/_cluster/namespace-sbx-app-team-alpha.yaml")));
+        assert.ok(!fs.existsSync(path.join(platformOut, "kubernetes/sbx-app-team-alpha/deployment-app-team-alpha-alice.yaml")), "a platform stack runs no sandbox");
         const out = tempDir();
-        const run = renderCli(["dev", "--out", out]);
+        // On the platform render's outputs, as a team lead would render against a deployed platform.
+        const run = renderCli(["dev-app-team-alpha", "--out", out, "--platform-outputs", path.join(platformOut, "outputs.json")]);
         assert.strictEqual(run.status, 0, run.stderr);
         assert.match(run.stdout, /sandboxes \(2 developers\)/);
         assert.match(run.stdout, /policy: 0 mandatory/);
         const plan = JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8"));
-        assert.strictEqual(plan.stack, "dev");
+        assert.strictEqual(plan.stack, "dev-app-team-alpha");
         assert.ok(plan.resources.every((r: any) => r.urn && r.type && r.options && "retainOnDelete" in r.options));
         assert.deepStrictEqual(plan.policy.violations, []);
         assert.ok(typeof plan.durationMs === "number");
@@ -95,22 +106,27 @@ describe("render command line", () => {
     it("writes manifests that the policy checker reads back with the same (zero) violations", async function () {
         this.timeout(600000);
         const out = tempDir();
-        const run = renderCli(["prod", "--out", out]);
+        const run = renderCli(["prod", "--out", path.join(out, "prod")]);
         assert.strictEqual(run.status, 0, run.stderr);
         assert.match(run.stdout, /warnings:\n  runtimes\.sysbox: K3s nodes are not an official Sysbox target/);
-        const objects = readManifests([path.join(out, "kubernetes")]);
+        // The environment's sandboxes are in its team stacks.
+        const team = renderCli(["prod-app-team-alpha", "--out", path.join(out, "team")]);
+        assert.strictEqual(team.status, 0, team.stderr);
+        const objects = readManifests([path.join(out, "prod", "kubernetes"), path.join(out, "team", "kubernetes")]);
         assert.ok(objects.length > 80, `${objects.length} objects`);
         assert.deepStrictEqual(await evaluatePolicies(objects.map(manifestSubject)), []);
     });
 
-    for (const [title, mutate, key] of [
+    for (const [text, mutate, key] of [
         ["a typo in a key", (text: string) => text.replace("sandbox-platform:teams:", "sandbox-platform:team:"), "sandbox-platform:team"],
         ["an uppercase developer name", (text: string) => text.replace("- alice", "- Alice"), "sandbox-platform:teams[0].developers[0]"],
     ] as const) {
-        it(`refuses ${title} with exit 2, the key path on stderr and nothing written`, () => {
+        it(`refuses ${text} with exit 2, the key path on stderr and nothing written`, () => {
             const dir = tempDir();
             const file = path.join(dir, "Pulumi.bad.yaml");
-            fs.writeFileSync(file, mutate(fs.readFileSync(path.join(repoRoot, "stacks/Pulumi.dev.yaml"), "utf8")));
+            // Rosters are in team stacks; the rest of the config in the platform stack.
+            const source = text === "a typo in a key" ? "stacks/Pulumi.dev.yaml" : "stacks/Pulumi.dev-app-team-alpha.yaml";
+            fs.writeFileSync(file, mutate(fs.readFileSync(path.join(repoRoot, source), "utf8")));
             const out = path.join(dir, "out");
             const run = renderCli(["bad", "--config", file, "--out", out]);
             assert.strictEqual(run.status, 2, run.stdout + run.stderr);

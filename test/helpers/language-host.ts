@@ -102,6 +102,8 @@ export interface HostRunOptions {
     dryRun?: boolean;
     /** Override Pulumi.yaml's `main` (to show what the SDK would run without it). */
     main?: string | null;
+    /** Outputs of the stacks a StackReference may read, by stack name. */
+    stackOutputs?: Record<string, Record<string, unknown>>;
 }
 
 export async function runLikeLanguageHost(options: HostRunOptions): Promise<HostRun> {
@@ -140,6 +142,28 @@ export async function runLikeLanguageHost(options: HostRunOptions): Promise<Host
             } else {
                 response.setObject(new structProto.Struct());
             }
+            callback(null, response);
+        },
+        // A StackReference is a read (the SDK's readResource, `id` = the stack's name), which the engine
+        // serves with its builtin provider: `outputs` and `secretOutputNames` of the named stack
+        // (pkg/resource/deploy/builtins.go readStackReference). Other reads are not used by the program.
+        readResource(call: any, callback: any) {
+            const request = call.request;
+            const type: string = request.getType();
+            const name: string = request.getName();
+            const parent: string = request.getParent();
+            const parentType = parent ? qualifiedType(parent) : "";
+            const typ = parentType && parentType !== rootStackType ? `${parentType}$${type}` : type;
+            const urn = `urn:pulumi:${options.stack}::${projectName}::${typ}::${name}`;
+            const inputs = request.getProperties()?.toJavaScript() ?? {};
+            registrations.push({ urn, type, name, custom: true, parent, inputs });
+            if (type !== "pulumi:pulumi:StackReference" || !options.stackOutputs?.[request.getId()]) {
+                callback({ code: grpc.status.NOT_FOUND, details: `fake engine: cannot read ${type} ${request.getId()}` });
+                return;
+            }
+            const response = new resourceProto.ReadResourceResponse();
+            response.setUrn(urn);
+            response.setProperties(structProto.Struct.fromJavaScript({ name: request.getId(), outputs: options.stackOutputs[request.getId()], secretOutputNames: [] }));
             callback(null, response);
         },
         registerResourceOutputs(call: any, callback: any) {
