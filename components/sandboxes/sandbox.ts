@@ -14,6 +14,8 @@ export interface SandboxArgs {
     config: Pick<PlatformConfig, "runtimes" | "cluster"> & { devices: DevicesConfig };
     /** Developers whose certificates this sandbox's sshd accepts. */
     principals: pulumi.Input<string[]>;
+    /** The namespace's shared start-up script ConfigMap (start-script.ts), created before the pod. */
+    startScript?: pulumi.Resource;
 }
 
 /** One developer's (or one pool member's) sandbox: volumes, sshd config, controller, Service. */
@@ -45,7 +47,7 @@ export class Sandbox extends pulumi.ComponentResource {
         }, { parent: this });
 
         new k8s.apps.v1.Deployment(plan.name, buildSandboxDeployment(plan, buildSandboxPodSpec(plan, config)), {
-            parent: this, dependsOn: [...volumes, sshdConfigMap],
+            parent: this, dependsOn: [...volumes, sshdConfigMap, ...(args.startScript ? [args.startScript] : [])],
         });
         new k8s.core.v1.Service(plan.name, buildSandboxService(plan), { parent: this });
 

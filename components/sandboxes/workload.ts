@@ -8,6 +8,7 @@ import { sandboxServedPorts } from "./ports";
 import { buildEnvboxPodSpec, k3sNvidiaRuntimeClassName } from "./envbox";
 import { buildIsolatedPodSpec } from "./isolated";
 import { SandboxPlan } from "./plan";
+import { startScriptTemplateAnnotations } from "./start-script";
 
 export function sandboxSelector(sandbox: SandboxPlan): Record<string, string> {
     return { [labels.sandbox]: sandbox.name };
@@ -44,7 +45,7 @@ export function buildSandboxDeployment(sandbox: SandboxPlan, podSpec: PodSpec): 
             strategy: { type: "Recreate" },
             revisionHistoryLimit: 3,
             selector: { matchLabels: sandboxSelector(sandbox) },
-            template: { metadata: { labels: sandboxLabels(sandbox) }, spec: podSpec },
+            template: { metadata: { labels: sandboxLabels(sandbox), annotations: startScriptTemplateAnnotations() }, spec: podSpec },
         },
     };
 }
