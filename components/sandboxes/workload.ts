@@ -9,6 +9,7 @@ import { buildEnvboxPodSpec, k3sNvidiaRuntimeClassName } from "./envbox";
 import { buildIsolatedPodSpec } from "./isolated";
 import { SandboxPlan } from "./plan";
 import { startScriptTemplateAnnotations } from "./start-script";
+import { sandboxWorkloadAwaitAnnotations } from "../await-rules";
 
 export function sandboxSelector(sandbox: SandboxPlan): Record<string, string> {
     return { [labels.sandbox]: sandbox.name };
@@ -39,7 +40,8 @@ export function buildSandboxDeployment(sandbox: SandboxPlan, podSpec: PodSpec): 
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
-        metadata: { name: sandbox.name, namespace: sandbox.namespace, labels: sandboxLabels(sandbox) },
+        // Applied, not awaited: a cold start may take the startup probe's 30 minutes (await-rules.ts).
+        metadata: { name: sandbox.name, namespace: sandbox.namespace, labels: sandboxLabels(sandbox), annotations: sandboxWorkloadAwaitAnnotations() },
         spec: {
             replicas: sandbox.suspended ? 0 : 1,
             strategy: { type: "Recreate" },
@@ -54,7 +56,8 @@ export function buildSandboxService(sandbox: SandboxPlan): Service {
     return {
         apiVersion: "v1",
         kind: "Service",
-        metadata: { name: sandbox.name, namespace: sandbox.namespace, labels: sandboxLabels(sandbox) },
+        // Its await would wait for a ready pod, as long as the Deployment's (await-rules.ts).
+        metadata: { name: sandbox.name, namespace: sandbox.namespace, labels: sandboxLabels(sandbox), annotations: sandboxWorkloadAwaitAnnotations() },
         spec: {
             type: "ClusterIP",
             selector: sandboxSelector(sandbox),
