@@ -9,7 +9,7 @@ import { buildBootstrapScript, readStartScript, startScriptDir, startScriptPath,
 import { planTeamSandboxes } from "../components/sandboxes/plan";
 import { startScriptConfigMapName, startScriptHashAnnotation, startScriptVolumeName } from "../components/sandboxes/start-script";
 import { buildSandboxConfigMap } from "../components/sandboxes/workspace";
-import { buildSandboxDeployment, buildSandboxPodSpec } from "../components/sandboxes/workload";
+import { buildSandboxDeployment, buildSandboxPodSpec, managedSandboxDeployment } from "../components/sandboxes/workload";
 import { parsePlatformConfig } from "../components/config/load";
 import { teamNamespace } from "../components/naming";
 import { ofKind, runPlatform } from "./helpers/platform";
@@ -48,6 +48,8 @@ describe("the start-up script, shared per namespace (issue 25)", function () {
         for (const deployment of ofKind(run.resources, "Deployment").filter((r) => shared.some((c) => c.inputs.metadata.namespace === r.inputs.metadata.namespace))) {
             const sharedUrn = shared.find((r) => r.inputs.metadata.namespace === deployment.inputs.metadata.namespace)!.urn;
             assert.ok(deployment.options.dependsOn.includes(sharedUrn), `${deployment.urn} does not depend on ${sharedUrn}`);
+            assert.strictEqual(deployment.inputs.spec.template.metadata.annotations[startScriptHashAnnotation],
+                crypto.createHash("sha256").update(script).digest("hex"), `${deployment.urn} does not restart when the script changes`);
         }
     });
 
@@ -72,7 +74,7 @@ describe("the start-up script, shared per namespace (issue 25)", function () {
     it("a sandbox's pod template carries the script's sha256, so a changed script is a new template (a rollout); the PVCs do not move", async () => {
         const config = parsePlatformConfig(raw);
         const plan = planTeamSandboxes(config.teams[0])[0];
-        const deployment = buildSandboxDeployment(plan, buildSandboxPodSpec(plan, config));
+        const deployment = managedSandboxDeployment(buildSandboxDeployment(plan, buildSandboxPodSpec(plan, config)));
         const expected = crypto.createHash("sha256").update(fs.readFileSync(scriptFile)).digest("hex");
         assert.strictEqual(deployment.spec!.template!.metadata!.annotations![startScriptHashAnnotation], expected);
         assert.strictEqual(readStartScript(), fs.readFileSync(scriptFile, "utf8"));

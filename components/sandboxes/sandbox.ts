@@ -5,7 +5,7 @@ import { serviceDnsName } from "../naming";
 import { SandboxPlan } from "./plan";
 import { buildSandboxConfigMap } from "./workspace";
 import { buildSandboxClaims, immutableClaimFields } from "./volumes";
-import { buildSandboxDeployment, buildSandboxPodSpec, buildSandboxService } from "./workload";
+import { buildSandboxDeployment, buildSandboxPodSpec, buildSandboxService, managedSandboxDeployment } from "./workload";
 
 export interface SandboxArgs {
     /** What to run: name, namespace, runtime, image, resources, owner. */
@@ -46,7 +46,7 @@ export class Sandbox extends pulumi.ComponentResource {
             metadata: sshdSpec.metadata, data: sshdSpec.data,
         }, { parent: this });
 
-        new k8s.apps.v1.Deployment(plan.name, buildSandboxDeployment(plan, buildSandboxPodSpec(plan, config)), {
+        new k8s.apps.v1.Deployment(plan.name, managedSandboxDeployment(buildSandboxDeployment(plan, buildSandboxPodSpec(plan, config))), {
             parent: this, dependsOn: [...volumes, sshdConfigMap, ...(args.startScript ? [args.startScript] : [])],
         });
         new k8s.core.v1.Service(plan.name, buildSandboxService(plan), { parent: this });

@@ -40,14 +40,31 @@ export function buildSandboxDeployment(sandbox: SandboxPlan, podSpec: PodSpec): 
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
-        // Applied, not awaited: a cold start may take the startup probe's 30 minutes (await-rules.ts).
-        metadata: { name: sandbox.name, namespace: sandbox.namespace, labels: sandboxLabels(sandbox), annotations: sandboxWorkloadAwaitAnnotations() },
+        metadata: { name: sandbox.name, namespace: sandbox.namespace, labels: sandboxLabels(sandbox) },
         spec: {
             replicas: sandbox.suspended ? 0 : 1,
             strategy: { type: "Recreate" },
             revisionHistoryLimit: 3,
             selector: { matchLabels: sandboxSelector(sandbox) },
-            template: { metadata: { labels: sandboxLabels(sandbox), annotations: startScriptTemplateAnnotations() }, spec: podSpec },
+            template: { metadata: { labels: sandboxLabels(sandbox) }, spec: podSpec },
+        },
+    };
+}
+
+/**
+ * What the platform's own sandboxes add to their controller (not the Coder template, which
+ * reuses buildSandboxDeployment under Terraform and mounts no start-up script): applied
+ * without waiting, as a cold start may take the startup probe's 30 minutes (await-rules.ts),
+ * and restarted when the namespace's shared start-up script changes (start-script.ts).
+ */
+export function managedSandboxDeployment(deployment: Deployment): Deployment {
+    const spec = deployment.spec!;
+    return {
+        ...deployment,
+        metadata: { ...deployment.metadata, annotations: { ...deployment.metadata?.annotations, ...sandboxWorkloadAwaitAnnotations() } },
+        spec: {
+            ...spec,
+            template: { ...spec.template, metadata: { ...spec.template.metadata, annotations: { ...spec.template.metadata?.annotations, ...startScriptTemplateAnnotations() } } },
         },
     };
 }
