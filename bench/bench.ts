@@ -7,6 +7,11 @@
 // (bench/floor.ts). Prints per scenario: resources, CPU and wall time, peak RSS (getrusage), the
 // dependency depth of the plan; and the marginal cost per added resource against the
 // floor's, in CPU time (wall time on a shared machine mostly measures the neighbours). BENCH_SIZES=40,160,1000 and BENCH_MIXED=<developers per team> override.
+// Also (issue 25) an enterprise scenario (BENCH_ENTERPRISE=<developers>, default 40, 0 leaves
+// it out: Boundary enterprise with Vault injection), and per scenario the plan's step count
+// and dependency depth, the state the engine would store per developer, the provider code
+// in it, and what adding one developer changes (bench/state-size.ts). Small runs while
+// developing: BENCH_REPEAT=1 BENCH_SIZES=10,20 BENCH_MIXED=5 BENCH_ENTERPRISE=10.
 //
 // Each scenario runs BENCH_REPEAT times (default 3), render and floor taking turns, and each
 // figure is the median of its runs: on these machines one process's CPU time for the same work
@@ -22,9 +27,12 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { repoRoot } from "../tools/repo-root";
+import { PlanResource, planDiff, providerTexts, stateBytes } from "./state-size";
 
 const sizes = (process.env.BENCH_SIZES ?? "40,160,1000").split(",").map(Number);
 const mixedPerTeam = Number(process.env.BENCH_MIXED ?? "40");
+/** Developers of the enterprise scenario (Boundary enterprise with Vault injection, two teams); 0 leaves it out. */
+const enterpriseDevelopers = Number(process.env.BENCH_ENTERPRISE ?? "40");
 const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? "3"));
 /** Also time the floor through @pulumi/kubernetes's own classes (bench/floor.ts --provider-classes): what the provider SDK adds, apart from our code. */
 const providerFloor = process.env.BENCH_PROVIDER_FLOOR === "1";
@@ -48,6 +56,20 @@ function mixedStack(perTeam: number): Record<string, unknown> {
             { name: "infra", runtime: "sysbox", developers: names("i", perTeam) },
             { name: "secure", runtime: "kata", developers: names("s", perTeam) },
             { name: "pool", runtime: "envbox", allocation: "pool", poolSize: perTeam, developers: names("p", perTeam) },
+        ],
+    };
+}
+
+/** Boundary enterprise (SSH targets, Vault-injected certificates) and Vault on: the issue's "enterprise stack". */
+function enterpriseStack(developers: number): Record<string, unknown> {
+    const first = Math.ceil(developers / 2);
+    return {
+        "sandbox-platform:environment": "bench",
+        "sandbox-platform:vault": { enabled: true, address: "https://vault.bench.example.com:8200" },
+        "sandbox-platform:boundary": { enabled: true, edition: "enterprise", address: "https://boundary.bench.example.com" },
+        "sandbox-platform:teams": [
+            { name: "apps", runtime: "envbox", developers: names("a", first) },
+            { name: "web", runtime: "envbox", developers: names("w", developers - first) },
         ],
     };
 }
@@ -104,7 +126,25 @@ function median(samples: Sample[]): Sample {
     };
 }
 
-function scenario(label: string, config: Record<string, unknown>): { label: string; render: Sample; floor: Sample; provider?: Sample } {
+interface Row { label: string; render: Sample; floor: Sample; provider?: Sample; plan: PlanResource[]; developers: number }
+
+/** One render only (no floor, no repeats): for the plan it writes. */
+function planOf(label: string, config: Record<string, unknown>): PlanResource[] {
+    const file = path.join(work, `Pulumi.${label}.yaml`);
+    fs.writeFileSync(file, YAML.stringify({ config }));
+    const out = path.join(work, `out-${label}`);
+    const sample = timed(["tools/render", "bench", "--config", file, "--out", out]);
+    if (sample.status !== 0) {
+        throw new Error(`render for ${label} exited ${sample.status}: ${sample.stderr.slice(-2000)}`);
+    }
+    return JSON.parse(fs.readFileSync(path.join(out, "plan.json"), "utf8")).resources;
+}
+
+function developersOf(config: Record<string, unknown>): number {
+    return (config["sandbox-platform:teams"] as { developers: unknown[] }[]).reduce((sum, team) => sum + team.developers.length, 0);
+}
+
+function scenario(label: string, config: Record<string, unknown>): Row {
     const file = path.join(work, `Pulumi.${label}.yaml`);
     fs.writeFileSync(file, YAML.stringify({ config }));
     const renders: Sample[] = [];
@@ -134,19 +174,22 @@ function scenario(label: string, config: Record<string, unknown>): { label: stri
         }
     }
     return {
-        label,
+        label, plan: plan!.resources as PlanResource[], developers: developersOf(config),
         render: { ...median(renders), depth: dependencyDepth(plan!) },
         floor: median(floors),
         provider: providerFloor ? median(providers) : undefined,
     };
 }
 
-function main(): void {
+async function main(): Promise<void> {
     const empty = path.join(work, "empty-plan.json");
     fs.writeFileSync(empty, JSON.stringify({ resources: [] }));
     timed(["bench/floor", empty]); // builds if needed and warms the file cache
     const rows = sizes.map((developers) => scenario(`team-${developers}`, teamStack(developers)));
     rows.push(scenario(`mixed-4x${mixedPerTeam}`, mixedStack(mixedPerTeam)));
+    if (enterpriseDevelopers > 0) {
+        rows.push(scenario(`enterprise-${enterpriseDevelopers}`, enterpriseStack(enterpriseDevelopers)));
+    }
     const pad = (value: string | number, width: number) => String(value).padStart(width);
     console.log(`node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}; per process: CPU time (user+system), wall time, peak RSS; median of ${repeat} run(s) each`);
     console.log(`${"scenario".padEnd(14)} ${pad("resources", 9)} ${pad("depth", 5)} | render ${pad("CPU ms", 7)} ${pad("wall ms", 7)} ${pad("RSS MiB", 7)} | floor ${pad("CPU ms", 7)} ${pad("wall ms", 7)} ${pad("RSS MiB", 7)} | ${pad("CPU ×", 5)} ${pad("RSS ×", 5)}`);
@@ -178,7 +221,43 @@ function main(): void {
             console.log(`  against the @pulumi/kubernetes-class floor: ${marginalProvider.toFixed(3)} ms per added resource (${(marginalProvider / marginalFloor).toFixed(2)}× the plain floor's); render ${(marginalRender / marginalProvider).toFixed(2)}×`);
         }
     }
+    await reportState(rows);
     fs.rmSync(work, { recursive: true, force: true });
 }
 
-main();
+/**
+ * State and plan shape (issue 25): per scenario the plan's steps (one create per resource
+ * on a first deploy) and dependency depth, the state the engine would store (bench/
+ * state-size.ts says how it is modelled), the stored provider code now and as the closure
+ * version stored it; then, for the enterprise scenario, what adding one developer does.
+ */
+async function reportState(rows: Row[]): Promise<void> {
+    const texts = await providerTexts();
+    const kb = (value: number) => (value / 1024).toFixed(1);
+    const pad = (value: string | number, width: number) => String(value).padStart(width);
+    console.log(`state (inputs + outputs as the engine stores them; Kubernetes outputs counted as their inputs, a lower bound); __provider: Boundary ${texts.boundary.length} bytes (closure version ${texts.boundaryClosure.length}), pool assignment ${texts.poolAssignment.length}`);
+    console.log(`${"scenario".padEnd(14)} ${pad("steps", 6)} ${pad("depth", 5)} | ${pad("state KB", 9)} ${pad("KB/dev", 7)} | ${pad("provider code KB", 16)} ${pad("before", 8)}`);
+    for (const row of rows) {
+        const state = stateBytes(row.plan, texts);
+        console.log(`${row.label.padEnd(14)} ${pad(row.plan.length, 6)} ${pad(row.render.depth ?? "", 5)} | ${pad(kb(state.total), 9)} ${pad(kb(state.total / row.developers), 7)} | ` +
+            `${pad(kb(state.providerCode), 16)} ${pad(kb(state.providerCodeBefore), 8)}`);
+    }
+    const enterprise = rows.find((row) => row.label.startsWith("enterprise-"));
+    if (!enterprise) {
+        return;
+    }
+    const grown = planOf(`enterprise-${enterpriseDevelopers + 1}`, enterpriseStack(enterpriseDevelopers + 1));
+    const diff = planDiff(enterprise.plan, grown);
+    const [before, after] = [stateBytes(enterprise.plan, texts), stateBytes(grown, texts)];
+    const beyondOwn = (s: ReturnType<typeof stateBytes>) => s.total - s.ownInputs - s.mirroredOutputs;
+    console.log(`adding one developer to ${enterprise.label}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.removed.length} removed` +
+        `${diff.changed.length > 0 ? ` (changed: ${diff.changed.map((urn) => urn.split("::").pop()).join(", ")})` : ""}`);
+    console.log(`  state of the added developer: ${kb(after.total - before.total)} KB: own inputs ${kb(after.ownInputs - before.ownInputs)} KB, outputs mirroring them ${kb(after.mirroredOutputs - before.mirroredOutputs)} KB, ` +
+        `beyond the objects' own data ${kb(beyondOwn(after) - beyondOwn(before))} KB (target ≤ 10 KB: engine envelope ${kb(after.envelope - before.envelope)} KB, stored provider code ${kb(after.providerCode - before.providerCode)} KB; ` +
+        `the closure version stored ${kb(after.providerCodeBefore - before.providerCodeBefore)} KB of provider code)`);
+}
+
+main().catch((error) => {
+    process.stderr.write(`${(error as Error).stack ?? error}\n`);
+    process.exitCode = 1;
+});

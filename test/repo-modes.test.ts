@@ -64,7 +64,7 @@ describe("repository-driven sandboxes (stacks/Pulumi.repos.yaml)", () => {
         const vars = env(container);
         assert.strictEqual(vars.ENVBUILDER_GIT_URL, "https://github.com/example/api.git#refs/heads/main");
         assert.strictEqual(vars.ENVBUILDER_WORKSPACE_FOLDER, "/workspaces/api");
-        assert.match(vars.ENVBUILDER_INIT_SCRIPT, /exec \/bin\/sh \/etc\/sandbox\/sshd\/sandbox-start\.sh/);
+        assert.match(vars.ENVBUILDER_INIT_SCRIPT, /exec \/bin\/sh \/etc\/sandbox\/start\/sandbox-start\.sh/);
         assert.strictEqual(vars.ENVBUILDER_LAYER_CACHE_DIR, "/var/cache/envbuilder");
         assert.strictEqual(vars.ENVBUILDER_CACHE_REPO, "registry.example.com/cache/envbuilder");
         assert.strictEqual(vars.ENVBUILDER_FALLBACK_IMAGE, "ghcr.io/sandbox-platform/sandbox:0.1.0");

@@ -95,7 +95,7 @@ describe("envbox sandboxes", () => {
         assert.deepStrictEqual(env.CODER_CPUS, { resourceFieldRef: { containerName: "envbox", resource: "limits.cpu" } });
         assert.deepStrictEqual(env.CODER_MEMORY, { resourceFieldRef: { containerName: "envbox", resource: "limits.memory" } });
         // The bootstrap runs the start-up script from the sandbox ConfigMap the inner container mounts.
-        assert.match(env.CODER_BOOTSTRAP_SCRIPT, /exec \/bin\/sh \/etc\/sandbox\/sshd\/sandbox-start\.sh/);
+        assert.match(env.CODER_BOOTSTRAP_SCRIPT, /exec \/bin\/sh \/etc\/sandbox\/start\/sandbox-start\.sh/);
     });
 
     it("passes FUSE, TUN and a referenced image pull secret only when configured", () => {

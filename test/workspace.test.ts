@@ -9,6 +9,7 @@ import * as path from "path";
 import { buildBootstrapScript, readStartScript, renderStartSettings, shellQuote, startScriptPath } from "../components/sandboxes/bootstrap";
 import { SandboxPlan } from "../components/sandboxes/plan";
 import { buildSandboxConfigMap, repoDirName, startSettingsFor, workspacePath } from "../components/sandboxes/workspace";
+import { buildStartScriptConfigMap } from "../components/sandboxes/start-script";
 import { sandboxImageTag } from "../components/versions";
 
 const plan: SandboxPlan = {
@@ -70,10 +71,10 @@ describe("sandbox workspace and start-up settings", () => {
         assert.deepStrictEqual(envbuilder, { SANDBOX_DEVCONTAINER: "off", SANDBOX_REPO_URL: "<unset>", SANDBOX_REPO_DIR: "/workspaces/shop" });
     });
 
-    it("ships the script and its settings in the sandbox ConfigMap next to sshd_config, and the runtimes run it from there", () => {
+    it("ships the script's settings in the sandbox ConfigMap next to sshd_config (the script itself once per namespace, issue 25), and the runtimes run it", () => {
         const configMap = buildSandboxConfigMap(plan, ["alice"]);
-        assert.deepStrictEqual(Object.keys(configMap.data!).sort(), ["principals", "sandbox-start.sh", "sandbox.env", "sshd_config"]);
-        assert.strictEqual(configMap.data!["sandbox-start.sh"], readStartScript());
+        assert.deepStrictEqual(Object.keys(configMap.data!).sort(), ["principals", "sandbox.env", "sshd_config"]);
+        assert.strictEqual(buildStartScriptConfigMap(plan.namespace).data!["sandbox-start.sh"], readStartScript());
         assert.strictEqual(configMap.data!.principals, "alice\n");
         assert.match(buildBootstrapScript(), new RegExp(`exec /bin/sh ${startScriptPath}`));
     });

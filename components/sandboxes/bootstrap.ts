@@ -1,9 +1,12 @@
 // How a sandbox starts: the one start-up script (images/sandbox/sandbox-start.sh, also
 // baked into the platform's sandbox image) and the per-sandbox settings it reads.
-// Both travel in the sandbox's ConfigMap, mounted at /etc/sandbox/sshd: envbox pipes
-// the stub below into `/bin/sh -s` in the inner container (cli/docker.go, runDockerCVM),
-// sysbox and kata pods run it as their command, envbuilder as its init script.
+// The script travels once per namespace, in the `sandbox-start` ConfigMap mounted at
+// /etc/sandbox/start (start-script.ts); the settings in the sandbox's own ConfigMap,
+// mounted at /etc/sandbox/sshd. envbox pipes the stub below into `/bin/sh -s` in the
+// inner container (cli/docker.go, runDockerCVM), sysbox and kata pods run it as their
+// command, envbuilder as its init script.
 
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { sshdConfigDir, sshdPort } from "../access/sshd";
@@ -11,14 +14,18 @@ import { sshdConfigDir, sshdPort } from "../access/sshd";
 /** Keys of the sandbox ConfigMap that carry the start-up script and its settings. */
 export const startScriptFile = "sandbox-start.sh";
 export const startSettingsFile = "sandbox.env";
-/** Where the start-up script is inside every sandbox (the ConfigMap mount). */
-export const startScriptPath = `${sshdConfigDir}/${startScriptFile}`;
+/** Where the namespace's start-up script ConfigMap is mounted in every sandbox, read-only. */
+export const startScriptDir = "/etc/sandbox/start";
+/** Where the start-up script is inside every sandbox (the shared ConfigMap's mount). */
+export const startScriptPath = `${startScriptDir}/${startScriptFile}`;
+/** Where the per-sandbox settings are (the sandbox's own ConfigMap, next to sshd_config; the script's default SANDBOX_CONFIG_DIR). */
+export const startSettingsPath = `${sshdConfigDir}/${startSettingsFile}`;
 /** code-server's port inside the workspace; the Service exposes it unchanged. */
 export const codeServerPort = 13337;
 /** Where a repository's Secret (deploy key or token) is mounted, read-only. */
 export const repoCredentialsDir = "/etc/sandbox/repo-credentials";
 
-/** The script's text once read (every sandbox's ConfigMap carries it: one read per process, not per sandbox). */
+/** The script's text once read (one read per process, not per namespace). */
 let startScript: string | undefined;
 
 /** The script's source, read from the repository (one file, shellchecked, run for real in tests). */
@@ -36,6 +43,11 @@ export function readStartScript(): string {
         dir = path.dirname(dir);
     }
     throw new Error(`start-up script images/sandbox/${startScriptFile} not found above ${__dirname}`);
+}
+
+/** sha256 of the script's text: a sandbox's pod template carries it, so that a changed script restarts the sandbox. */
+export function startScriptSha256(): string {
+    return crypto.createHash("sha256").update(readStartScript()).digest("hex");
 }
 
 /** What the start-up script does in one sandbox; rendered as shell assignments. */

@@ -9,7 +9,8 @@ import { Container, EnvVar, PodSpec, Volume } from "../manifest";
 import { sshdConfigMapName } from "../naming";
 import { sshCaConfigMapName, sshCaDir, sshdConfigDir } from "../access/sshd";
 import { envboxImage } from "../versions";
-import { buildBootstrapScript, repoCredentialsDir } from "./bootstrap";
+import { buildBootstrapScript, repoCredentialsDir, startScriptDir } from "./bootstrap";
+import { startScriptVolume, startScriptVolumeName } from "./start-script";
 import { repoCredentialsVolumes, sandboxDataVolumes } from "./workspace";
 import { buildEnvboxForwarders, envboxBridgeCidr, envboxProbes } from "./envbox-network";
 import { SandboxPlan } from "./plan";
@@ -58,10 +59,11 @@ export const innerMounts: { source: string; target: string; readOnly?: boolean }
     { source: workspaceHome, target: workspaceHome },
     { source: sshdConfigDir, target: sshdConfigDir, readOnly: true },
     { source: sshCaDir, target: sshCaDir, readOnly: true },
+    { source: startScriptDir, target: startScriptDir, readOnly: true },
 ];
 
 /** Inner mounts that carry the sshd access path (not used by Coder workspaces, which run Coder's agent). */
-const sshAccessPaths = new Set([sshdConfigDir, sshCaDir]);
+const sshAccessPaths = new Set([sshdConfigDir, sshCaDir, startScriptDir]);
 
 export function coderMounts(sshAccess = true): string {
     const taken = new Set([...envboxDefaultMounts.map((m) => m.target), ...envboxPrivateMountPoints]);
@@ -109,7 +111,8 @@ export function buildEnvboxPodSpec(sandbox: SandboxPlan, devices: DevicesConfig,
         ...persistentMounts,
         { volume: "sysbox", path: "/var/lib/sysbox" },
         ...envboxHostPaths.map((path) => ({ volume: hostPathVolumeName(path), path, readOnly: true })),
-        ...(options.sshAccess ? [{ volume: "sshd", path: sshdConfigDir, readOnly: true }, { volume: "ssh-ca", path: sshCaDir, readOnly: true }] : []),
+        ...(options.sshAccess ? [{ volume: "sshd", path: sshdConfigDir, readOnly: true }, { volume: "ssh-ca", path: sshCaDir, readOnly: true },
+            { volume: startScriptVolumeName, path: startScriptDir, readOnly: true }] : []),
         ...(options.sshAccess ? repoCredentials.mounts.map((m) => ({ volume: m.name, path: m.mountPath, readOnly: true })) : []),
     ];
     const volumes: Volume[] = [
@@ -119,6 +122,7 @@ export function buildEnvboxPodSpec(sandbox: SandboxPlan, devices: DevicesConfig,
         ...(options.sshAccess ? [
             { name: "sshd", configMap: { name: sshdConfigMapName(sandbox.name) } },
             { name: "ssh-ca", configMap: { name: sshCaConfigMapName, optional: true } },
+            startScriptVolume(),
             ...repoCredentials.volumes,
         ] : []),
     ];

@@ -6,6 +6,7 @@ import { Container, EnvVar, PodSpec } from "../manifest";
 import { sshdConfigMapName } from "../naming";
 import { sshCaConfigMapName, sshCaDir, sshdConfigDir } from "../access/sshd";
 import { buildBootstrapScript, repoCredentialsDir } from "./bootstrap";
+import { startScriptMount, startScriptVolume } from "./start-script";
 import { envbuilderWorkspaceBase, repoCredentialsVolumes, sandboxDataVolumes, workspacePath } from "./workspace";
 import { envbuilderImage } from "../versions";
 import { sandboxServedPorts } from "./ports";
@@ -53,6 +54,7 @@ export function buildIsolatedPodSpec(sandbox: SandboxPlan, config: Pick<Platform
                 : { name: "docker-cache", mountPath: "/var/lib/docker", subPath: "docker" },
             { name: "sshd", mountPath: sshdConfigDir, readOnly: true },
             { name: "ssh-ca", mountPath: sshCaDir, readOnly: true },
+            startScriptMount(),
             ...repoCredentials.mounts,
             ...(envbuilder && sandbox.repo?.secret ? [{ name: "repo-credentials", mountPath: repoCredentialsDir, readOnly: true }] : []),
         ],
@@ -72,6 +74,7 @@ export function buildIsolatedPodSpec(sandbox: SandboxPlan, config: Pick<Platform
             ...sandboxDataVolumes(sandbox),
             { name: "sshd", configMap: { name: sshdConfigMapName(sandbox.name) } },
             { name: "ssh-ca", configMap: { name: sshCaConfigMapName, optional: true } },
+            startScriptVolume(),
             ...repoCredentials.volumes,
             ...(envbuilder && sandbox.repo?.secret ? [{ name: "repo-credentials", secret: { secretName: sandbox.repo.secret, defaultMode: 0o400 } }] : []),
         ],

@@ -6,6 +6,7 @@
 // envbox teams this warms the outer envbox image and any node-level registry mirror;
 // the inner image is pulled once per sandbox and then kept on its volume.
 
+import { sandboxWorkloadAwaitAnnotations } from "../await-rules";
 import { TeamConfig } from "../config/schema";
 import { Container, DaemonSet } from "../manifest";
 import { commonLabels, labels, teamNamespace } from "../naming";
@@ -53,7 +54,8 @@ export function buildPrePullDaemonSet(team: TeamConfig): DaemonSet {
     return {
         apiVersion: "apps/v1",
         kind: "DaemonSet",
-        metadata: { name: prePullName, namespace: teamNamespace(team.name), labels: { ...commonLabels(prePullName), [labels.team]: team.name } },
+        // Applied, not awaited: pulling a large image on every node gates nothing (await-rules.ts).
+        metadata: { name: prePullName, namespace: teamNamespace(team.name), labels: { ...commonLabels(prePullName), [labels.team]: team.name }, annotations: sandboxWorkloadAwaitAnnotations() },
         spec: {
             selector: { matchLabels: selector },
             updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%" } },

@@ -5,7 +5,7 @@ import { serviceDnsName } from "../naming";
 import { SandboxPlan } from "./plan";
 import { buildSandboxConfigMap } from "./workspace";
 import { buildSandboxClaims, immutableClaimFields } from "./volumes";
-import { buildSandboxDeployment, buildSandboxPodSpec, buildSandboxService } from "./workload";
+import { buildSandboxDeployment, buildSandboxPodSpec, buildSandboxService, managedSandboxDeployment } from "./workload";
 
 export interface SandboxArgs {
     /** What to run: name, namespace, runtime, image, resources, owner. */
@@ -14,6 +14,8 @@ export interface SandboxArgs {
     config: Pick<PlatformConfig, "runtimes" | "cluster"> & { devices: DevicesConfig };
     /** Developers whose certificates this sandbox's sshd accepts. */
     principals: pulumi.Input<string[]>;
+    /** The namespace's shared start-up script ConfigMap (start-script.ts), created before the pod. */
+    startScript?: pulumi.Resource;
 }
 
 /** One developer's (or one pool member's) sandbox: volumes, sshd config, controller, Service. */
@@ -44,8 +46,8 @@ export class Sandbox extends pulumi.ComponentResource {
             metadata: sshdSpec.metadata, data: sshdSpec.data,
         }, { parent: this });
 
-        new k8s.apps.v1.Deployment(plan.name, buildSandboxDeployment(plan, buildSandboxPodSpec(plan, config)), {
-            parent: this, dependsOn: [...volumes, sshdConfigMap],
+        new k8s.apps.v1.Deployment(plan.name, managedSandboxDeployment(buildSandboxDeployment(plan, buildSandboxPodSpec(plan, config))), {
+            parent: this, dependsOn: [...volumes, sshdConfigMap, ...(args.startScript ? [args.startScript] : [])],
         });
         new k8s.core.v1.Service(plan.name, buildSandboxService(plan), { parent: this });
 

@@ -15,6 +15,8 @@ export function imageRunsCodeServer(plan: SandboxPlan): boolean {
 }
 import { PoolAssignment } from "./pool-assignment-resource";
 import { buildPrePullDaemonSet, prePullName } from "./prepull";
+import { buildStartScriptConfigMap } from "./start-script";
+import { teamNamespace } from "../naming";
 
 /** Where a developer's sandbox is and what backs it. */
 export interface DeveloperSandbox {
@@ -63,6 +65,9 @@ export class TeamSandboxes extends pulumi.ComponentResource {
             assignments = assignment.assignments;
         }
 
+        // The start-up script once for the team's namespace; each sandbox's ConfigMap holds only its settings.
+        const startScript = new k8s.core.v1.ConfigMap(`${team.name}-sandbox-start`, buildStartScriptConfigMap(teamNamespace(team.name)), { parent: this });
+
         // A loop, not a map: each callback frame lands in every resource's captured stack (see index.ts).
         this.sandboxes = [];
         for (const plan of plans) {
@@ -71,7 +76,7 @@ export class TeamSandboxes extends pulumi.ComponentResource {
                 ? [plan.developer]
                 : plan.ephemeral ? roster
                 : assignments!.apply((assigned) => roster.filter((developer) => assigned[developer] === plan.poolIndex));
-            this.sandboxes.push(new Sandbox(plan.name, { plan, config, principals }, { parent: this }));
+            this.sandboxes.push(new Sandbox(plan.name, { plan, config, principals, startScript }, { parent: this }));
         }
 
         const prePull = buildPrePullDaemonSet(team);

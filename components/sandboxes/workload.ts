@@ -8,6 +8,8 @@ import { sandboxServedPorts } from "./ports";
 import { buildEnvboxPodSpec, k3sNvidiaRuntimeClassName } from "./envbox";
 import { buildIsolatedPodSpec } from "./isolated";
 import { SandboxPlan } from "./plan";
+import { startScriptTemplateAnnotations } from "./start-script";
+import { sandboxWorkloadAwaitAnnotations } from "../await-rules";
 
 export function sandboxSelector(sandbox: SandboxPlan): Record<string, string> {
     return { [labels.sandbox]: sandbox.name };
@@ -49,11 +51,30 @@ export function buildSandboxDeployment(sandbox: SandboxPlan, podSpec: PodSpec): 
     };
 }
 
+/**
+ * What the platform's own sandboxes add to their controller (not the Coder template, which
+ * reuses buildSandboxDeployment under Terraform and mounts no start-up script): applied
+ * without waiting, as a cold start may take the startup probe's 30 minutes (await-rules.ts),
+ * and restarted when the namespace's shared start-up script changes (start-script.ts).
+ */
+export function managedSandboxDeployment(deployment: Deployment): Deployment {
+    const spec = deployment.spec!;
+    return {
+        ...deployment,
+        metadata: { ...deployment.metadata, annotations: { ...deployment.metadata?.annotations, ...sandboxWorkloadAwaitAnnotations() } },
+        spec: {
+            ...spec,
+            template: { ...spec.template, metadata: { ...spec.template.metadata, annotations: { ...spec.template.metadata?.annotations, ...startScriptTemplateAnnotations() } } },
+        },
+    };
+}
+
 export function buildSandboxService(sandbox: SandboxPlan): Service {
     return {
         apiVersion: "v1",
         kind: "Service",
-        metadata: { name: sandbox.name, namespace: sandbox.namespace, labels: sandboxLabels(sandbox) },
+        // Its await would wait for a ready pod, as long as the Deployment's (await-rules.ts).
+        metadata: { name: sandbox.name, namespace: sandbox.namespace, labels: sandboxLabels(sandbox), annotations: sandboxWorkloadAwaitAnnotations() },
         spec: {
             type: "ClusterIP",
             selector: sandboxSelector(sandbox),

@@ -1,10 +1,11 @@
 // What a sandbox's workspace is: where the repository lands, how the start-up script
-// is configured, and the ConfigMap that carries sshd's config and the script.
+// is configured, and the ConfigMap that carries sshd's config and the script's settings
+// (the script itself is shared per namespace: start-script.ts).
 
 import { ConfigMap, Volume, VolumeMount } from "../manifest";
 import { dockerCacheClaimName, homeClaimName } from "../naming";
 import { buildSshdConfigMap } from "../access/sshd";
-import { StartSettings, readStartScript, repoCredentialsDir, renderStartSettings, startScriptFile, startSettingsFile } from "./bootstrap";
+import { StartSettings, repoCredentialsDir, renderStartSettings, startSettingsFile } from "./bootstrap";
 import { workspaceHome, workspaceUser } from "./envbox";
 import { SandboxPlan } from "./plan";
 
@@ -44,7 +45,7 @@ export function startSettingsFor(plan: SandboxPlan): StartSettings {
     };
 }
 
-/** The sandbox's ConfigMap: sshd_config and principals, plus the start-up script and its settings. */
+/** The sandbox's ConfigMap: sshd_config and principals, plus the start-up script's settings for this sandbox. */
 export function buildSandboxConfigMap(plan: SandboxPlan, principals: string[]): ConfigMap {
     const configMap = buildSshdConfigMap(plan.name, plan.namespace, principals);
     return {
@@ -52,7 +53,6 @@ export function buildSandboxConfigMap(plan: SandboxPlan, principals: string[]): 
         data: {
             ...configMap.data,
             [startSettingsFile]: renderStartSettings(startSettingsFor(plan)),
-            [startScriptFile]: readStartScript(),
         },
     };
 }

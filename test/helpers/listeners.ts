@@ -23,12 +23,14 @@ export function scriptListeners(script: string, configMaps: Map<string, string>)
             ports.push(Number(port[1]));
         }
     }
-    // The bootstrap that runs the start-up script from the sandbox ConfigMap: sshd on the
-    // port its settings file (sandbox.env beside it) gives; test/rootfs runs it for real.
+    // The bootstrap that runs the start-up script from its mounted ConfigMap: sshd on the
+    // port its settings file gives (sandbox.env in the directory the script reads settings
+    // from: its `config_dir=${SANDBOX_CONFIG_DIR:-...}` default); test/rootfs runs it for real.
     const startScript = /exec \/bin\/sh (\S+)/.exec(script);
     const startSource = startScript && configMaps.get(startScript[1]);
     if (startScript && startSource) {
-        const settings = configMaps.get(`${startScript[1].replace(/\/[^/]*$/, "")}/sandbox.env`) ?? "";
+        const configDir = /^config_dir=\$\{SANDBOX_CONFIG_DIR:-([^}]+)\}$/m.exec(startSource)?.[1];
+        const settings = (configDir && configMaps.get(`${configDir}/sandbox.env`)) ?? "";
         const sshdPort = /^SANDBOX_SSHD_PORT='(\d+)'$/m.exec(settings);
         if (sshdPort && /"\$sshd" -D "\$@"/.test(startSource) && startSource.includes('-p "$sshd_port"')) {
             ports.push(Number(sshdPort[1]));

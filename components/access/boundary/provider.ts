@@ -1,6 +1,8 @@
-// The dynamic provider behind every Boundary resource. It captures no modules:
-// it references only the self-contained client and the plain functions below, and
-// throws only plain Errors (see client.ts for why).
+// The dynamic provider behind every Boundary resource. Resources name it through the
+// installed module packages/boundary-provider (provider-reference.ts), so its code is
+// not in their state. It still captures no modules and throws only plain Errors (see
+// client.ts for why): state written before that carries it serialized, and must keep
+// working (test/serialized-providers.test.ts).
 
 import * as pulumi from "@pulumi/pulumi";
 import { BoundaryClient, BoundaryConnection, BoundaryItem, parentField } from "./client";
@@ -140,6 +142,22 @@ function checkFields(inputs: BoundaryResourceInputs): { property: string; reason
     return failures;
 }
 
+/** Where the SDK keeps the serialized provider, in a dynamic resource's inputs and outputs (@pulumi/pulumi dynamic/index.js). */
+const providerKey = "__provider";
+
+/**
+ * Whether the state was written with another provider text, such as a version that
+ * carried the provider's whole code (before provider-reference.ts): an update (no API
+ * call when nothing else changed) rewrites the state with the short reference. Without
+ * it the old code would stay in the outputs, which only an update replaces (a
+ * no-change step keeps the old outputs).
+ */
+function providerMoved(olds: BoundaryResourceInputs, news: BoundaryResourceInputs): boolean {
+    const before = (olds as unknown as Record<string, unknown>)[providerKey];
+    const after = (news as unknown as Record<string, unknown>)[providerKey];
+    return typeof before === "string" && typeof after === "string" && before !== after;
+}
+
 export const boundaryProvider: pulumi.dynamic.ResourceProvider = {
     async check(_olds: BoundaryResourceInputs, news: BoundaryResourceInputs) {
         return { inputs: news, failures: checkFields(news) };
@@ -166,7 +184,8 @@ export const boundaryProvider: pulumi.dynamic.ResourceProvider = {
     },
     async diff(_id: string, olds: BoundaryResourceInputs, news: BoundaryResourceInputs) {
         const replaces = immutableChanges(olds, news);
-        const changes = replaces.length > 0 || changedActions(olds, news).length > 0 || Object.keys(patchBody(olds, news)).length > 0;
+        const changes = replaces.length > 0 || changedActions(olds, news).length > 0 || Object.keys(patchBody(olds, news)).length > 0
+            || providerMoved(olds, news);
         return { changes, replaces, deleteBeforeReplace: true };
     },
     async update(id: string, olds: BoundaryResourceInputs, news: BoundaryResourceInputs) {

@@ -2,7 +2,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { BoundaryConnection } from "./client";
-import { boundaryProvider } from "./provider";
+import { installedBoundaryProvider } from "./provider-reference";
 
 type Fields = Record<string, pulumi.Input<unknown>>;
 
@@ -18,7 +18,7 @@ abstract class BoundaryResource extends pulumi.dynamic.Resource {
     constructor(kind: string, collection: string, name: string, connection: ConnectionInput, fields: Fields,
         actions: Record<string, Fields>, meta: Record<string, unknown>, opts?: pulumi.CustomResourceOptions,
         secretAttributes?: Record<string, pulumi.Input<unknown>>) {
-        super(boundaryProvider, name, {
+        super(installedBoundaryProvider(), name, {
             boundaryKind: kind, collection, connection: pulumi.secret(connection), fields, actions, meta,
             ...(secretAttributes ? { secretAttributes: pulumi.secret(secretAttributes) } : {}),
         }, { ...opts, additionalSecretOutputs: ["connection", "secretAttributes"] });

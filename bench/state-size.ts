@@ -1,0 +1,95 @@
+// What the engine would store for a plan, and what one more developer changes in it.
+// Used by the bench (bench/bench.ts); pure apart from serializing the providers.
+//
+// How the engine stores a resource (pulumi/pulumi sdk/go/common/apitype/core.go
+// ResourceV3): urn, custom, type, parent, provider reference, dependencies and
+// propertyDependencies, plus `inputs` (what the program registered, after Check) and
+// `outputs` (what the provider returned). For a dynamic resource both hold `__provider`,
+// the serialized provider: the program registers it (@pulumi/pulumi dynamic/index.js)
+// and the host adds it to every Create/Update/Read result (cmd/dynamic-provider/index.js
+// resultIncludingProvider), and the Boundary and pool-assignment providers return their
+// inputs as outputs. A Kubernetes object's outputs are the live object the API returns,
+// which holds the inputs plus metadata and status no offline run can know: counted here
+// as its inputs, a lower bound.
+
+import * as pulumi from "@pulumi/pulumi";
+import { installedBoundaryProvider } from "../components/access/boundary/provider-reference";
+import { boundaryProvider } from "../components/access/boundary/provider";
+import { poolAssignmentKind, poolAssignmentProvider } from "../components/sandboxes/pool-assignment-resource";
+
+export interface PlanResource { urn: string; type: string; name: string; parent?: string; custom: boolean; options: { dependsOn: string[] }; inputs: Record<string, any> }
+
+/** `__provider` texts as the SDK serializes them (dynamic/index.js: serializeFunction(() => provider, { allowSecrets: true })). */
+export interface ProviderTexts { boundary: string; boundaryClosure: string; poolAssignment: string }
+
+export async function providerTexts(): Promise<ProviderTexts> {
+    const text = async (provider: pulumi.dynamic.ResourceProvider) => (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
+    // A copy of the provider object: the same methods, but not the installed module's exports,
+    // so the serializer copies its code as the closure version did (the compiled bench loads
+    // the very module the installed package exports, which it would name by require()).
+    return { boundary: await text(installedBoundaryProvider()), boundaryClosure: await text({ ...boundaryProvider }), poolAssignment: await text(poolAssignmentProvider) };
+}
+
+const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+export interface StateBytes {
+    /** Every resource's stored JSON: envelope, inputs and outputs. */
+    total: number;
+    /** The objects' own inputs (what the program asked for, without `__provider`). */
+    ownInputs: number;
+    /** Outputs that mirror those inputs (a dynamic resource's outs, a Kubernetes object's live copy): the objects' own data again. */
+    mirroredOutputs: number;
+    /** The engine's per-resource envelope: URN, type, parent, provider reference, dependencies. */
+    envelope: number;
+    /** Stored provider code: `__provider` in inputs and outputs. */
+    providerCode: number;
+    /** The same plan's provider code as the closure version stored it (the whole Boundary provider per resource). */
+    providerCodeBefore: number;
+}
+
+/** The `__provider` text the SDK stores for a plan resource, if it is a dynamic one. */
+function providerTextOf(resource: PlanResource, texts: ProviderTexts, before: boolean): string | undefined {
+    if (resource.type !== "pulumi-nodejs:dynamic:Resource") {
+        return undefined;
+    }
+    if (resource.inputs.kind === poolAssignmentKind) {
+        return texts.poolAssignment;
+    }
+    return before ? texts.boundaryClosure : texts.boundary;
+}
+
+export function stateBytes(resources: PlanResource[], texts: ProviderTexts): StateBytes {
+    const result: StateBytes = { total: 0, ownInputs: 0, mirroredOutputs: 0, envelope: 0, providerCode: 0, providerCodeBefore: 0 };
+    for (const resource of resources) {
+        const own = bytes(resource.inputs);
+        const envelope = bytes({
+            urn: resource.urn, custom: resource.custom, type: resource.type, ...(resource.parent ? { parent: resource.parent } : {}),
+            ...(resource.custom ? { provider: `urn:pulumi:stack::project::pulumi:providers:kubernetes::default_4_34_2::04da6b54-80e4-46f7-96ec-b56ff0331ba9` } : {}),
+            dependencies: resource.options.dependsOn, propertyDependencies: {},
+        });
+        const provider = providerTextOf(resource, texts, false);
+        const providerBytes = provider === undefined ? 0 : 2 * (bytes(provider) + bytes("__provider") + 1);
+        const before = providerTextOf(resource, texts, true);
+        result.ownInputs += own;
+        result.mirroredOutputs += resource.custom ? own : 0;
+        result.envelope += envelope;
+        result.providerCode += providerBytes;
+        result.providerCodeBefore += before === undefined ? 0 : 2 * (bytes(before) + bytes("__provider") + 1);
+        // Inputs and outputs: a component stores no outputs of its own here (registerOutputs is small and not modelled).
+        result.total += envelope + (resource.custom ? 2 * own : own) + providerBytes;
+    }
+    return result;
+}
+
+export interface PlanDiff { added: string[]; changed: string[]; removed: string[] }
+
+/** What `pulumi up` would do going from one plan to the next: URNs created, updated (inputs differ) and deleted. */
+export function planDiff(before: PlanResource[], after: PlanResource[]): PlanDiff {
+    const old = new Map(before.map((r) => [r.urn, JSON.stringify(r.inputs)]));
+    const next = new Map(after.map((r) => [r.urn, JSON.stringify(r.inputs)]));
+    return {
+        added: [...next.keys()].filter((urn) => !old.has(urn)),
+        changed: [...next.keys()].filter((urn) => old.has(urn) && old.get(urn) !== next.get(urn)),
+        removed: [...old.keys()].filter((urn) => !next.has(urn)),
+    };
+}

@@ -1,0 +1,167 @@
+// Issue 25, item 1: Boundary resources' state names the installed provider module
+// instead of carrying its code, and state written by the earlier version (the whole
+// provider serialized into `__provider`) still refreshes, updates and deletes. Every
+// call goes through the SDK's own dynamic-provider host over gRPC, started as the CLI
+// starts it (test/helpers/dynamic-provider-host.ts), against the Boundary conformance
+// server (derived from Boundary's OpenAPI document).
+
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { boundaryProvider } from "../components/access/boundary/provider";
+import { boundaryProviderModule, installedBoundaryProvider } from "../components/access/boundary/provider-reference";
+import { BoundaryConformanceServer } from "./helpers/boundary-server";
+import { DynamicProviderHost, Props, projectDir } from "./helpers/dynamic-provider-host";
+
+/** What @pulumi/pulumi dynamic/index.js serializeProvider stores as `__provider`. */
+async function serializedAsTheSdkDoes(provider: pulumi.dynamic.ResourceProvider): Promise<string> {
+    return (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
+}
+
+describe("Boundary provider state: a require of the installed module, not the provider's code (issue 25)", function () {
+    this.timeout(120_000);
+    let server: BoundaryConformanceServer;
+    let project: string;
+    let connection: Props;
+    /** `__provider` as the earlier version wrote it: the provider's whole closure. */
+    let closureText: string;
+    /** `__provider` as this version writes it. */
+    let referenceText: string;
+
+    before(async () => {
+        closureText = await serializedAsTheSdkDoes(boundaryProvider);
+        referenceText = await serializedAsTheSdkDoes(installedBoundaryProvider());
+    });
+    beforeEach(async () => {
+        server = new BoundaryConformanceServer({ edition: "community" });
+        await server.start();
+        connection = { address: server.address, authMethodId: server.login.authMethodId, loginName: server.login.loginName, password: server.login.password, retry: { attempts: 3, backoffMs: 1 } };
+        const token = server.issueToken();
+        const post = async (collection: string, body: unknown) => (await (await fetch(`${server.address}/v1/${collection}`, {
+            method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body),
+        })).json()) as { id: string };
+        const org = await post("scopes", { scope_id: "global", name: "engineering" });
+        project = (await post("scopes", { scope_id: org.id, name: "alpha" })).id;
+    });
+    afterEach(() => server.stop());
+
+    const targetInputs = (name: string, provider: string, sessionMaxSeconds = 28800): Props => ({
+        boundaryKind: "target", collection: "targets", meta: { developers: [name] }, connection, actions: {},
+        fields: { scope_id: project, name, type: "tcp", session_max_seconds: sessionMaxSeconds, attributes: { default_port: 22 } },
+        __provider: provider,
+    });
+
+    it("serializes to a require of the installed module: no client code, a few hundred bytes instead of the closure", () => {
+        assert.match(referenceText, new RegExp(`require\\("${boundaryProviderModule}"\\)`));
+        assert.doesNotMatch(referenceText, /no Boundary token, and no auth method/, "the client's code is not in it");
+        assert.match(closureText, /no Boundary token, and no auth method/, "the earlier closure did carry it");
+        assert.ok(referenceText.length < 600, `reference is ${referenceText.length} bytes`);
+        assert.ok(closureText.length > 20 * referenceText.length, `closure ${closureText.length} bytes, reference ${referenceText.length}`);
+    });
+
+    it("the installed module is a copy under node_modules (what lets the serializer name it), loading this checkout's provider", () => {
+        const installed = path.join(projectDir, "node_modules", ...boundaryProviderModule.split("/"));
+        assert.ok(!fs.lstatSync(installed).isSymbolicLink(), "a symlink would resolve to packages/ and be serialized by value");
+        assert.strictEqual(fs.readFileSync(path.join(installed, "index.js"), "utf8"), fs.readFileSync(path.join(projectDir, "packages", "boundary-provider", "index.js"), "utf8"),
+            "node_modules holds an old copy: run `npm ci` (or rm -r it and `npm install`)");
+        assert.strictEqual(typeof installedBoundaryProvider().diff, "function");
+    });
+
+    it("state written with the whole closure refreshes, moves to the reference in one no-op update, then refreshes and deletes (the SDK's host)", async () => {
+        const host = await DynamicProviderHost.start(projectDir);
+        try {
+            // As the earlier version created it: inputs and outputs carry the closure.
+            const oldInputs = targetInputs("alpha-alice", closureText);
+            const created = await host.create(oldInputs);
+            assert.match(created.id, /^ttcp_/);
+            assert.strictEqual(created.properties.__provider, closureText);
+
+            // `pulumi refresh` before any `up` with this version: the old closure still runs.
+            const refreshed = await host.read(created.id, created.properties, oldInputs);
+            assert.strictEqual(refreshed.id, created.id);
+            assert.strictEqual(refreshed.properties.__provider, closureText);
+
+            // `pulumi up` with this version: Check keeps the new text, Diff sees the move, Update rewrites state only.
+            const newInputs = targetInputs("alpha-alice", referenceText);
+            const checked = await host.check(refreshed.properties, newInputs);
+            assert.deepStrictEqual(checked.failures, []);
+            assert.strictEqual(checked.inputs.__provider, referenceText);
+            assert.deepStrictEqual(await host.diff(created.id, refreshed.properties, checked.inputs), { changes: "some", replaces: [], deleteBeforeReplace: true });
+            const sentBefore = server.requests.filter((r) => r.method !== "GET" && !r.path.includes("authenticate")).length;
+            const updated = await host.update(created.id, refreshed.properties, checked.inputs);
+            assert.strictEqual(updated.properties.__provider, referenceText, "outputs now hold only the reference");
+            assert.strictEqual(server.requests.filter((r) => r.method !== "GET" && !r.path.includes("authenticate")).length, sentBefore, "the move changed nothing in Boundary");
+            assert.ok(JSON.stringify(updated.properties).length < JSON.stringify(created.properties).length - 20_000);
+
+            // Once moved, the same program has nothing to do; a real change is still an update.
+            assert.strictEqual((await host.diff(created.id, updated.properties, checked.inputs)).changes, "none");
+            const shorter = targetInputs("alpha-alice", referenceText, 3600);
+            assert.deepStrictEqual(await host.diff(created.id, updated.properties, shorter), { changes: "some", replaces: [], deleteBeforeReplace: true });
+            const changed = await host.update(created.id, updated.properties, shorter);
+            assert.strictEqual(server.items.get(created.id)?.session_max_seconds, 3600);
+
+            // Refresh and destroy with the new state: the reference loads the installed module.
+            const reread = await host.read(created.id, changed.properties, shorter);
+            assert.strictEqual((reread.properties.fields as Props).session_max_seconds, 3600);
+            await host.delete(created.id, reread.properties);
+            assert.strictEqual(server.items.has(created.id), false);
+
+            // `pulumi destroy` of state never touched by this version: the old closure deletes it.
+            const untouched = await host.create(targetInputs("alpha-bob", closureText));
+            await host.delete(untouched.id, untouched.properties);
+            assert.strictEqual(server.items.has(untouched.id), false);
+            assert.deepStrictEqual(server.violations, []);
+        } finally {
+            host.stop();
+        }
+    });
+
+    it("refresh and destroy from a fresh clone after `npm ci`: the host resolves the module from the clone's node_modules and builds it", async function () {
+        // A fresh clone: the files git would hand out (tracked and not ignored), no bin/, and
+        // node_modules as `npm ci` lays it out (the packages, plus a copy of packages/boundary-provider).
+        const clone = fs.mkdtempSync(path.join(os.tmpdir(), "fresh-clone-"));
+        try {
+            const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: projectDir, encoding: "utf8" })
+                .split("\0").filter((file) => file !== "" && fs.existsSync(path.join(projectDir, file)));
+            for (const file of files) {
+                fs.mkdirSync(path.dirname(path.join(clone, file)), { recursive: true });
+                fs.copyFileSync(path.join(projectDir, file), path.join(clone, file));
+            }
+            assert.ok(!fs.existsSync(path.join(clone, "bin")), "a clone has no build");
+            const modules = path.join(clone, "node_modules");
+            fs.mkdirSync(path.join(modules, "@sandbox-platform"), { recursive: true });
+            for (const entry of fs.readdirSync(path.join(projectDir, "node_modules"))) {
+                if (entry !== "@sandbox-platform" && entry !== ".bin") {
+                    fs.symlinkSync(path.join(projectDir, "node_modules", entry), path.join(modules, entry));
+                }
+            }
+            fs.cpSync(path.join(clone, "packages", "boundary-provider"), path.join(modules, "@sandbox-platform", "boundary-provider"), { recursive: true });
+
+            // Created by this version in the original checkout...
+            const original = await DynamicProviderHost.start(projectDir);
+            let created: { id: string; properties: Props };
+            try {
+                created = await original.create(targetInputs("alpha-carol", referenceText));
+            } finally {
+                original.stop();
+            }
+            // ...refreshed and destroyed from the clone, which never ran the program.
+            const host = await DynamicProviderHost.start(clone);
+            try {
+                const refreshed = await host.read(created.id, created.properties, targetInputs("alpha-carol", referenceText));
+                assert.strictEqual(refreshed.id, created.id);
+                await host.delete(created.id, refreshed.properties);
+            } finally {
+                host.stop();
+            }
+            assert.strictEqual(server.items.has(created.id), false);
+            assert.ok(fs.existsSync(path.join(clone, "bin", "components", "access", "boundary", "provider.js")), "the clone's own build ran the calls");
+            assert.match(host.stderr(), /built \d+ file\(s\) into bin/);
+        } finally {
+            fs.rmSync(clone, { recursive: true, force: true });
+        }
+    });
+});

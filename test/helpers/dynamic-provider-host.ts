@@ -1,0 +1,119 @@
+// The SDK's own dynamic-provider host, started as the Pulumi CLI starts it, and driven
+// over its gRPC ResourceProvider service the way the engine drives it.
+//
+// How the CLI starts it (pulumi/pulumi sdk/nodejs/dist/pulumi-resource-pulumi-nodejs):
+// `node $(node -e "console.log(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))") $@`,
+// in the project directory (sdk/go/common/resource/plugin/plugin.go execPlugin:
+// cmd.Dir = pwd; pkg/engine/project.go getPwdMain: the directory of Pulumi.yaml's main),
+// with the engine's address as its argument; the host prints its port on stdout
+// (@pulumi/pulumi cmd/dynamic-provider/index.js main). What the engine sends per call
+// (pulumirpc CheckRequest olds/news, DiffRequest id/olds/news, CreateRequest properties,
+// ReadRequest id/properties/inputs, UpdateRequest id/olds/news, DeleteRequest
+// id/properties) is proto/provider.proto; the olds of Diff/Update and the properties of
+// Read/Delete are the resource's stored outputs.
+
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+
+/* eslint-disable @typescript-eslint/no-var-requires */
+const grpc = require("@grpc/grpc-js");
+const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
+const providerProto = require("@pulumi/pulumi/proto/provider_pb");
+const structProto = require("google-protobuf/google/protobuf/struct_pb");
+/* eslint-enable @typescript-eslint/no-var-requires */
+
+export type Props = Record<string, unknown>;
+
+export interface HostDiff { changes: "none" | "some" | "unknown"; replaces: string[]; deleteBeforeReplace: boolean }
+
+/** One running host process and a client for it. */
+export class DynamicProviderHost {
+    private constructor(private readonly child: ChildProcess, private readonly client: any, readonly stderr: () => string) {}
+
+    /** Starts `node <@pulumi/pulumi>/cmd/dynamic-provider <engine>` in `projectDir`, resolving the host from there as the CLI's script does. */
+    static async start(projectDir: string): Promise<DynamicProviderHost> {
+        const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [projectDir] });
+        // The host only needs an engine address to exist as an argument; it never calls it for these operations.
+        const child = spawn(process.execPath, [script, "127.0.0.1:1"], { cwd: projectDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_OPTIONS: "" } });
+        let stderr = "";
+        child.stderr!.on("data", (chunk) => { stderr += chunk; });
+        const port = await new Promise<number>((resolve, reject) => {
+            let stdout = "";
+            child.stdout!.on("data", (chunk) => {
+                stdout += chunk;
+                const line = stdout.split("\n")[0];
+                if (stdout.includes("\n") && /^\d+$/.test(line.trim())) {
+                    resolve(Number(line.trim()));
+                }
+            });
+            child.on("exit", (code) => reject(new Error(`dynamic-provider host exited with ${code} before printing its port: ${stderr}`)));
+        });
+        const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        return new DynamicProviderHost(child, client, () => stderr);
+    }
+
+    stop(): void {
+        this.client.close();
+        this.child.kill();
+    }
+
+    private call<T>(method: string, request: unknown): Promise<T> {
+        return new Promise((resolve, reject) => this.client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))));
+    }
+
+    async check(olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
+        const request = new providerProto.CheckRequest();
+        request.setOlds(structProto.Struct.fromJavaScript(olds));
+        request.setNews(structProto.Struct.fromJavaScript(news));
+        const response: any = await this.call("check", request);
+        return {
+            inputs: response.getInputs().toJavaScript(),
+            failures: response.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })),
+        };
+    }
+
+    async diff(id: string, olds: Props, news: Props): Promise<HostDiff> {
+        const request = new providerProto.DiffRequest();
+        request.setId(id);
+        request.setOlds(structProto.Struct.fromJavaScript(olds));
+        request.setNews(structProto.Struct.fromJavaScript(news));
+        const response: any = await this.call("diff", request);
+        const changes = { [providerProto.DiffResponse.DiffChanges.DIFF_NONE]: "none", [providerProto.DiffResponse.DiffChanges.DIFF_SOME]: "some" }[response.getChanges() as number] ?? "unknown";
+        return { changes: changes as HostDiff["changes"], replaces: response.getReplacesList(), deleteBeforeReplace: response.getDeletebeforereplace() };
+    }
+
+    async create(properties: Props): Promise<{ id: string; properties: Props }> {
+        const request = new providerProto.CreateRequest();
+        request.setProperties(structProto.Struct.fromJavaScript(properties));
+        const response: any = await this.call("create", request);
+        return { id: response.getId(), properties: response.getProperties().toJavaScript() };
+    }
+
+    async read(id: string, properties: Props, inputs: Props): Promise<{ id: string; properties: Props }> {
+        const request = new providerProto.ReadRequest();
+        request.setId(id);
+        request.setProperties(structProto.Struct.fromJavaScript(properties));
+        request.setInputs(structProto.Struct.fromJavaScript(inputs));
+        const response: any = await this.call("read", request);
+        return { id: response.getId(), properties: response.getProperties()?.toJavaScript() ?? {} };
+    }
+
+    async update(id: string, olds: Props, news: Props): Promise<{ properties: Props }> {
+        const request = new providerProto.UpdateRequest();
+        request.setId(id);
+        request.setOlds(structProto.Struct.fromJavaScript(olds));
+        request.setNews(structProto.Struct.fromJavaScript(news));
+        const response: any = await this.call("update", request);
+        return { properties: response.getProperties().toJavaScript() };
+    }
+
+    async delete(id: string, properties: Props): Promise<void> {
+        const request = new providerProto.DeleteRequest();
+        request.setId(id);
+        request.setProperties(structProto.Struct.fromJavaScript(properties));
+        await this.call("delete", request);
+    }
+}
+
+/** The project directory (where Pulumi.yaml is). */
+export const projectDir = path.join(__dirname, "..", "..");
