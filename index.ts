@@ -22,7 +22,17 @@ import { platformName } from "./components/platform";
 // A team stack's program is asynchronous: it reads its platform stack's outputs first.
 function sandboxPlatform() {
     const raw = rawFromPulumiConfig(pulumi.runtime.allConfig());
-    return raw.stack === "team" ? teamStack(raw) : platformStack(raw);
+    if (raw.stack === "team") {
+        return teamStack(raw);
+    }
+    // The platform is built in this function itself: a frame more lands in every resource's captured stack.
+    const config = parsePlatformConfig(raw);
+    const platform = new Platform(platformName, { config, credentials: credentialsFor(config) });
+    if (config.stack !== "platform") {
+        return { environment: config.environment, developers: platform.developers, connect: platform.connect };
+    }
+    const exported: pulumi.Output<PlatformExport> = platform.teamAccess.apply((access) => platformExport(config, raw, access));
+    return { environment: config.environment, [platformOutputName]: exported, teamCredentials: platform.teamCredentials };
 }
 
 function credentialsFor(config: PlatformConfig) {
@@ -36,16 +46,6 @@ function credentialsFor(config: PlatformConfig) {
         pulumi.log.warn(warning);
     }
     return credentials;
-}
-
-function platformStack(raw: Raw) {
-    const config = parsePlatformConfig(raw);
-    const platform = new Platform(platformName, { config, credentials: credentialsFor(config) });
-    if (config.stack !== "platform") {
-        return { environment: config.environment, developers: platform.developers, connect: platform.connect };
-    }
-    const exported: pulumi.Output<PlatformExport> = platform.teamAccess.apply((access) => platformExport(config, raw, access));
-    return { environment: config.environment, [platformOutputName]: exported, teamCredentials: platform.teamCredentials };
 }
 
 async function teamStack(raw: Raw) {

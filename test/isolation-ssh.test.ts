@@ -17,10 +17,17 @@ import { developerPolicyName, developerRoleName } from "../components/access/vau
 import { SshRoleSpec, buildBoundaryTokens, buildDeveloperPolicies, buildSshRoles } from "../components/access/vault-roles";
 import { sshdBinary as sshd, startSshd } from "./helpers/sshd";
 import { OracleRole, SignResult, vaultSign } from "./helpers/vault-ssh-oracle";
+import { shippedStacks } from "./helpers/stacks";
 
-const stacks = fs.readdirSync(path.join(repoRoot, "stacks"))
-    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-    .filter((stack): stack is string => stack !== undefined);
+// The shared-CA model (one mount, a role and an ACL policy per developer) is what all-in-one stacks
+// deploy: the shipped one and the all-in-one forms of dev and prod. Split stacks give each team its own
+// CA and a templated policy, proven in test/least-privilege.test.ts.
+const allInOne = path.join(repoRoot, "test/fixtures/all-in-one");
+const stacks: { name: string; file?: string }[] = [
+    ...shippedStacks().filter((entry) => entry.kind === "all-in-one").map((entry) => ({ name: entry.stack })),
+    ...fs.readdirSync(allInOne).map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1]).filter((stack): stack is string => stack !== undefined)
+        .map((stack) => ({ name: `${stack} (all-in-one)`, file: path.join(allInOne, `Pulumi.${stack}.yaml`) })),
+];
 
 function vaultState(config: PlatformConfig) {
     const injection = config.boundary.enabled && config.boundary.edition !== "community";
@@ -37,8 +44,8 @@ function granted(result: SignResult): string[] | undefined {
 
 describe("principals bound to people (Vault SSH roles and tokens, every shipped stack)", () => {
     for (const stack of stacks) {
-        describe(`stack ${stack}`, () => {
-            const { config } = loadStack(stack);
+        describe(`stack ${stack.name}`, () => {
+            const { config } = loadStack(stack.name, stack.file);
             const state = vaultState(config);
 
             it("lets each developer sign their own principal, with or without naming it", () => {
@@ -105,7 +112,7 @@ describe("principals bound to people, with a real OpenSSH sshd (pool member assi
     let daemon: ChildProcess | undefined;
     let log = "";
     let loginUser: string;
-    const { config } = loadStack("dev");
+    const { config } = loadStack("dev", path.join(allInOne, "Pulumi.dev.yaml"));
     const state = vaultState(config);
     const team = config.teams.find((t) => t.developers.length >= 2)!;
     const [alice, bob] = team.developers.map((d) => d.name);

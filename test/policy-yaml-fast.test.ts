@@ -15,7 +15,7 @@ import { fileDocuments, parseDocument } from "../policy/manifests";
 import { kubernetesYamlOptions, needsReferenceParser, parseKubernetesYamlFast } from "../policy/yaml11";
 import { renderFiles } from "../tools/render-cli";
 import { kubectl, kubectlObjects } from "./helpers/kubectl";
-import { renderedStack } from "./helpers/stacks";
+import { renderedEnvironment } from "./helpers/stacks";
 
 type Reference = { value: unknown } | { error: string };
 
@@ -111,8 +111,9 @@ describe("policy:check's fast YAML path agrees with the reference parser", funct
     });
 
     for (const stack of ["dev", "prod", "repos"]) {
-        it(`on every rendered manifest of the ${stack} stack, nearly all through the fast path`, async () => {
-            const files = renderFiles(await renderedStack(stack));
+        it(`on every rendered manifest of the ${stack} environment, nearly all through the fast path`, async () => {
+            // The environment's platform stack and team stacks together, as a cluster's manifests.
+            const files = renderFiles(await renderedEnvironment(stack));
             let documents = 0;
             let fast = 0;
             for (const [name, text] of files) {

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import * as YAML from "yaml";
 import { parsesAsItselfInBoth, readsAsItselfInBoth, stringifyPlainYaml, stringifyYaml, stringifyYamlWithDocument } from "../components/yaml";
 import { boundaryItems, helmReleases, isKubernetesObject, kubernetesManifest, vaultItems } from "../tools/render-files";
-import { renderedStack } from "./helpers/stacks";
+import { renderedEnvironment } from "./helpers/stacks";
 
 // The render quotes a string when YAML 1.1 or 1.2 would read its plain form as something
 // else. The oracle is the `yaml` package's own parser in both versions (parsesAsItselfInBoth);
@@ -82,8 +82,8 @@ describe("the direct YAML writer (stringifyPlainYaml) against the library's docu
     });
 
     for (const stack of ["dev", "prod", "repos"]) {
-        it(`writes every file of the ${stack} render byte for byte as the library does, and none through the library`, async () => {
-            const { run } = await renderedStack(stack);
+        it(`writes every file of the ${stack} environment's renders byte for byte as the library does, and none through the library`, async () => {
+            const { run } = await renderedEnvironment(stack);
             const values: unknown[] = [
                 ...run.resources.filter(isKubernetesObject).map(kubernetesManifest), ...helmReleases(run.resources),
                 vaultItems(run.resources), boundaryItems(run.resources), ...run.resources.map((resource) => resource.inputs),
