@@ -8,6 +8,7 @@ import { DeployCredentials } from "./access/deploy-credentials";
 import { ConnectInstructions, connectInstructions } from "./access/connect";
 import { CoderPlatform } from "./platform/coder-platform";
 import { Runtimes } from "./runtimes/runtimes";
+import { AdmissionPolicies } from "./admission/admission-policies";
 
 /** Deploy-time credentials and addresses (see resolveDeployCredentials), kept as Pulumi secrets. */
 export type PlatformSecrets = DeployCredentials;
@@ -30,6 +31,9 @@ export class Platform extends pulumi.ComponentResource {
         const { config } = args;
         const base = new ClusterBase("cluster", { config }, { parent: this });
         const runtimes = new Runtimes("runtimes", { config }, { parent: this });
+        if (config.admission.enabled) {
+            new AdmissionPolicies("admission", { action: config.admission.action, kubeSystemAction: config.admission.kubeSystemAction }, { parent: this });
+        }
         // A loop, not a map: each callback frame lands in every resource's captured stack (see index.ts).
         const teams: TeamSandboxes[] = [];
         for (const team of config.teams) {

@@ -4,12 +4,13 @@
 // every shipped stack and Coder's workspace as the shipped template renders it; and the
 // differential must notice when any one CEL expression is weakened.
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { admissionNames, buildAdmissionPolicies, policyRules, ValidatingAdmissionPolicy } from "../components/admission/policies";
 import { buildCoderTemplateObjects } from "../components/platform/coder-template";
 import { AdmissionRuleName, admissionRuleNames } from "../policy/admission/cel";
-import { admissionVerdicts, evaluatePolicy, kindResources, namespaceObjectFor } from "../policy/admission/evaluate";
+import { admissionRequests, admissionVerdicts, evaluatePolicy, kindResources, namespaceObjectFor } from "../policy/admission/evaluate";
 import { policyConfigDefaults } from "../policy/config";
 import { evaluateResourcePolicies } from "../policy/evaluate";
 import { manifestSubject, readManifests } from "../policy/manifests";
@@ -25,14 +26,7 @@ const podPolicy = objects.policies.find((p) => p.metadata!.name === admissionNam
 
 interface Case { source: string; object: Record<string, any> }
 
-/** What the API server receives for an object: a List's items one by one (each with the List's namespace when it has none). */
-function requests(object: Record<string, any>): Record<string, any>[] {
-    if (typeof object?.kind === "string" && object.kind.endsWith("List") && Array.isArray(object.items)) {
-        return object.items.flatMap((item: any) => requests({ ...item, metadata: { namespace: object.metadata?.namespace, ...item?.metadata } }));
-    }
-    return [object];
-}
-
+const requests = admissionRequests;
 const inScope = (object: Record<string, any>) => kindResources[object?.kind] !== undefined;
 
 function fixtureCases(): Case[] {
@@ -250,5 +244,30 @@ describe("admission policies: Kubernetes limits", () => {
                 assert.ok(!(actions.includes("Deny") && actions.includes("Warn")), JSON.stringify(actions));
             }
         }
+    });
+});
+
+describe("policy:check --engine admission (through the launcher users run)", function () {
+    // Builds bin/ when stale and starts Node three times: minutes on a shared machine (not a timed test).
+    this.timeout(900000);
+    const launch = (args: string[]) => spawnSync(process.execPath, [path.join(repoRoot, "tools/run.js"), "policy/check", ...args], { cwd: repoRoot, encoding: "utf8" });
+
+    it("judges manifests with the cluster's policies: exit 1 on a refused object naming rule, binding and container; 0 on Coder's workspace pod; 2 on an unknown engine", () => {
+        const refused = launch(["--json", "--engine", "admission", path.join(fixtureDir, "fail/escape-template-privileged-host-root.yaml")]);
+        assert.strictEqual(refused.status, 1, refused.stderr);
+        const report = JSON.parse(refused.stdout);
+        assert.strictEqual(report.objects, 1);
+        assert.deepStrictEqual([...new Set(report.violations.map((v: any) => v.policy))].sort(), ["no-privileged-containers", "pod-security-baseline"]);
+        assert.ok(report.violations.every((v: any) => v.binding === admissionNames.workspacesBinding && v.urn === "Deployment/coder-workspaces/coder-mallory-dev"), refused.stdout);
+        assert.ok(report.violations.some((v: any) => /container\(s\) dev set securityContext\.privileged/.test(v.message)), refused.stdout);
+        const admitted = launch(["--engine=admission", path.join(fixtureDir, "pass/coder-kubernetes-envbox-pod.yaml")]);
+        assert.strictEqual(admitted.status, 0, admitted.stdout + admitted.stderr);
+        assert.match(admitted.stdout, /1 objects checked: 0 mandatory/);
+        const crossguard = launch(["--engine", "crossguard", path.join(fixtureDir, "fail/escape-template-privileged-host-root.yaml")]);
+        assert.strictEqual(crossguard.status, 1, crossguard.stderr);
+        assert.match(crossguard.stdout, /\[mandatory\] no-privileged-containers Deployment\/coder-workspaces\/coder-mallory-dev/);
+        const unknown = launch(["--engine", "opa", path.join(fixtureDir, "pass")]);
+        assert.strictEqual(unknown.status, 2);
+        assert.match(unknown.stderr, /--engine opa: expected one of crossguard, admission/);
     });
 });

@@ -166,6 +166,14 @@ export function policyMatchesKind(policy: ValidatingAdmissionPolicy, kind: strin
         (rule.apiGroups ?? []).includes(target.group) && (rule.resources ?? []).includes(target.resource) && (rule.operations ?? []).includes(operation));
 }
 
+/** What the API server receives for an object: a List's items one by one (each with the List's namespace when it has none). */
+export function admissionRequests(object: Record<string, any>): Record<string, any>[] {
+    if (typeof object?.kind === "string" && object.kind.endsWith("List") && Array.isArray(object.items)) {
+        return object.items.flatMap((item: any) => admissionRequests({ ...item, metadata: { namespace: object.metadata?.namespace, ...item?.metadata } }));
+    }
+    return [object];
+}
+
 /** The Namespace object the API server would hand the policy, when only the name is known. */
 export function namespaceObjectFor(name: string, namespaceLabels: Record<string, string> = {}): Record<string, any> {
     return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "kubernetes.io/metadata.name": name, ...namespaceLabels } } };
