@@ -13,6 +13,7 @@ import { policyConfigDefaults, RuleConfig } from "./config";
 import { admissionRequests, admissionVerdicts, namespaceObjectFor } from "./admission/evaluate";
 import { buildAdmissionPolicies } from "../components/admission/policies";
 import { labels } from "../components/naming";
+import { workspacesNamespace } from "../components/platform/coder";
 
 const usage = "usage: npm run policy:check -- [--json] [--engine crossguard|admission] [--config PACK-CONFIG.json] <file|dir|->...  (- is standard input)";
 
@@ -75,7 +76,8 @@ export async function checkTargets(targets: string[], config: PolicyPackConfig =
  * The admission engine: every object as the API server would receive it, judged by the
  * platform's ValidatingAdmissionPolicies with Deny (what the cluster refuses once the
  * stack sets admission.action: deny). Namespaces in the input decide which bindings
- * match by their labels; a namespace not in the input is taken as a sandbox namespace.
+ * match by their labels; a namespace not in the input is taken as a sandbox namespace
+ * (kube-system and coder-workspaces are bound by name).
  */
 async function checkTargetsAtAdmission(targets: string[], config: PolicyPackConfig, onError: (message: string) => void): Promise<CheckResult> {
     const result: CheckResult = { objects: 0, skipped: [], errors: [], violations: [] };
@@ -104,7 +106,8 @@ async function checkTargetsAtAdmission(targets: string[], config: PolicyPackConf
     const policies = buildAdmissionPolicies({ action: "deny", kubeSystemAction: "deny", ruleConfig });
     for (const { object, file, urn } of objects) {
         const namespace: string = object.metadata?.namespace ?? "default";
-        const namespaceObject = namespaces.get(namespace) ?? namespaceObjectFor(namespace, namespace === "kube-system" ? {} : { [labels.sandboxNamespace]: "true" });
+        const boundByName = namespace === "kube-system" || namespace === workspacesNamespace;
+        const namespaceObject = namespaces.get(namespace) ?? namespaceObjectFor(namespace, boundByName ? {} : { [labels.sandboxNamespace]: "true" });
         const verdict = admissionVerdicts(object, { namespaceObject, objects: policies });
         for (const violation of verdict.violations) {
             result.violations.push({ policy: violation.rule, level: "mandatory", urn: objectId(object) === urn ? urn : `${urn} ${objectId(object)}`, message: violation.message, file, binding: violation.binding } as Violation & { file: string });

@@ -18,6 +18,7 @@ import { parsePulumiType } from "../policy/rules/workloads";
 import { policySubjects } from "../tools/render-stack";
 import { validateManifest } from "./helpers/schema";
 import { renderedStack } from "./helpers/stacks";
+import { estimateCost, SizeBounds } from "./helpers/cel-cost";
 
 const repoRoot = path.join(__dirname, "..");
 const fixtureDir = path.join(__dirname, "fixtures/policy");
@@ -228,6 +229,42 @@ describe("admission policies: scope and actions", () => {
 });
 
 describe("admission policies: Kubernetes limits", () => {
+    // k8s.io/apiserver pkg/apis/cel/config.go: PerCallLimit (each expression) and
+    // RuntimeCELCostBudget (one policy evaluation: variables, validations and messages).
+    const perCallLimit = 1000000;
+    const runtimeCelCostBudget = 10000000;
+    /** The largest pod the policies are sized for (the shipped envbox pod has 1 container, 10 mounts, 7 volumes, 20 env, 3 CODER_MOUNTS entries). */
+    const supported: SizeBounds = { containers: 8, volumeMounts: 24, volumes: 24, env: 64, ports: 16, listEntries: 8, annotations: 32, sysctls: 16, capabilities: 16, projectedSources: 8, stringLength: 128 };
+    const expressions = (policy: ValidatingAdmissionPolicy) => [
+        ...policy.spec!.variables!.map((v: any) => ({ what: `variable ${v.name}`, expression: v.expression as string })),
+        ...policy.spec!.validations!.flatMap((v: any) => [{ what: `validation ${v.message}`, expression: v.expression as string }, { what: `message of ${v.message}`, expression: v.messageExpression as string }]),
+    ];
+
+    it("keeps every expression within the per-call limit and each policy within the runtime budget, for the supported pod size", () => {
+        for (const policy of objects.policies) {
+            const costs = expressions(policy).map((e) => ({ ...e, cost: estimateCost(e.expression, supported) }));
+            assert.deepStrictEqual(costs.filter((c) => c.cost >= perCallLimit).map((c) => `${c.what}: ${c.cost}`), []);
+            const total = costs.reduce((sum, c) => sum + c.cost, 0);
+            assert.ok(total < runtimeCelCostBudget, `${policy.metadata!.name}: ${total}`);
+        }
+    });
+
+    it("is unbounded for the largest request the API server takes (object is dyn: no maxItems), so an oversized pod exhausts the budget and is refused (failurePolicy Fail)", () => {
+        // pkg/cel/common/schemas.go estimateMaxArrayItemsFromMinSize: (3 MiB - 2) / (minSize + 1);
+        // the smallest container is {"name":"a","image":"b"} (25 bytes), the smallest mount 30.
+        const maxRequest = 3 * 1024 * 1024;
+        const fromRequest = (minSize: number) => Math.floor((maxRequest - 2) / (minSize + 1));
+        const worst: SizeBounds = { ...supported, containers: fromRequest(25), volumeMounts: fromRequest(30), volumes: fromRequest(20), env: fromRequest(12), listEntries: fromRequest(4), stringLength: maxRequest - 2 };
+        const podPolicyCost = Math.max(...expressions(podPolicy).map((e) => estimateCost(e.expression, worst)));
+        assert.ok(podPolicyCost > perCallLimit, String(podPolicyCost));
+        assert.strictEqual(podPolicy.spec!.failurePolicy, "Fail");
+        // An expression that fails at run time (as one over budget does) refuses the object under Deny.
+        const failing = withExpression(podPolicy, (spec) => { spec.validations[0].expression = "object.spec.noSuchField == 1"; });
+        const verdict = admissionVerdicts(coderWorkspace(), { namespaceObject: namespaceObjectFor("coder-workspaces"), objects: { ...objects, policies: [failing, ...objects.policies.slice(1)] } });
+        assert.strictEqual(verdict.refused, true);
+        assert.match(verdict.violations[0].message, /expression failed/);
+    });
+
     it("renders objects that validate against the Kubernetes OpenAPI schema (admissionregistration.k8s.io/v1)", async () => {
         for (const action of ["warn", "audit", "deny"] as const) {
             const rendered = buildAdmissionPolicies({ action, kubeSystemAction: action, ruleConfig: policyConfigDefaults });

@@ -75,12 +75,9 @@ function repository(image: string): string {
     return `(${name}.lastIndexOf(":") > ${name}.lastIndexOf("/") ? ${name}.substring(0, ${name}.lastIndexOf(":")) : ${name})`;
 }
 const isEnvboxImage = (c: string): string => `has(${c}.image) && ${repository(`${c}.image`)} in variables.envboxRepositories`;
-/** A pod volume's kind is one whose contents belong to the pod (or a volumeClaimTemplate's PVC). */
-function mountableVolume(name: string, v: string): string {
-    const named = `has(${v}.name) && ${v}.name == ${name}`;
-    const kinds = or(...d.mountableVolumeKinds.map((kind) => `has(${v}.${kind})`));
-    return `variables.volumes.exists(${v}, ${named}) ? variables.volumes.exists(${v}, ${named} && !has(${v}.hostPath) && (${kinds})) : ${name} in variables.claimTemplates`;
-}
+/** A volume (by name) whose contents belong to the pod: a pod volume of a mountable kind, else a volumeClaimTemplate's PVC. */
+const mountableVolume = (name: string): string =>
+    `(${name} in variables.podVolumeNames ? ${name} in variables.mountableVolumeNames : ${name} in variables.claimTemplates)`;
 
 // ---- the program -------------------------------------------------------------------------
 
@@ -94,9 +91,9 @@ function envboxChecks(config: RuleConfig): EnvboxCheck[] {
     const execOk = (handler: string) => `!(${present(e, handler)}) || (has(${e}.${handler}.command) && ${e}.${handler}.command in ${execAllowed})`;
     const allowedHostPaths = `(variables.addsGpu ? ${strList([...d.envboxHostPathAllowlist, d.gpuLibraryHostPath])} : ${strList(d.envboxHostPathAllowlist)})`;
     const source = "t[0]";
-    const backed = `has(${e}.volumeMounts) && ${e}.volumeMounts.exists(m, has(m.mountPath) && (${under(source, "m.mountPath")}) && has(m.name) && (${mountableVolume("m.name", "v")})`
+    const backed = `has(${e}.volumeMounts) && ${e}.volumeMounts.exists(m, has(m.mountPath) && (${under(source, "m.mountPath")}) && has(m.name) && ${mountableVolume("m.name")}`
         + ` && ${e}.volumeMounts.all(o, !(has(o.mountPath) && (${under(source, "o.mountPath")})) || size(o.mountPath) <= size(m.mountPath)))`;
-    const nested = `!has(${e}.volumeMounts) || ${e}.volumeMounts.all(n, !(has(n.mountPath) && n.mountPath != ${source} && (${under("n.mountPath", source)})) || (has(n.name) && (${mountableVolume("n.name", "w")})))`;
+    const nested = `!has(${e}.volumeMounts) || ${e}.volumeMounts.all(n, !(has(n.mountPath) && n.mountPath != ${source} && (${under("n.mountPath", source)})) || (has(n.name) && ${mountableVolume("n.name")}))`;
     const notForbidden = `${source} != "/" && ${strList(d.forbiddenMountPaths)}.all(f, !(${source} == f || ${source}.startsWith(f + "/") || f.startsWith(${source} + "/"))) && !${source}.matches(${str(d.runtimeSocketPattern)})`;
     return [
         { name: "regularContainer", expression: `variables.containers.exists(c, has(c.name) && has(${e}.name) && c.name == ${e}.name)`, problem: "envbox runs only as a regular container (spec.containers), not an init or ephemeral container" },
@@ -246,6 +243,11 @@ export function admissionProgram(config: RuleConfig, rules: readonly AdmissionRu
         { name: "addsGpu", expression: `!(${literalEnv("CODER_ADD_GPU")}) && ${lastEnv("CODER_ADD_GPU")}.value in ${strList(d.goTrueValues)}` },
         { name: "usrLibDir", expression: `${literalEnv("CODER_USR_LIB_DIR")} ? "" : ${lastEnv("CODER_USR_LIB_DIR")}.value` },
         { name: "coderMountEntries", expression: `${literalEnv("CODER_MOUNTS")} || ${lastEnv("CODER_MOUNTS")}.value == "" ? [] : ${lastEnv("CODER_MOUNTS")}.value.split(",").map(x, x.split(":"))` },
+        { name: "podVolumeNames", expression: 'variables.volumes.filter(v, has(v.name)).map(v, v.name)' },
+        {
+            name: "mountableVolumeNames",
+            expression: `variables.volumes.filter(v, has(v.name) && !has(v.hostPath) && (${or(...d.mountableVolumeKinds.map((kind) => `has(v.${kind})`))})).map(v, v.name)`,
+        },
         { name: "hostVolumeNames", expression: 'variables.volumes.filter(v, has(v.hostPath)).map(v, has(v.name) ? v.name : "")' },
         ...checks.map((check) => ({ name: `envbox_${check.name}`, expression: `!variables.envboxCandidate || (${check.expression})` })),
         { name: "envboxOk", expression: `variables.envboxCandidate && ${checks.map((check) => `variables.envbox_${check.name}`).join(" && ")}` },
@@ -279,7 +281,7 @@ export function admissionProgram(config: RuleConfig, rules: readonly AdmissionRu
             rule: "pod-security-baseline",
             expression: and(...d.hostNamespaceFields.map((f) => `!(${fieldIs(p, f, "true")})`)),
             message: "host namespaces are not allowed",
-            messageExpression: `variables.subject + ": " + ${strList(d.hostNamespaceFields)}.filter(f, f in ${p} && ${p}[f] == true).join(", ") + " is not allowed"`,
+            messageExpression: `variables.subject + ": " + [${d.hostNamespaceFields.map((f) => `${fieldIs(p, f, "true")} ? ${str(f)} : ""`).join(", ")}].filter(f, f != "").join(", ") + " is not allowed"`,
             reason: "Forbidden",
         },
         {
