@@ -11,7 +11,7 @@ import { admissionNames, buildAdmissionPolicies, policyRules, ValidatingAdmissio
 import { buildCoderTemplateObjects } from "../components/platform/coder-template";
 import { AdmissionRuleName, admissionRuleNames } from "../policy/admission/cel";
 import { admissionRequests, admissionVerdicts, evaluatePolicy, kindResources, namespaceObjectFor } from "../policy/admission/evaluate";
-import { policyConfigDefaults } from "../policy/config";
+import { policyConfigDefaults, PolicyPackConfig } from "../policy/config";
 import { evaluateResourcePolicies } from "../policy/evaluate";
 import { manifestSubject, readManifests } from "../policy/manifests";
 import { parsePulumiType } from "../policy/rules/workloads";
@@ -68,14 +68,14 @@ async function stackCases(): Promise<Case[]> {
 }
 
 /** The pack's verdict: the admission rules it reports as mandatory violations. */
-async function packRules(object: Record<string, any>): Promise<string[]> {
-    const violations = await evaluateResourcePolicies([manifestSubject(object)]);
+async function packRules(object: Record<string, any>, config: PolicyPackConfig = {}): Promise<string[]> {
+    const violations = await evaluateResourcePolicies([manifestSubject(object)], config);
     return [...new Set(violations.filter((v) => v.level === "mandatory" && (admissionRuleNames as readonly string[]).includes(v.policy)).map((v) => v.policy))].sort();
 }
 
 /** The admission policy's verdict: the rules whose validations failed (or errored). */
-function admissionRules(policy: ValidatingAdmissionPolicy, object: Record<string, any>): string[] {
-    const outcomes = evaluatePolicy(policy, { object, namespace: object.metadata?.namespace ?? "default", params: objects.params as Record<string, any> });
+function admissionRules(policy: ValidatingAdmissionPolicy, object: Record<string, any>, params = objects.params as Record<string, any>): string[] {
+    const outcomes = evaluatePolicy(policy, { object, namespace: object.metadata?.namespace ?? "default", params });
     return [...new Set(outcomes.map((o) => o.rule))].sort();
 }
 
@@ -89,10 +89,10 @@ async function judge(cases: Case[]): Promise<Judged[]> {
     return judged;
 }
 
-function disagreements(policy: ValidatingAdmissionPolicy, judged: Judged[], rules: readonly AdmissionRuleName[] = admissionRuleNames): string[] {
+function disagreements(policy: ValidatingAdmissionPolicy, judged: Judged[], rules: readonly AdmissionRuleName[] = admissionRuleNames, params?: Record<string, any>): string[] {
     return judged.flatMap(({ source, object, pack }) => {
         const expected = pack.filter((rule) => rules.includes(rule as AdmissionRuleName));
-        const got = admissionRules(policy, object);
+        const got = admissionRules(policy, object, params);
         return JSON.stringify(expected) === JSON.stringify(got) ? [] : [`${source}: pack ${JSON.stringify(expected)}, admission ${JSON.stringify(got)}`];
     });
 }
@@ -134,6 +134,20 @@ describe("admission policies: the CEL gives the pack's verdict (differential)", 
         const verdict = admissionVerdicts(workspace[0].object, { namespaceObject: namespaceObjectFor("coder-workspaces") });
         assert.deepStrictEqual(verdict.bindings, [admissionNames.workspacesBinding]);
         assert.deepStrictEqual(verdict.violations, []);
+    });
+
+    it("agrees under another pack configuration too: the envbox repository changed in one place changes both verdicts", async () => {
+        const mirror = "mirror.example.com/coder/envbox";
+        const packConfig: PolicyPackConfig = Object.fromEntries(["no-privileged-containers", "envbox-hardening", "pod-security-baseline"].map((rule) => [rule, { envboxRepositories: [mirror] }]));
+        const mirrored = buildAdmissionPolicies({ action: "deny", kubeSystemAction: "deny", ruleConfig: { ...policyConfigDefaults, envboxRepositories: [mirror] } });
+        const rejudged: Judged[] = [];
+        for (const j of [...fixtures, ...workspace]) {
+            rejudged.push({ ...j, pack: await packRules(j.object, packConfig) });
+        }
+        // The shipped envbox image is now an ordinary privileged container for both engines.
+        assert.ok(rejudged.filter((j, i) => j.pack.length > [...fixtures, ...workspace][i].pack.length).length >= 5);
+        const policy = mirrored.policies.find((p) => p.metadata!.name === admissionNames.podPolicy)!;
+        assert.deepStrictEqual(disagreements(policy, rejudged, admissionRuleNames, mirrored.params as Record<string, any>), []);
     });
 
     it("agrees on kube-system's policy (privileged containers only) for every object", () => {
