@@ -4,6 +4,8 @@ export { ClusterBase, ClusterBaseArgs } from "./cluster/cluster-base";
 export { TeamSandboxes, TeamSandboxesArgs, DeveloperSandbox } from "./sandboxes/team-sandboxes";
 export { Sandbox, SandboxArgs } from "./sandboxes/sandbox";
 export { PoolAssignment, PoolAssignmentArgs } from "./sandboxes/pool-assignment-resource";
+export { AdmissionPolicies, AdmissionPoliciesArgs } from "./admission/admission-policies";
+export { buildAdmissionPolicies } from "./admission/policies";
 export { parsePlatformConfig, rawFromPulumiConfig } from "./config/load";
 export { ConfigError } from "./config/errors";
 export * from "./config/schema";
