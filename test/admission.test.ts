@@ -220,6 +220,24 @@ describe("admission policies: scope and actions", () => {
         // K3s's local-path-provisioner helper pod: hostPath, not privileged (the pack never sees it).
         const helper = { apiVersion: "v1", kind: "Pod", metadata: { name: "helper-pod-create-pvc-1", namespace: "kube-system" }, spec: { containers: [{ name: "helper-pod", image: "rancher/mirrored-library-busybox:1.36.1" , volumeMounts: [{ name: "data", mountPath: "/data/" }] }], volumes: [{ name: "data", hostPath: { path: "/var/lib/rancher/k3s/storage" } }] } };
         assert.deepStrictEqual(admissionVerdicts(helper, { namespaceObject: kubeSystem }).violations, []);
+        // K3s's ServiceLB DaemonSet as k3s-io/k3s pkg/cloudprovider/servicelb.go newDaemonSet builds it: hostPort,
+        // NET_ADMIN, an ip_forward sysctl, not privileged (beyond the baseline, so kube-system is judged for privilege only).
+        const svclb = {
+            apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "svclb-traefik-1a2b3c4d", namespace: "kube-system" },
+            spec: {
+                selector: { matchLabels: { app: "svclb-traefik-1a2b3c4d" } },
+                template: {
+                    metadata: { labels: { app: "svclb-traefik-1a2b3c4d" } },
+                    spec: {
+                        serviceAccountName: "svclb", automountServiceAccountToken: false, priorityClassName: "system-node-critical",
+                        securityContext: { sysctls: [{ name: "net.ipv4.ip_forward", value: "1" }] },
+                        containers: [{ name: "lb-tcp-80", image: "rancher/klipper-lb:v0.4.9", ports: [{ name: "lb-tcp-80", containerPort: 80, hostPort: 80, protocol: "TCP" }],
+                            securityContext: { capabilities: { add: ["NET_ADMIN"] } } }],
+                    },
+                },
+            },
+        };
+        assert.deepStrictEqual(admissionVerdicts(svclb, { namespaceObject: kubeSystem }).violations, []);
         const lookalike = readManifests([path.join(fixtureDir, "fail/c08-installer-other-tag.yaml")]).flatMap(requests).find(inScope)!;
         const refused = admissionVerdicts(lookalike, { namespaceObject: kubeSystem });
         assert.strictEqual(refused.refused, true, JSON.stringify(refused));
