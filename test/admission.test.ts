@@ -265,7 +265,7 @@ describe("admission policies: Kubernetes limits", () => {
     // RuntimeCELCostBudget (one policy evaluation: variables, validations and messages).
     const perCallLimit = 1000000;
     const runtimeCelCostBudget = 10000000;
-    /** The largest pod the policies are sized for (the shipped envbox pod has 1 container, 10 mounts, 7 volumes, 20 env, 3 CODER_MOUNTS entries). */
+    /** The largest pod the policies are sized for (Coder's shipped workspace pod: 2 containers, 8 mounts, 5 volumes, 10 env entries, 1 CODER_MOUNTS entry). */
     const supported: SizeBounds = { containers: 8, volumeMounts: 24, volumes: 24, env: 64, ports: 16, listEntries: 8, annotations: 32, sysctls: 16, capabilities: 16, projectedSources: 8, stringLength: 128 };
     const expressions = (policy: ValidatingAdmissionPolicy) => [
         ...policy.spec!.variables!.map((v: any) => ({ what: `variable ${v.name}`, expression: v.expression as string })),
