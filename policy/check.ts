@@ -110,7 +110,7 @@ async function checkTargetsAtAdmission(targets: string[], config: PolicyPackConf
         const namespaceObject = namespaces.get(namespace) ?? namespaceObjectFor(namespace, boundByName ? {} : { [labels.sandboxNamespace]: "true" });
         const verdict = admissionVerdicts(object, { namespaceObject, objects: policies });
         for (const violation of verdict.violations) {
-            result.violations.push({ policy: violation.rule, level: "mandatory", urn: objectId(object) === urn ? urn : `${urn} ${objectId(object)}`, message: violation.message, file, binding: violation.binding } as Violation & { file: string });
+            result.violations.push({ policy: violation.rule, level: "mandatory", urn: objectId(object) === urn ? urn : `${urn} ${objectId(object)}`, message: violation.message.startsWith(`${violation.rule}: `) ? violation.message.slice(violation.rule.length + 2) : violation.message, file, binding: violation.binding } as Violation & { file: string });
         }
     }
     return result;
