@@ -300,7 +300,7 @@ describe("admission policies: Kubernetes limits", () => {
     it("renders objects that validate against the Kubernetes OpenAPI schema (admissionregistration.k8s.io/v1)", async () => {
         for (const action of ["warn", "audit", "deny"] as const) {
             const rendered = buildAdmissionPolicies({ action, kubeSystemAction: action, ruleConfig: policyConfigDefaults });
-            for (const manifest of [rendered.params, ...rendered.policies, ...rendered.bindings]) {
+            for (const manifest of [rendered.namespace, rendered.params, ...rendered.policies, ...rendered.bindings]) {
                 await validateManifest(manifest as Record<string, any>);
             }
         }

@@ -9,7 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RuleConfig } from "../../policy/config";
 import { AdmissionRuleName, admissionParamsData, admissionProgram } from "../../policy/admission/cel";
 import type { AdmissionAction } from "../config/stack-schema";
-import type { ConfigMap } from "../manifest";
+import type { ConfigMap, Namespace } from "../manifest";
+import { podSecurityLabels } from "../cluster/namespaces";
 import { commonLabels, labels } from "../naming";
 import { workspacesNamespace } from "../platform/coder";
 
@@ -27,6 +28,7 @@ export interface AdmissionPoliciesSpec {
 }
 
 export interface AdmissionPolicyObjects {
+    namespace: Namespace;
     params: ConfigMap;
     policies: ValidatingAdmissionPolicy[];
     bindings: ValidatingAdmissionPolicyBinding[];
@@ -34,7 +36,8 @@ export interface AdmissionPolicyObjects {
 
 export const admissionNames = {
     params: "sandbox-platform-admission",
-    paramsNamespace: "kube-system",
+    /** A namespace of its own: only cluster administrators may write the params (kube-system is left to the runtimes). */
+    paramsNamespace: "sandbox-platform-admission",
     podPolicy: "sandbox-platform-pods",
     kubeSystemPolicy: "sandbox-platform-kube-system",
     sandboxesBinding: "sandbox-platform-pods-sandboxes",
@@ -101,9 +104,14 @@ function binding(name: string, policyName: string, namespaceSelector: Record<str
 
 const byName = (name: string) => ({ matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [name] }] });
 
-/** The params ConfigMap, the two policies and their three bindings. */
+/** The params namespace and ConfigMap, the two policies and their three bindings. */
 export function buildAdmissionPolicies(spec: AdmissionPoliciesSpec): AdmissionPolicyObjects {
     return {
+        namespace: {
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: { name: admissionNames.paramsNamespace, labels: { ...commonLabels("admission"), ...podSecurityLabels("restricted") } },
+        },
         params: {
             apiVersion: "v1",
             kind: "ConfigMap",
