@@ -14,6 +14,8 @@ export { TeamSshCa, TeamSshCaArgs, VaultTeamRoles, VaultTeamRolesArgs } from "./
 export { BoundaryAccess, BoundaryAccessArgs, BoundaryTeam, BoundaryTeamArgs } from "./access/boundary-access";
 export { deployTeamStack, TeamStackArgs, TeamStackOutputs } from "./team-stack";
 export { teamStackConfig, PlatformExport, DeclaredTeam, platformOutputName } from "./config/team-stack";
+export { AdmissionPolicies, AdmissionPoliciesArgs } from "./admission/admission-policies";
+export { buildAdmissionPolicies } from "./admission/policies";
 export { parsePlatformConfig, rawFromPulumiConfig } from "./config/load";
 export { ConfigError } from "./config/errors";
 export * from "./config/schema";

@@ -10,6 +10,7 @@ import { CoderPlatform } from "./platform/coder-platform";
 import { Runtimes } from "./runtimes/runtimes";
 import { TeamSshCa } from "./access/team-ssh-ca";
 import { TeamAccessExport, teamAccess } from "./config/team-stack";
+import { AdmissionPolicies } from "./admission/admission-policies";
 
 /** Deploy-time credentials and addresses (see resolveDeployCredentials), kept as Pulumi secrets. */
 export type PlatformSecrets = DeployCredentials;
@@ -45,6 +46,9 @@ export class Platform extends pulumi.ComponentResource {
         const split = config.stack === "platform";
         const base = new ClusterBase("cluster", { config }, { parent: this });
         const runtimes = new Runtimes("runtimes", { config }, { parent: this });
+        if (config.admission.enabled) {
+            new AdmissionPolicies("admission", { action: config.admission.action, kubeSystemAction: config.admission.kubeSystemAction }, { parent: this });
+        }
         // A loop, not a map: each callback frame lands in every resource's captured stack (see index.ts).
         const teams: TeamSandboxes[] = [];
         // A platform stack declares teams; their sandboxes are their own stacks' (team-stack.ts).

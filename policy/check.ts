@@ -8,9 +8,18 @@ import * as fs from "fs";
 import * as path from "path";
 import { evaluateResourcePolicies, evaluateStackPolicies, mandatory, PolicySubject, stackSubjectTypes, Violation } from "./evaluate";
 import type { PolicyPackConfig } from "./config";
-import { manifestSubject, readManifestItems } from "./manifests";
+import { manifestSubject, objectId, readManifestItems } from "./manifests";
+import { policyConfigDefaults, RuleConfig } from "./config";
+import { admissionRequests, admissionVerdicts, namespaceObjectFor } from "./admission/evaluate";
+import { buildAdmissionPolicies } from "../components/admission/policies";
+import { labels } from "../components/naming";
+import { workspacesNamespace } from "../components/platform/coder";
 
-const usage = "usage: npm run policy:check -- [--json] [--config PACK-CONFIG.json] <file|dir|->...  (- is standard input)";
+const usage = "usage: npm run policy:check -- [--json] [--engine crossguard|admission] [--config PACK-CONFIG.json] <file|dir|->...  (- is standard input)";
+
+/** crossguard: the policy pack, as `pulumi preview` runs it; admission: the cluster's ValidatingAdmissionPolicies (CEL). */
+export type Engine = "crossguard" | "admission";
+const engines: Engine[] = ["crossguard", "admission"];
 
 export interface CheckResult {
     objects: number;
@@ -21,7 +30,10 @@ export interface CheckResult {
 }
 
 /** Checks the targets one document at a time; only the objects stack rules need are kept. */
-export async function checkTargets(targets: string[], config: PolicyPackConfig = {}, onError: (message: string) => void = () => undefined): Promise<CheckResult> {
+export async function checkTargets(targets: string[], config: PolicyPackConfig = {}, onError: (message: string) => void = () => undefined, engine: Engine = "crossguard"): Promise<CheckResult> {
+    if (engine === "admission") {
+        return checkTargetsAtAdmission(targets, config, onError);
+    }
     const result: CheckResult = { objects: 0, skipped: [], errors: [], violations: [] };
     const stackSubjects: PolicySubject[] = [];
     const stackFiles = new Map<string, string>();
@@ -60,8 +72,53 @@ export async function checkTargets(targets: string[], config: PolicyPackConfig =
     return result;
 }
 
-function parseArguments(argv: string[]): { json: boolean; configFile?: string; targets: string[] } | string {
+/**
+ * The admission engine: every object as the API server would receive it, judged by the
+ * platform's ValidatingAdmissionPolicies with Deny (what the cluster refuses once the
+ * stack sets admission.action: deny). Namespaces in the input decide which bindings
+ * match by their labels; a namespace not in the input is taken as a sandbox namespace
+ * (kube-system and coder-workspaces are bound by name).
+ */
+async function checkTargetsAtAdmission(targets: string[], config: PolicyPackConfig, onError: (message: string) => void): Promise<CheckResult> {
+    const result: CheckResult = { objects: 0, skipped: [], errors: [], violations: [] };
+    const objects: { object: Record<string, any>; file: string; urn: string }[] = [];
+    const namespaces = new Map<string, Record<string, any>>();
+    for (const item of readManifestItems(targets)) {
+        if (item.type === "error") {
+            result.errors.push(item.message);
+            onError(item.message);
+        } else if (item.type === "skipped") {
+            result.skipped.push({ file: item.file, reason: item.reason });
+        } else {
+            const subject = item.type === "subject" ? item.subject : manifestSubject(item.object);
+            const kind = subject.type.split(":")[2] ?? "";
+            const object = { ...subject.props, kind };
+            result.objects++;
+            for (const request of admissionRequests(object)) {
+                if (request.kind === "Namespace" && typeof request.metadata?.name === "string") {
+                    namespaces.set(request.metadata.name, request);
+                }
+                objects.push({ object: request, file: item.file, urn: subject.urn });
+            }
+        }
+    }
+    const ruleConfig = { ...policyConfigDefaults, ...(config["no-privileged-containers"] ?? {}) } as RuleConfig;
+    const policies = buildAdmissionPolicies({ action: "deny", kubeSystemAction: "deny", ruleConfig });
+    for (const { object, file, urn } of objects) {
+        const namespace: string = object.metadata?.namespace ?? "default";
+        const boundByName = namespace === "kube-system" || namespace === workspacesNamespace;
+        const namespaceObject = namespaces.get(namespace) ?? namespaceObjectFor(namespace, boundByName ? {} : { [labels.sandboxNamespace]: "true" });
+        const verdict = admissionVerdicts(object, { namespaceObject, objects: policies });
+        for (const violation of verdict.violations) {
+            result.violations.push({ policy: violation.rule, level: "mandatory", urn: objectId(object) === urn ? urn : `${urn} ${objectId(object)}`, message: violation.message.startsWith(`${violation.rule}: `) ? violation.message.slice(violation.rule.length + 2) : violation.message, file, binding: violation.binding } as Violation & { file: string });
+        }
+    }
+    return result;
+}
+
+function parseArguments(argv: string[]): { json: boolean; configFile?: string; engine: Engine; targets: string[] } | string {
     let json = false;
+    let engine: Engine = "crossguard";
     let configFile: string | undefined;
     const targets: string[] = [];
     for (let i = 0; i < argv.length; i++) {
@@ -73,6 +130,12 @@ function parseArguments(argv: string[]): { json: boolean; configFile?: string; t
             if (!configFile) {
                 return "--config needs a file";
             }
+        } else if (arg === "--engine" || arg.startsWith("--engine=")) {
+            const value = arg === "--engine" ? argv[++i] : arg.slice("--engine=".length);
+            if (!engines.includes(value as Engine)) {
+                return `--engine ${value ?? "(missing)"}: expected one of ${engines.join(", ")}`;
+            }
+            engine = value as Engine;
         } else if (arg === "--") {
             targets.push(...argv.slice(i + 1));
             break;
@@ -84,7 +147,7 @@ function parseArguments(argv: string[]): { json: boolean; configFile?: string; t
             targets.push(arg);
         }
     }
-    return targets.length === 0 ? "no file or directory given" : { json, configFile, targets };
+    return targets.length === 0 ? "no file or directory given" : { json, configFile, engine, targets };
 }
 
 function readPackConfig(file: string): PolicyPackConfig {
@@ -110,7 +173,7 @@ async function main(argv: string[]): Promise<number> {
             return 2;
         }
     }
-    const result = await checkTargets(args.targets, config, (message) => process.stderr.write(`error: ${message}\n`));
+    const result = await checkTargets(args.targets, config, (message) => process.stderr.write(`error: ${message}\n`), args.engine);
     const hard = mandatory(result.violations).length;
     if (args.json) {
         process.stdout.write(`${JSON.stringify({ objects: result.objects, skipped: result.skipped, errors: result.errors, violations: result.violations }, null, 2)}\n`);

@@ -252,6 +252,16 @@ export const devicesSchema = strictObject({
     tun: flag().default(false).describe("Offer /dev/net/tun to sandboxes"),
 });
 
+/** How a binding of the admission policies acts on a refused object (validationActions). */
+export const admissionActions = ["warn", "audit", "deny"] as const;
+export type AdmissionAction = typeof admissionActions[number];
+
+export const admissionSchema = strictObject({
+    enabled: flag().default(true).describe("Render the ValidatingAdmissionPolicies that enforce the pack's pod rules in the cluster (Kubernetes 1.30+)"),
+    action: oneOf(admissionActions).default("warn").describe("warn (Warn+Audit) | audit (Audit) | deny (Deny+Audit), in sandbox namespaces and coder-workspaces"),
+    kubeSystemAction: oneOf(admissionActions).default("warn").describe("The same for kube-system (privileged pods only); deny refuses Helm-installed privileged pods such as kata-deploy"),
+});
+
 export const vaultSchema = strictObject({
     enabled: flag().default(false).describe("Create the Vault SSH CA"),
     sshMount: checkedString(vaultMountProblem).default("ssh-client-signer").describe("Mount path of the SSH secrets engine"),
@@ -476,6 +486,7 @@ export const platformSections = {
     vault: vaultSchema.prefault({}).describe("Vault SSH certificate authority"),
     boundary: boundarySchema.prefault({}).describe("Boundary access"),
     network: networkSchema.prefault({}).describe("Sandbox network access"),
+    admission: admissionSchema.prefault({}).describe("In-cluster admission policies (ValidatingAdmissionPolicy)"),
     teams: z.array(teamSchema, { error: (issue) => `expected a list, got ${show(issue.input)}` }).default([]).describe("Teams and their developers"),
 };
 

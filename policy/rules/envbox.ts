@@ -6,21 +6,13 @@ import * as posix from "path/posix";
 import type { RuleConfig } from "../config";
 import { ContainerRef, Workload, envValue, imageRepository, isPinnedImage, isPrivileged } from "./workloads";
 
-export const envboxCommand = ["/envbox", "docker"];
-export const envboxHostPathAllowlist = ["/usr/src", "/lib/modules"];
-export const gpuLibraryHostPath = "/usr/lib/x86_64-linux-gnu";
-/** Volume kinds whose contents belong to the pod, so the inner container may see them. */
-const mountableVolumeKinds = ["persistentVolumeClaim", "emptyDir", "configMap", "secret", "ephemeral"];
-/**
- * Outer-container paths the inner container must never see, nor any parent of them:
- * host pseudo-filesystems, envbox's own dockerd and sysbox state (its socket lives
- * under /run and /var/run), and the kubelet's service-account token directories.
- */
-export const forbiddenMountPaths = ["/proc", "/sys", "/dev", "/run", "/var/run", "/var/lib/sysbox", "/var/lib/docker", "/var/lib/containers",
-    "/var/lib/kubelet", "/var/run/secrets", "/run/secrets"];
-const runtimeSocket = /(docker|containerd|crio|cri-dockerd|podman|sysbox)[^/]*\.sock$/;
-/** envbox variables that name outer paths or decide which host paths are passed (cli/docker.go flags). */
-const pathVariables = ["CODER_MOUNTS", "CODER_USR_LIB_DIR", "CODER_INNER_USR_LIB_DIR", "CODER_ADD_GPU", "CODER_EXTRA_CERTS_PATH", "CODER_DOCKER_CONFIG"];
+import {
+    envboxCommand, envboxHostPathAllowlist, envboxPathVariables, envboxPodNamespaceFields, forbiddenMountPaths, goTrueValues, gpuLibraryHostPath,
+    lifecycleHooks, mountableVolumeKinds, probeNames, runtimeSocketPattern,
+} from "../definitions";
+
+export { envboxCommand, envboxHostPathAllowlist, forbiddenMountPaths, gpuLibraryHostPath };
+const runtimeSocket = new RegExp(runtimeSocketPattern);
 
 export function isEnvboxImage(image: unknown, config: RuleConfig): boolean {
     return typeof image === "string" && config.envboxRepositories.includes(imageRepository(image));
@@ -43,7 +35,7 @@ function isUnder(child: string, parent: string): boolean {
 
 /** Go's strconv.ParseBool, which envbox's bool flags use. */
 export function goBool(value: string | undefined): boolean {
-    return ["1", "t", "T", "TRUE", "true", "True"].includes(value ?? "");
+    return goTrueValues.includes(value ?? "");
 }
 
 /** A clean absolute path: no `.`/`..` segments, no doubled or trailing slashes. */
@@ -71,12 +63,12 @@ function podVolumes(workload: Workload): Map<string, Record<string, any>> {
 
 function execCommands(container: Record<string, any>): { where: string; command: unknown }[] {
     const found: { where: string; command: unknown }[] = [];
-    for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
+    for (const probe of probeNames) {
         if (container[probe]?.exec) {
             found.push({ where: probe, command: container[probe].exec.command });
         }
     }
-    for (const hook of ["postStart", "preStop"]) {
+    for (const hook of lifecycleHooks) {
         if (container.lifecycle?.[hook]?.exec) {
             found.push({ where: `lifecycle.${hook}`, command: container.lifecycle[hook].exec.command });
         }
@@ -98,6 +90,11 @@ export function envboxProblems(ref: ContainerRef, workload: Workload, config: Ru
     if (!isPinnedImage(container.image)) {
         problems.push(`image ${container.image} is not pinned to a tag or digest`);
     }
+    for (const mount of Array.isArray(container.volumeMounts) ? container.volumeMounts : []) {
+        if (typeof mount?.mountPath !== "string" || !cleanAbsolute(mount.mountPath)) {
+            problems.push(`volume ${mount?.name} is mounted at ${JSON.stringify(mount?.mountPath)}; the outer container's mountPaths must be clean absolute paths (no "..", ".", "//" or trailing "/")`);
+        }
+    }
     if (JSON.stringify(container.command) !== JSON.stringify(envboxCommand)) {
         problems.push(`command must be ${JSON.stringify(envboxCommand)}, got ${JSON.stringify(container.command)}`);
     }
@@ -113,7 +110,7 @@ export function envboxProblems(ref: ContainerRef, workload: Workload, config: Ru
     if (otherPrivileged.length > 0) {
         problems.push(`it must be the only privileged container in its pod; also privileged: ${otherPrivileged.map((o) => o.path).join(", ")}`);
     }
-    for (const field of ["hostNetwork", "hostPID", "hostIPC", "shareProcessNamespace"]) {
+    for (const field of envboxPodNamespaceFields) {
         if (pod[field] === true) {
             problems.push(`pod sets ${field}`);
         }
@@ -132,7 +129,7 @@ export function envboxProblems(ref: ContainerRef, workload: Workload, config: Ru
     if (Array.isArray(container.envFrom) && container.envFrom.length > 0) {
         problems.push("envFrom may set envbox's variables (CODER_MOUNTS, CODER_USR_LIB_DIR, ...) out of sight; set each variable with env");
     }
-    for (const name of pathVariables) {
+    for (const name of envboxPathVariables) {
         const value = envValue(container, name);
         if (value?.fromReference && !value.envFrom) {
             problems.push(`${name} comes from valueFrom, which the pack cannot see; it must be a literal value`);
@@ -141,7 +138,7 @@ export function envboxProblems(ref: ContainerRef, workload: Workload, config: Ru
         }
     }
     const addsGpu = goBool(envValue(container, "CODER_ADD_GPU")?.value);
-    const allowedHostPaths = addsGpu ? [...envboxHostPathAllowlist, gpuLibraryHostPath] : envboxHostPathAllowlist;
+    const allowedHostPaths = addsGpu ? [...envboxHostPathAllowlist, gpuLibraryHostPath] : [...envboxHostPathAllowlist];
     const hostVolumes = new Set<string>();
     for (const volume of volumes.values()) {
         if (volume.hostPath) {

@@ -1,7 +1,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { describeWorkload, isPinnedImage, workloadsOf } from "./workloads";
+import { sandboxPodLabel } from "../definitions";
 
-const sandboxLabel = "sandbox-platform.io/sandbox";
+const sandboxLabel = sandboxPodLabel;
 
 function unpinned(args: { type: string; props: Record<string, any> }, sandboxes: boolean): string[] {
     return workloadsOf(args)

@@ -4,34 +4,25 @@ import { ruleConfigSchema } from "../config";
 import { hardenedEnvbox } from "./envbox";
 import { matchingInstaller } from "./installers";
 import { describeWorkload, onWorkloads } from "./workloads";
+import * as definitions from "../definitions";
 
 // Pod Security Standards, baseline profile, control by control, as
 // kubernetes/pod-security-admission v0.36.2 policy/check_*.go implements it at
 // version `latest` (docs/upstream.md, "Kubernetes API semantics"). Privileged
 // containers are the no-privileged-containers rule's.
 
-/** check_capabilities_baseline.go: exact names, no CAP_ prefix stripping. */
-export const baselineCapabilities = new Set([
-    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE",
-    "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
-]);
-/** check_sysctls.go, set for 1.32 and later. */
-export const safeSysctls = new Set([
-    "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem",
-]);
-/** check_seLinuxOptions.go, types for 1.31 and later. */
-export const baselineSeLinuxTypes = new Set(["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"]);
-const appArmorAnnotation = "container.apparmor.security.beta.kubernetes.io/";
-const seccompPodAnnotation = "seccomp.security.alpha.kubernetes.io/pod";
-const seccompContainerAnnotation = "container.seccomp.security.alpha.kubernetes.io/";
+export const baselineCapabilities = new Set(definitions.baselineCapabilities);
+export const safeSysctls = new Set(definitions.safeSysctls);
+export const baselineSeLinuxTypes = new Set(definitions.baselineSeLinuxTypes);
+const { appArmorAnnotationPrefix: appArmorAnnotation, seccompPodAnnotation, seccompContainerAnnotationPrefix: seccompContainerAnnotation } = definitions;
 
 /** check_appArmorProfile.go allowedAnnotationValue. */
-const allowedAppArmorAnnotation = (value: unknown) => value === undefined || value === "" || value === "runtime/default" || (typeof value === "string" && value.startsWith("localhost/"));
-const allowedProfileType = (type: unknown) => type === undefined || type === "RuntimeDefault" || type === "Localhost";
+const allowedAppArmorAnnotation = (value: unknown) => value === undefined || definitions.allowedAppArmorAnnotationValues.includes(value as string)
+    || (typeof value === "string" && value.startsWith(definitions.allowedAppArmorAnnotationPrefix));
+const allowedProfileType = (type: unknown) => type === undefined || definitions.allowedProfileTypes.includes(type as string);
 /** check_seccompProfile_baseline.go validSeccompAnnotationValue (checked at every version here: stricter). */
-const allowedSeccompAnnotation = (value: unknown) => value === "runtime/default" || value === "docker/default" || (typeof value === "string" && value.startsWith("localhost/"));
+const allowedSeccompAnnotation = (value: unknown) => definitions.allowedSeccompAnnotationValues.includes(value as string)
+    || (typeof value === "string" && value.startsWith(definitions.allowedSeccompAnnotationPrefix));
 
 function seLinuxProblems(options: any): string[] {
     if (!options || typeof options !== "object") {
@@ -52,15 +43,15 @@ function seLinuxProblems(options: any): string[] {
 
 function hostProbeProblems(container: any): string[] {
     const problems: string[] = [];
-    for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
-        for (const handler of ["httpGet", "tcpSocket"]) {
+    for (const probe of definitions.probeNames) {
+        for (const handler of definitions.hostHandlers) {
             if (container[probe]?.[handler]?.host) {
                 problems.push(`${probe}.${handler}.host ${container[probe][handler].host}`);
             }
         }
     }
-    for (const hook of ["postStart", "preStop"]) {
-        for (const handler of ["httpGet", "tcpSocket"]) {
+    for (const hook of definitions.lifecycleHooks) {
+        for (const handler of definitions.hostHandlers) {
             if (container.lifecycle?.[hook]?.[handler]?.host) {
                 problems.push(`lifecycle.${hook}.${handler}.host ${container.lifecycle[hook][handler].host}`);
             }
@@ -134,7 +125,7 @@ export const podSecurityBaseline: ResourceValidationPolicy = {
         const pod = workload.pod;
         const podContext = pod.securityContext ?? {};
         const hostPathExempt = hardenedEnvbox(workload, config) !== undefined || matchingInstaller(workload, config) !== undefined;
-        for (const field of ["hostNetwork", "hostPID", "hostIPC"]) {
+        for (const field of definitions.hostNamespaceFields) {
             if (pod[field] === true) {
                 reportViolation(`${where}: ${field} is not allowed`);
             }

@@ -4,6 +4,7 @@
 // by shape). Every container list of every pod is visited.
 
 import type { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
+import { containerListNames, kataRuntimeClassPrefix, pinnedImagePatterns, sysboxRuntimeClass } from "../definitions";
 
 /** Where the pod spec sits in each built-in carrier, by kind (the group/version does not matter). */
 export const podSpecPaths: Record<string, string[]> = {
@@ -34,7 +35,7 @@ export const podTemplatePaths: Record<string, string[]> = {
     "kubernetes:batch/v1:CronJob": podSpecPaths.CronJob,
 };
 
-export const containerLists = ["containers", "initContainers", "ephemeralContainers"] as const;
+export const containerLists = containerListNames;
 
 /** Types whose contents are chart values, judged by the Helm rule rather than read as pods. */
 const helmTypes = new Set(["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Chart",
@@ -229,17 +230,16 @@ export function envValue(container: Record<string, any>, name: string): EnvLooku
     };
 }
 
+const pinnedDigest = new RegExp(pinnedImagePatterns.digest);
+const pinnedTag = new RegExp(pinnedImagePatterns.tag);
+const latestTag = new RegExp(pinnedImagePatterns.latest);
+
 /** True when the image names a tag other than latest, or a digest. */
 export function isPinnedImage(image: unknown): boolean {
     if (typeof image !== "string" || image === "") {
         return false;
     }
-    if (/@sha256:[a-f0-9]{64}$/.test(image)) {
-        return true;
-    }
-    const lastSegment = image.split("/").pop()!;
-    const tag = lastSegment.includes(":") ? lastSegment.split(":").pop() : undefined;
-    return tag !== undefined && /^[\w][\w.-]{0,127}$/.test(tag) && tag !== "latest";
+    return pinnedDigest.test(image) || (pinnedTag.test(image) && !latestTag.test(image));
 }
 
 /** The repository part of an image reference (no tag, no digest). */
@@ -251,7 +251,7 @@ export function imageRepository(image: string): string {
 }
 
 export const sandboxRuntimeClass = (runtimeClassName: unknown): "sysbox" | "kata" | undefined =>
-    runtimeClassName === "sysbox-runc" ? "sysbox" : typeof runtimeClassName === "string" && runtimeClassName.startsWith("kata") ? "kata" : undefined;
+    runtimeClassName === sysboxRuntimeClass ? "sysbox" : typeof runtimeClassName === "string" && runtimeClassName.startsWith(kataRuntimeClassPrefix) ? "kata" : undefined;
 
 /** A resource validation that runs once per pod the resource carries. */
 export function onWorkloads(validate: (workload: Workload, args: ResourceValidationArgs, reportViolation: ReportViolation) => void): ResourceValidation {
