@@ -8,6 +8,7 @@ import { DeployCredentials } from "./access/deploy-credentials";
 import { ConnectInstructions, connectInstructions } from "./access/connect";
 import { CoderPlatform } from "./platform/coder-platform";
 import { Runtimes } from "./runtimes/runtimes";
+import { AgentSandboxInstall } from "./agent-sandbox/agent-sandbox-install";
 
 /** Deploy-time credentials and addresses (see resolveDeployCredentials), kept as Pulumi secrets. */
 export type PlatformSecrets = DeployCredentials;
@@ -30,10 +31,12 @@ export class Platform extends pulumi.ComponentResource {
         const { config } = args;
         const base = new ClusterBase("cluster", { config }, { parent: this });
         const runtimes = new Runtimes("runtimes", { config }, { parent: this });
+        // Platform stack: the agent-sandbox controller and CRDs, before any team's custom resources.
+        const agentSandbox = config.agentSandbox.enabled ? new AgentSandboxInstall("agent-sandbox", { config }, { parent: this }) : undefined;
         // A loop, not a map: each callback frame lands in every resource's captured stack (see index.ts).
         const teams: TeamSandboxes[] = [];
         for (const team of config.teams) {
-            teams.push(new TeamSandboxes(team.name, { team, config }, { parent: this, dependsOn: [base.teamNamespaces[team.name], runtimes] }));
+            teams.push(new TeamSandboxes(team.name, { team, config }, { parent: this, dependsOn: [base.teamNamespaces[team.name], runtimes, ...(agentSandbox ? [agentSandbox] : [])] }));
         }
         const ca = config.vault.enabled
             ? new VaultSshCa("vault-ssh", { config, teamNamespaces: base.teamNamespaces, boundaryToken: config.boundary.enabled && config.boundary.edition !== "community" }, { parent: this })

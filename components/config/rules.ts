@@ -37,6 +37,13 @@ export function crossSectionRules(config: PartialConfig, raw: unknown, secrets: 
             }
         });
     }
+    if (config.agentSandbox && !config.agentSandbox.enabled) {
+        teams.forEach(([i, team]) => {
+            if (team.backend === "agent-sandbox") {
+                issues.push({ path: ["teams", i, "backend"], message: `agent-sandbox is used by team ${team.name} but agentSandbox.enabled is not true; enable it (the platform stack installs the controller) or use backend: deployment` });
+            }
+        });
+    }
     if (config.gpu && !config.gpu.enabled) {
         teams.forEach(([i, team]) => team.developers.forEach((developer, j) => {
             if (developer.gpu > 0) {

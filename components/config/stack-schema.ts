@@ -25,7 +25,7 @@ import {
     quantityProblem, vaultMountProblem,
 } from "./formats";
 import {
-    KataShim, allocations, boundaryEditions, distributions, helmModes, kataShims, postgresModes, sandboxRuntimes, workspaceModes,
+    KataShim, allocations, boundaryEditions, distributions, helmModes, kataShims, postgresModes, sandboxBackends, sandboxRuntimes, workspaceModes,
 } from "./constants";
 
 /** Developer names become Linux users, principals and parts of object names. */
@@ -281,6 +281,11 @@ export const boundarySchema = strictObject({
     loginName: z.string().min(1).optional().describe("Login name for the password auth method"),
 });
 
+/** kubernetes-sigs/agent-sandbox: the controller and its CRDs, installed by the platform stack (docs/agent-sandbox.md). */
+export const agentSandboxSchema = strictObject({
+    enabled: flag().default(false).describe("Install the agent-sandbox controller and CRDs (pinned in components/versions.ts); needed by teams with backend: agent-sandbox"),
+});
+
 export const networkSchema = strictObject({
     egressInternet: flag().default(true).describe("Sandboxes may reach the internet (never the cluster networks)"),
     accessFrom: strictObject({
@@ -368,6 +373,7 @@ export const teamSchema = strictObject({
     name: dns1035(maxTeamNameLength).describe("Team name: DNS-1035 label, at most 20 characters, unique"),
     runtime: oneOf(sandboxRuntimes).default("envbox").describe("envbox | sysbox | kata (sysbox/kata must be enabled under runtimes)"),
     allocation: oneOf(allocations).default("dedicated").describe("dedicated (one sandbox per developer) | pool (a warm pool) | ephemeral (any free member, no persistent home)"),
+    backend: oneOf(sandboxBackends).default("deployment").describe("deployment (the platform's own Deployments) | agent-sandbox (kubernetes-sigs/agent-sandbox Sandbox, SandboxTemplate, SandboxWarmPool, SandboxClaim; needs agentSandbox.enabled)"),
     poolSize: wholeNumber(0, 500).default(0).describe("Pool members when allocation is pool or ephemeral"),
     idleTtl: duration().default("30m").describe("ephemeral: restart a member clean once its last session has been gone this long"),
     workspace: oneOf(workspaceModes).default("image").describe("image (the image as is) | devcontainer (the repo's devcontainer via the devcontainer CLI) | envbuilder (an image built from the repo's devcontainer.json)"),
@@ -468,6 +474,7 @@ export const platformSections = {
     vault: vaultSchema.prefault({}).describe("Vault SSH certificate authority"),
     boundary: boundarySchema.prefault({}).describe("Boundary access"),
     network: networkSchema.prefault({}).describe("Sandbox network access"),
+    agentSandbox: agentSandboxSchema.prefault({}).describe("kubernetes-sigs/agent-sandbox controller"),
     teams: z.array(teamSchema, { error: (issue) => `expected a list, got ${show(issue.input)}` }).default([]).describe("Teams and their developers"),
 };
 
