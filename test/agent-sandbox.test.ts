@@ -55,6 +55,12 @@ describe("agent-sandbox backend: config", () => {
         });
     });
 
+    it("refuses a platform namespace named like the controller's while the controller is installed", () => {
+        assert.throws(() => parsePlatformConfig(baseConfig({ agentSandbox: { enabled: true }, coder: { namespace: "agent-sandbox-system" } })),
+            /coder\.namespace: .*agent-sandbox controller's namespace/);
+        parsePlatformConfig(baseConfig({ coder: { namespace: "agent-sandbox-system" } }));
+    });
+
     it("refuses an unknown backend, listing the accepted ones", () => {
         assert.throws(() => parsePlatformConfig(baseConfig({ agentSandbox: { enabled: true }, teams: [{ name: "alpha", backend: "statefulset" }] })),
             /teams\[0\]\.backend: .*deployment.*agent-sandbox/);

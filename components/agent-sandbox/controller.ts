@@ -14,6 +14,7 @@ import { commonLabels } from "../naming";
 import { podSecurityLabels } from "../cluster/namespaces";
 import { agentSandboxImage } from "../versions";
 import { claimLabelDomain } from "../sandboxes/agent-sandbox";
+import { agentSandboxNamespaceName } from "../config/rules";
 
 /**
  * Fixed by upstream, not configurable: the CRDs' conversion webhook names service
@@ -21,7 +22,7 @@ import { claimLabelDomain } from "../sandboxes/agent-sandbox";
  * spec.conversion.webhook.clientConfig), and the controller's flag defaults agree
  * (cmd/agent-sandbox-controller/main.go --webhook-service-name, --webhook-namespace).
  */
-export const agentSandboxNamespace = "agent-sandbox-system";
+export const agentSandboxNamespace = agentSandboxNamespaceName;
 export const agentSandboxControllerName = "agent-sandbox-controller";
 export const agentSandboxWebhookServiceName = "agent-sandbox-webhook-service";
 /** Secret the controller creates and rotates for its webhook certificate (k8s/controller.yaml Role). */

@@ -12,6 +12,8 @@ export interface RuleIssue { path: (string | number)[]; message: string }
 export const systemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
 /** Namespaces the platform creates besides coder.namespace and sbx-<team>. */
 export const platformNamespaces = ["cnpg-system", "coder-workspaces"] as const;
+/** The agent-sandbox controller's namespace when agentSandbox.enabled (components/agent-sandbox/controller.ts). */
+export const agentSandboxNamespaceName = "agent-sandbox-system";
 
 /** Where in the config a developer's name sits (a plain name or an object's name). */
 function developerPath(raw: unknown, team: number, developer: number): (string | number)[] {
@@ -132,6 +134,9 @@ function nameCollisions(config: PartialConfig, raw: unknown): RuleIssue[] {
     const claimed = new Map<string, string>(teams.map(([i, team]) => [teamNamespace(team.name), `the sandbox namespace of team ${team.name} (teams[${i}])`]));
     for (const namespace of platformNamespaces) {
         claimed.set(namespace, "a namespace the platform creates for Coder's workspaces or the CloudNativePG operator");
+    }
+    if (config.agentSandbox?.enabled) {
+        claimed.set(agentSandboxNamespaceName, "the agent-sandbox controller's namespace (fixed by its CRDs' conversion webhook; agentSandbox.enabled)");
     }
     for (const entry of owned) {
         const quoted = JSON.stringify(entry.namespace);
