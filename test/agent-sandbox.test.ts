@@ -61,6 +61,17 @@ describe("agent-sandbox backend: config", () => {
         parsePlatformConfig(baseConfig({ coder: { namespace: "agent-sandbox-system" } }));
     });
 
+    it("takes shutdownTime only for ephemeral teams on the agent-sandbox backend, as an RFC 3339 time", () => {
+        const team = { name: "alpha", backend: "agent-sandbox", allocation: "ephemeral", poolSize: 1, developers: ["alice"] };
+        assert.strictEqual(parsePlatformConfig(baseConfig({ agentSandbox: { enabled: true }, teams: [{ ...team, shutdownTime: "2027-01-31T18:00:00Z" }] })).teams[0].shutdownTime, "2027-01-31T18:00:00Z");
+        assert.throws(() => parsePlatformConfig(baseConfig({ agentSandbox: { enabled: true }, teams: [{ ...team, shutdownTime: "tomorrow" }] })),
+            /teams\[0\]\.shutdownTime: "tomorrow" is not an RFC 3339 date-time/);
+        assert.throws(() => parsePlatformConfig(baseConfig({ agentSandbox: { enabled: true }, teams: [{ ...team, allocation: "pool", shutdownTime: "2027-01-31T18:00:00Z" }] })),
+            /teams\[0\]\.shutdownTime: .*allocation: ephemeral and backend: agent-sandbox; team alpha has allocation: pool/);
+        assert.throws(() => parsePlatformConfig(baseConfig({ agentSandbox: { enabled: true }, teams: [{ ...team, backend: "deployment", shutdownTime: "2027-01-31T18:00:00Z" }] })),
+            /teams\[0\]\.shutdownTime: .*backend: deployment/);
+    });
+
     it("refuses an unknown backend, listing the accepted ones", () => {
         assert.throws(() => parsePlatformConfig(baseConfig({ agentSandbox: { enabled: true }, teams: [{ name: "alpha", backend: "statefulset" }] })),
             /teams\[0\]\.backend: .*deployment.*agent-sandbox/);
@@ -150,6 +161,20 @@ describe("agent-sandbox backend: resources (kubernetes-sigs/agent-sandbox v0.5.6
         }
         // The controller reads its allowed domains from its ConfigMap (main.go /etc/sandbox-config/allowed-label-domains).
         assert.deepStrictEqual(buildAgentSandboxController().config.data, { "allowed-label-domains": claimLabelDomain });
+    });
+
+    it("expires ephemeral members through the claim's lifecycle with shutdownPolicy Retain (the claim stays, Pulumi keeps managing it)", async () => {
+        const team = { allocation: "ephemeral", poolSize: 2, developers: ["alice"] };
+        const run = await runPlatform(teamConfig("agent-sandbox", { ...team, shutdownTime: "2027-01-31T18:00:00Z" }));
+        for (const member of ["alpha-pool-0", "alpha-pool-1"]) {
+            const claim = named(run.resources, "SandboxClaim", member).inputs;
+            assert.deepStrictEqual(claim.spec.lifecycle, { shutdownTime: "2027-01-31T18:00:00Z", shutdownPolicy: "Retain" });
+            assert.deepStrictEqual(await agentSandboxProblems(claim), []);
+        }
+        const without = await runPlatform(teamConfig("agent-sandbox", team));
+        assert.strictEqual(named(without.resources, "SandboxClaim", "alpha-pool-0").inputs.spec.lifecycle, undefined);
+        assert.ok((await agentSandboxProblems({ ...named(run.resources, "SandboxClaim", "alpha-pool-0").inputs, spec: { warmPoolRef: { name: "p" }, lifecycle: { shutdownTime: "soon" } } }))
+            .some((p) => /format/.test(p)), "the transcription checks date-time");
     });
 
     it("labels warm and claimed pods so that the team's NetworkPolicies select them", async () => {

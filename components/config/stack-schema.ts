@@ -131,6 +131,12 @@ export function url() {
     });
 }
 
+/** An RFC 3339 date-time, as Kubernetes' metav1.Time takes it: 2027-01-31T18:00:00Z. */
+export function dateTime() {
+    return checkedString((text) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(text) && !Number.isNaN(Date.parse(text))
+        ? undefined : "is not an RFC 3339 date-time such as \"2027-01-31T18:00:00Z\" (quote it in YAML)");
+}
+
 /** A duration as Vault accepts it: "8h", "1h30m", "2d", or a number of seconds. */
 export function duration() {
     return z.union([z.string(), z.number()], {
@@ -374,6 +380,7 @@ export const teamSchema = strictObject({
     runtime: oneOf(sandboxRuntimes).default("envbox").describe("envbox | sysbox | kata (sysbox/kata must be enabled under runtimes)"),
     allocation: oneOf(allocations).default("dedicated").describe("dedicated (one sandbox per developer) | pool (a warm pool) | ephemeral (any free member, no persistent home)"),
     backend: oneOf(sandboxBackends).default("deployment").describe("deployment (the platform's own Deployments) | agent-sandbox (kubernetes-sigs/agent-sandbox Sandbox, SandboxTemplate, SandboxWarmPool, SandboxClaim; needs agentSandbox.enabled)"),
+    shutdownTime: dateTime().optional().describe("ephemeral teams on backend agent-sandbox: every member stops at this time (claims kept, sandboxes deleted); move or remove it to start them again"),
     poolSize: wholeNumber(0, 500).default(0).describe("Pool members when allocation is pool or ephemeral"),
     idleTtl: duration().default("30m").describe("ephemeral: restart a member clean once its last session has been gone this long"),
     workspace: oneOf(workspaceModes).default("image").describe("image (the image as is) | devcontainer (the repo's devcontainer via the devcontainer CLI) | envbuilder (an image built from the repo's devcontainer.json)"),
@@ -407,6 +414,9 @@ export const teamSchema = strictObject({
     }
     if (team.workspace === "envbuilder" && team.runtime === "envbox") {
         ctx.addIssue({ code: "custom", path: ["workspace"], message: "envbuilder runs as a sysbox or kata pod: envbox's inner image needs sleep and getent (coder/envbox dockerutil GetImageMetadata), envbuilder's image is FROM scratch; use runtime sysbox or kata, or workspace: devcontainer" });
+    }
+    if (team.shutdownTime !== undefined && (team.allocation !== "ephemeral" || team.backend !== "agent-sandbox")) {
+        ctx.addIssue({ code: "custom", path: ["shutdownTime"], message: `is the agent-sandbox controller's claim expiry: it needs allocation: ephemeral and backend: agent-sandbox; team ${team.name} has allocation: ${team.allocation}, backend: ${team.backend} (persistent sandboxes are stopped with suspended: true)` });
     }
     if (team.allocation === "dedicated" && team.poolSize > 0) {
         ctx.addIssue({ code: "custom", path: ["poolSize"], message: `only applies to allocation: pool; team ${team.name} is dedicated` });

@@ -78,7 +78,11 @@ export interface AgentSandboxClaim {
     apiVersion: typeof agentSandboxExtensionsApiVersion;
     kind: "SandboxClaim";
     metadata: ObjectMetadata;
-    spec: { warmPoolRef: { name: string }; additionalPodMetadata: { labels: Record<string, string> } };
+    spec: {
+        warmPoolRef: { name: string };
+        additionalPodMetadata: { labels: Record<string, string> };
+        lifecycle?: { shutdownTime: string; shutdownPolicy: "Retain" };
+    };
 }
 
 /**
@@ -182,6 +186,10 @@ export function buildAgentSandboxClaim(member: SandboxPlan): AgentSandboxClaim {
         spec: {
             warmPoolRef: { name: warmPoolName(member.team) },
             additionalPodMetadata: { labels: claimedMemberSelector(member) },
+            // Retain: at shutdownTime the controller deletes the claim's Sandbox (and so its pod) and keeps
+            // the claim, which Pulumi manages; a later or no shutdownTime makes the claim active again
+            // (sandboxclaim_controller.go Reconcile, reconcileExpired, reconcileActive).
+            ...(member.shutdownTime !== undefined ? { lifecycle: { shutdownTime: member.shutdownTime, shutdownPolicy: "Retain" as const } } : {}),
         },
     };
 }
