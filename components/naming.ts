@@ -17,6 +17,11 @@ export function poolMemberName(team: string, index: number): string {
     return `${team}-pool-${index}`;
 }
 
+/** A pool's own name: `<team>-pool` (its Boundary target; on the agent-sandbox backend its SandboxTemplate and SandboxWarmPool). */
+export function poolName(team: string): string {
+    return `${team}-pool`;
+}
+
 export function homeClaimName(sandbox: string): string {
     return `${sandbox}-home`;
 }
@@ -42,6 +47,8 @@ export const labels = {
     team: "sandbox-platform.io/team",
     developer: "sandbox-platform.io/developer",
     runtime: "sandbox-platform.io/runtime",
+    /** An ephemeral member's name on a claimed agent-sandbox pod (set by its SandboxClaim). */
+    poolMember: "sandbox-platform.io/pool-member",
     sandboxNamespace: "sandbox-platform.io/sandboxes",
     /** On the platform's kube-system pods that call the Kubernetes API (the only ones whose egress reaches it). */
     apiClient: "sandbox-platform.io/api-client",

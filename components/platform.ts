@@ -11,6 +11,7 @@ import { Runtimes } from "./runtimes/runtimes";
 import { TeamSshCa } from "./access/team-ssh-ca";
 import { TeamAccessExport, teamAccess } from "./config/team-stack";
 import { AdmissionPolicies } from "./admission/admission-policies";
+import { AgentSandboxInstall } from "./agent-sandbox/agent-sandbox-install";
 
 /** Deploy-time credentials and addresses (see resolveDeployCredentials), kept as Pulumi secrets. */
 export type PlatformSecrets = DeployCredentials;
@@ -49,11 +50,13 @@ export class Platform extends pulumi.ComponentResource {
         if (config.admission.enabled) {
             new AdmissionPolicies("admission", { action: config.admission.action, kubeSystemAction: config.admission.kubeSystemAction }, { parent: this });
         }
+        // Platform stack: the agent-sandbox controller and CRDs, before any team's custom resources.
+        const agentSandbox = config.agentSandbox.enabled ? new AgentSandboxInstall("agent-sandbox", { config }, { parent: this }) : undefined;
         // A loop, not a map: each callback frame lands in every resource's captured stack (see index.ts).
         const teams: TeamSandboxes[] = [];
         // A platform stack declares teams; their sandboxes are their own stacks' (team-stack.ts).
         for (const team of split ? [] : config.teams) {
-            teams.push(new TeamSandboxes(team.name, { team, config }, { parent: this, dependsOn: [base.teamNamespaces[team.name], runtimes] }));
+            teams.push(new TeamSandboxes(team.name, { team, config }, { parent: this, dependsOn: [base.teamNamespaces[team.name], runtimes, ...(agentSandbox ? [agentSandbox] : [])] }));
         }
         const injection = config.boundary.enabled && config.boundary.edition !== "community";
         const ca = config.vault.enabled && !split

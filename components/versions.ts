@@ -59,3 +59,22 @@ export const sandboxImage = `${sandboxImageRepository}:${sandboxImageTag}`;
 
 /** envbuilder: builds a repository's devcontainer.json into the running container (FROM scratch image). */
 export const envbuilderImage = "ghcr.io/coder/envbuilder:1.3.0";
+
+/**
+ * kubernetes-sigs/agent-sandbox: the controller (core + extensions) and its CRDs, at one release.
+ * Image: the release tool's `registry.k8s.io/agent-sandbox/agent-sandbox-controller:<tag>`
+ * (dev/tools/release @ v0.5.6). CRDs: the tag's k8s/crds/*.yaml, fetched at deploy time from the
+ * tag's commit (immutable), never copied into this repository (docs/agent-sandbox.md).
+ */
+export const agentSandboxVersion = "v0.5.6";
+export const agentSandboxCommit = "211b7579cabed9460c1a692eb687084ff4c5879d";
+export const agentSandboxImage = `registry.k8s.io/agent-sandbox/agent-sandbox-controller:${agentSandboxVersion}`;
+export const agentSandboxCrdFiles = [
+    "k8s/crds/agents.x-k8s.io_sandboxes.yaml",
+    "k8s/crds/extensions.agents.x-k8s.io_sandboxtemplates.yaml",
+    "k8s/crds/extensions.agents.x-k8s.io_sandboxwarmpools.yaml",
+    "k8s/crds/extensions.agents.x-k8s.io_sandboxclaims.yaml",
+].map((file) => `https://raw.githubusercontent.com/kubernetes-sigs/agent-sandbox/${agentSandboxCommit}/${file}`);
+/** API versions the platform writes: v1beta1 is the storage version of all four CRDs at the pinned tag. */
+export const agentSandboxApiVersion = "agents.x-k8s.io/v1beta1";
+export const agentSandboxExtensionsApiVersion = "extensions.agents.x-k8s.io/v1beta1";

@@ -58,7 +58,18 @@ function manifests(result: RenderResult): Record<string, any>[] {
 const podControllers = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"];
 
 function podTemplates(objects: Record<string, any>[]): { owner: Record<string, any>; labels: Record<string, string>; spec: any }[] {
-    return objects.filter((o) => podControllers.includes(o.kind)).map((o) => ({ owner: o, labels: o.spec.template.metadata?.labels ?? {}, spec: o.spec.template.spec }));
+    const controlled = objects.filter((o) => podControllers.includes(o.kind)).map((o) => ({ owner: o, labels: o.spec.template.metadata?.labels ?? {}, spec: o.spec.template.spec }));
+    // agent-sandbox v0.5.6: a Sandbox's pod and a warm pool's pods are their podTemplate (controllers/sandbox_controller.go
+    // reconcilePod); a SandboxClaim's pod is its warm pool's template pod plus the claim's additionalPodMetadata labels
+    // (extensions/controllers/sandboxclaim_controller.go completeAdoption, createSandbox).
+    const carriers = objects.filter((o) => o.kind === "Sandbox" || o.kind === "SandboxTemplate")
+        .map((o) => ({ owner: o, labels: o.spec.podTemplate.metadata?.labels ?? {}, spec: o.spec.podTemplate.spec }));
+    const claimed = objects.filter((o) => o.kind === "SandboxClaim").flatMap((claim) => {
+        const pool = objects.find((o) => o.kind === "SandboxWarmPool" && o.metadata.namespace === claim.metadata.namespace && o.metadata.name === claim.spec.warmPoolRef.name);
+        const template = objects.find((o) => o.kind === "SandboxTemplate" && o.metadata.namespace === claim.metadata.namespace && o.metadata.name === pool?.spec.sandboxTemplateRef.name);
+        return template ? [{ owner: claim, labels: { ...template.spec.podTemplate.metadata?.labels, ...claim.spec.additionalPodMetadata?.labels }, spec: template.spec.podTemplate.spec }] : [];
+    });
+    return [...controlled, ...carriers, ...claimed];
 }
 
 function env(container: any, name: string): string | undefined {

@@ -54,6 +54,8 @@ const intended: Record<string, string[]> = {
     "coderd": ["dns", "internet-v4", "internet-v6", "boundary-upstream", "postgres", "api-server-service", "api-server-node", "coderd-http"],
     "postgres": ["dns", "postgres", "postgres-status", "api-server-service", "api-server-node"],
     "cnpg-operator": ["dns", "postgres", "postgres-status", "api-server-service", "api-server-node"],
+    // The agent-sandbox controller calls only the API server (in-cluster config dials the service IP: no DNS).
+    "agent-sandbox-controller": ["api-server-service", "api-server-node"],
 };
 /** Sources whose own egress the platform does not govern: only their reach into platform pods is asserted. */
 const ungovernedSources = new Set(["impostor", "attacker", "traefik", "k3s-system"]);
@@ -86,6 +88,8 @@ function destinations(built: BuiltModel, workspacesNamespace: string): Record<st
         "postgres-status": platform(podTargets(built, "postgres", 8000)),
         "postgres-metrics": platform(podTargets(built, "postgres", 9187)),
         "cnpg-webhook": platform(podTargets(built, "cnpg-operator", 9443)),
+        // Only the API server (from the nodes) may call its conversion webhook; its metrics and probes are closed to pods.
+        "agent-sandbox-controller": platform([9443, 8080, 8081].flatMap((port) => podTargets(built, "workload:agent-sandbox-controller", port))),
         "boundary-worker-proxy": platform(podTargets(built, "boundary-worker", 9202)),
         "installer-pods": platform([...installerApiRoles, ...installerQuietRoles, ...sysboxRoles].flatMap((role) => [...podTargets(built, role, 8090), ...podTargets(built, role, 8080)])),
         "boundary-upstream": external([{ ip: "1.1.1.1", port: 9201 }, { ip: "2606:4700:4700::1111", port: 9202 }]),
@@ -105,6 +109,7 @@ function sourceRoles(built: BuiltModel, workspacesNamespace: string): Record<str
         "installer-api": installerApiRoles.flatMap((role) => built.roles[role] ?? []),
         "installer-quiet": installerQuietRoles.flatMap((role) => built.roles[role] ?? []),
         "sysbox-installer": sysboxRoles.flatMap((role) => built.roles[role] ?? []),
+        "agent-sandbox-controller": built.roles["workload:agent-sandbox-controller"] ?? [],
     };
 }
 

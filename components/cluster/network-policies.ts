@@ -402,3 +402,28 @@ export function buildAccessNetworkPolicies(config: PlatformConfig): NetworkPolic
     }));
     return policies;
 }
+
+/**
+ * The agent-sandbox controller's namespace (agentSandbox.enabled): default-deny, then the
+ * controller's needs only. It calls the Kubernetes API (no DNS: in-cluster config dials the
+ * service IP); the API server calls its CRD conversion webhook on 9443 from the control-plane
+ * nodes (k8s/crds/*.yaml spec.conversion, webhook Service port 443 → 9443). Its metrics and
+ * probe ports stay closed to pods (the kubelet's probes come from the node).
+ */
+export function buildAgentSandboxNetworkPolicies(config: PlatformConfig, namespace: string, podLabels: Record<string, string>, webhookPort: number): NetworkPolicy[] {
+    const component = "agent-sandbox";
+    const controller = { matchLabels: podLabels };
+    return [
+        policy(namespace, "default-deny", component, { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+        policy(namespace, "controller-api-egress", component, {
+            podSelector: controller,
+            policyTypes: ["Egress"],
+            egress: apiServerPeers(config),
+        }),
+        policy(namespace, "controller-webhook-ingress", component, {
+            podSelector: controller,
+            policyTypes: ["Ingress"],
+            ingress: [{ from: config.network.apiServer.cidrs.map((cidr) => ({ ipBlock: outsidePodNetwork(cidr, config) })), ports: [{ protocol: "TCP", port: webhookPort }] }],
+        }),
+    ];
+}

@@ -3,6 +3,8 @@
 export const distributions = ["k3s", "generic"] as const;
 export const sandboxRuntimes = ["envbox", "sysbox", "kata"] as const;
 export const allocations = ["dedicated", "pool", "ephemeral"] as const;
+/** What runs a team's sandboxes: the platform's own Deployments, or kubernetes-sigs/agent-sandbox custom resources. */
+export const sandboxBackends = ["deployment", "agent-sandbox"] as const;
 /** How a sandbox's workspace is made: the image as is, the repo's devcontainer via the devcontainer CLI, or an envbuilder-built image. */
 export const workspaceModes = ["image", "devcontainer", "envbuilder"] as const;
 export const postgresModes = ["cloudnative-pg", "bitnami", "external"] as const;

@@ -12,6 +12,8 @@ export interface RuleIssue { path: (string | number)[]; message: string }
 export const systemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
 /** Namespaces the platform creates besides coder.namespace and sbx-<team>. */
 export const platformNamespaces = ["cnpg-system", "coder-workspaces"] as const;
+/** The agent-sandbox controller's namespace when agentSandbox.enabled (components/agent-sandbox/controller.ts). */
+export const agentSandboxNamespaceName = "agent-sandbox-system";
 
 /** Where in the config a developer's name sits (a plain name or an object's name). */
 function developerPath(raw: unknown, team: number, developer: number): (string | number)[] {
@@ -34,6 +36,13 @@ export function crossSectionRules(config: PartialConfig, raw: unknown, secrets: 
         teams.forEach(([i, team]) => {
             if (team.runtime !== "envbox" && !config.runtimes![team.runtime].enabled) {
                 issues.push({ path: ["teams", i, "runtime"], message: `${team.runtime} is used by team ${team.name} but runtimes.${team.runtime}.enabled is not true; enable it or use envbox` });
+            }
+        });
+    }
+    if (config.agentSandbox && !config.agentSandbox.enabled) {
+        teams.forEach(([i, team]) => {
+            if (team.backend === "agent-sandbox") {
+                issues.push({ path: ["teams", i, "backend"], message: `agent-sandbox is used by team ${team.name} but agentSandbox.enabled is not true; enable it (the platform stack installs the controller) or use backend: deployment` });
             }
         });
     }
@@ -153,6 +162,9 @@ function nameCollisions(config: PartialConfig, raw: unknown): RuleIssue[] {
     const claimed = new Map<string, string>(teams.map(([i, team]) => [teamNamespace(team.name), `the sandbox namespace of team ${team.name} (teams[${i}])`]));
     for (const namespace of platformNamespaces) {
         claimed.set(namespace, "a namespace the platform creates for Coder's workspaces or the CloudNativePG operator");
+    }
+    if (config.agentSandbox?.enabled) {
+        claimed.set(agentSandboxNamespaceName, "the agent-sandbox controller's namespace (fixed by its CRDs' conversion webhook; agentSandbox.enabled)");
     }
     for (const entry of owned) {
         const quoted = JSON.stringify(entry.namespace);

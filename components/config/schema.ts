@@ -4,17 +4,18 @@
 
 import { z } from "zod";
 import type {
-    boundarySchema, clusterSchema, coderSchema, devicesSchema, gpuSchema, platformConfigSchema, runtimesSchema, teamSchema,
+    agentSandboxSchema, boundarySchema, clusterSchema, coderSchema, devicesSchema, gpuSchema, platformConfigSchema, runtimesSchema, teamSchema,
     vaultSchema,
 } from "./stack-schema";
 import type { resolveNetwork } from "./stack-schema";
 
 export * from "./constants";
-import { allocations, boundaryEditions, distributions, helmModes, postgresModes, sandboxRuntimes } from "./constants";
+import { allocations, boundaryEditions, distributions, helmModes, postgresModes, sandboxBackends, sandboxRuntimes } from "./constants";
 
 export type Distribution = (typeof distributions)[number];
 export type SandboxRuntime = (typeof sandboxRuntimes)[number];
 export type Allocation = (typeof allocations)[number];
+export type SandboxBackend = (typeof sandboxBackends)[number];
 export type PostgresMode = (typeof postgresModes)[number];
 export type BoundaryEdition = (typeof boundaryEditions)[number];
 export type HelmMode = (typeof helmModes)[number];
@@ -30,6 +31,7 @@ export type GpuConfig = z.output<typeof gpuSchema>;
 export type DevicesConfig = z.output<typeof devicesSchema>;
 export type VaultConfig = z.output<typeof vaultSchema>;
 export type BoundaryConfig = z.output<typeof boundarySchema>;
+export type AgentSandboxConfig = z.output<typeof agentSandboxSchema>;
 /** Network settings with the defaults that depend on the cluster section filled in. */
 export type NetworkConfig = ReturnType<typeof resolveNetwork>;
 /** One entry of a team's egress allowlist: a CIDR and, optionally, ports (all ports when empty). */

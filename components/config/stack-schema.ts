@@ -25,7 +25,7 @@ import {
     quantityProblem, vaultMountProblem,
 } from "./formats";
 import {
-    KataShim, allocations, boundaryEditions, distributions, helmModes, kataShims, postgresModes, sandboxRuntimes, stackKinds, workspaceModes,
+    KataShim, allocations, boundaryEditions, distributions, helmModes, kataShims, postgresModes, sandboxBackends, sandboxRuntimes, stackKinds, workspaceModes,
 } from "./constants";
 
 /** Developer names become Linux users, principals and parts of object names. */
@@ -129,6 +129,12 @@ export function url() {
         }
         return parsed.protocol === "https:" || parsed.protocol === "http:" ? undefined : "must use https:// or http://";
     });
+}
+
+/** An RFC 3339 date-time, as Kubernetes' metav1.Time takes it: 2027-01-31T18:00:00Z. */
+export function dateTime() {
+    return checkedString((text) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(text) && !Number.isNaN(Date.parse(text))
+        ? undefined : "is not an RFC 3339 date-time such as \"2027-01-31T18:00:00Z\" (quote it in YAML)");
 }
 
 /** A duration as Vault accepts it: "8h", "1h30m", "2d", or a number of seconds. */
@@ -291,6 +297,11 @@ export const boundarySchema = strictObject({
     loginName: z.string().min(1).optional().describe("Login name for the password auth method"),
 });
 
+/** kubernetes-sigs/agent-sandbox: the controller and its CRDs, installed by the platform stack (docs/agent-sandbox.md). */
+export const agentSandboxSchema = strictObject({
+    enabled: flag().default(false).describe("Install the agent-sandbox controller and CRDs (pinned in components/versions.ts); needed by teams with backend: agent-sandbox"),
+});
+
 export const networkSchema = strictObject({
     egressInternet: flag().default(true).describe("Sandboxes may reach the internet (never the cluster networks)"),
     accessFrom: strictObject({
@@ -378,6 +389,8 @@ export const teamSchema = strictObject({
     name: dns1035(maxTeamNameLength).describe("Team name: DNS-1035 label, at most 20 characters, unique"),
     runtime: oneOf(sandboxRuntimes).default("envbox").describe("envbox | sysbox | kata (sysbox/kata must be enabled under runtimes)"),
     allocation: oneOf(allocations).default("dedicated").describe("dedicated (one sandbox per developer) | pool (a warm pool) | ephemeral (any free member, no persistent home)"),
+    backend: oneOf(sandboxBackends).default("deployment").describe("deployment (the platform's own Deployments) | agent-sandbox (kubernetes-sigs/agent-sandbox Sandbox, SandboxTemplate, SandboxWarmPool, SandboxClaim; needs agentSandbox.enabled)"),
+    shutdownTime: dateTime().optional().describe("ephemeral teams on backend agent-sandbox: every member stops at this time (claims kept, sandboxes deleted); move or remove it to start them again"),
     poolSize: wholeNumber(0, 500).default(0).describe("Pool members when allocation is pool or ephemeral"),
     idleTtl: duration().default("30m").describe("ephemeral: restart a member clean once its last session has been gone this long"),
     workspace: oneOf(workspaceModes).default("image").describe("image (the image as is) | devcontainer (the repo's devcontainer via the devcontainer CLI) | envbuilder (an image built from the repo's devcontainer.json)"),
@@ -416,6 +429,9 @@ export const teamSchema = strictObject({
     }
     if (team.workspace === "envbuilder" && team.runtime === "envbox") {
         ctx.addIssue({ code: "custom", path: ["workspace"], message: "envbuilder runs as a sysbox or kata pod: envbox's inner image needs sleep and getent (coder/envbox dockerutil GetImageMetadata), envbuilder's image is FROM scratch; use runtime sysbox or kata, or workspace: devcontainer" });
+    }
+    if (team.shutdownTime !== undefined && (team.allocation !== "ephemeral" || team.backend !== "agent-sandbox")) {
+        ctx.addIssue({ code: "custom", path: ["shutdownTime"], message: `is the agent-sandbox controller's claim expiry: it needs allocation: ephemeral and backend: agent-sandbox; team ${team.name} has allocation: ${team.allocation}, backend: ${team.backend} (persistent sandboxes are stopped with suspended: true)` });
     }
     if (team.allocation === "dedicated" && team.poolSize > 0) {
         ctx.addIssue({ code: "custom", path: ["poolSize"], message: `only applies to allocation: pool; team ${team.name} is dedicated` });
@@ -487,6 +503,7 @@ export const platformSections = {
     boundary: boundarySchema.prefault({}).describe("Boundary access"),
     network: networkSchema.prefault({}).describe("Sandbox network access"),
     admission: admissionSchema.prefault({}).describe("In-cluster admission policies (ValidatingAdmissionPolicy)"),
+    agentSandbox: agentSandboxSchema.prefault({}).describe("kubernetes-sigs/agent-sandbox controller"),
     teams: z.array(teamSchema, { error: (issue) => `expected a list, got ${show(issue.input)}` }).default([]).describe("Teams and their developers"),
 };
 

@@ -35,6 +35,8 @@ export interface SandboxPlan {
     idleSeconds?: number;
     /** envbuilder settings (workspace envbuilder). */
     envbuilder?: EnvbuilderSpec;
+    /** Ephemeral member on the agent-sandbox backend: when its claim expires (RFC 3339). */
+    shutdownTime?: string;
 }
 
 export type WorkspaceMode = "image" | "devcontainer" | "envbuilder";
@@ -68,6 +70,7 @@ export function planTeamSandboxes(team: TeamConfig): SandboxPlan[] {
             image: team.image, gpu: 0, suspended: false, resources: team.resources,
             workspace: team.workspace, repo: team.repo,
             ...(ephemeral ? { ephemeral: true, idleSeconds: parseDuration(team.idleTtl) } : {}),
+            ...(ephemeral && team.shutdownTime !== undefined ? { shutdownTime: team.shutdownTime } : {}),
         }));
     }
     return team.developers.map((developer) => ({

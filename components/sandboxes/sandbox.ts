@@ -1,11 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DevicesConfig, PlatformConfig } from "../config/schema";
+import { DevicesConfig, PlatformConfig, SandboxBackend } from "../config/schema";
 import { serviceDnsName } from "../naming";
 import { SandboxPlan } from "./plan";
 import { buildSandboxConfigMap } from "./workspace";
 import { buildSandboxClaims, immutableClaimFields } from "./volumes";
 import { buildSandboxDeployment, buildSandboxPodSpec, buildSandboxService, managedSandboxDeployment } from "./workload";
+import { buildAgentSandbox, buildAgentSandboxClaim, claimedMemberSelector } from "./agent-sandbox";
 
 export interface SandboxArgs {
     /** What to run: name, namespace, runtime, image, resources, owner. */
@@ -16,6 +17,8 @@ export interface SandboxArgs {
     principals: pulumi.Input<string[]>;
     /** The namespace's shared start-up script ConfigMap (start-script.ts), created before the pod. */
     startScript?: pulumi.Resource;
+    /** What runs the pod: a Deployment (default) or an agent-sandbox Sandbox / SandboxClaim. */
+    backend?: SandboxBackend;
 }
 
 /** One developer's (or one pool member's) sandbox: volumes, sshd config, controller, Service. */
@@ -38,18 +41,34 @@ export class Sandbox extends pulumi.ComponentResource {
             new k8s.core.v1.PersistentVolumeClaim(claims.dockerCache.metadata!.name!, claims.dockerCache, volumeOptions),
         ];
 
-        // A dedicated sandbox knows its owner now; a pool member learns it from the assignment.
-        const sshdSpec = Array.isArray(args.principals)
-            ? buildSandboxConfigMap(plan, args.principals as string[])
-            : pulumi.output(args.principals).apply((principals) => buildSandboxConfigMap(plan, principals));
-        const sshdConfigMap = new k8s.core.v1.ConfigMap(`${plan.name}-sshd`, {
-            metadata: sshdSpec.metadata, data: sshdSpec.data,
-        }, { parent: this });
-
-        new k8s.apps.v1.Deployment(plan.name, managedSandboxDeployment(buildSandboxDeployment(plan, buildSandboxPodSpec(plan, config))), {
-            parent: this, dependsOn: [...volumes, sshdConfigMap, ...(args.startScript ? [args.startScript] : [])],
-        });
-        new k8s.core.v1.Service(plan.name, buildSandboxService(plan), { parent: this });
+        const backend = args.backend ?? "deployment";
+        const startScript = args.startScript ? [args.startScript] : [];
+        if (backend === "agent-sandbox" && plan.ephemeral) {
+            // The pod comes from the team's SandboxTemplate (its sshd ConfigMap is the team's).
+            new k8s.apiextensions.CustomResource(plan.name, buildAgentSandboxClaim(plan), { parent: this });
+        } else {
+            // A dedicated sandbox knows its owner now; a pool member learns it from the assignment.
+            const sshdSpec = Array.isArray(args.principals)
+                ? buildSandboxConfigMap(plan, args.principals as string[])
+                : pulumi.output(args.principals).apply((principals) => buildSandboxConfigMap(plan, principals));
+            const sshdConfigMap = new k8s.core.v1.ConfigMap(`${plan.name}-sshd`, {
+                metadata: sshdSpec.metadata, data: sshdSpec.data,
+            }, { parent: this });
+            const podSpec = buildSandboxPodSpec(plan, config);
+            if (backend === "agent-sandbox") {
+                new k8s.apiextensions.CustomResource(plan.name, buildAgentSandbox(plan, podSpec), { parent: this, dependsOn: [...volumes, sshdConfigMap, ...startScript] });
+            } else {
+                new k8s.apps.v1.Deployment(plan.name, managedSandboxDeployment(buildSandboxDeployment(plan, podSpec)), { parent: this, dependsOn: [...volumes, sshdConfigMap, ...startScript] });
+            }
+        }
+        // The Service (and the PVCs above) are the same resources on both backends: same URN,
+        // same name, same inputs, so switching a team's backend replaces neither. An ephemeral
+        // member's pod is whichever its claim adopted: the Service selects the claim's label.
+        const service = buildSandboxService(plan);
+        if (backend === "agent-sandbox" && plan.ephemeral) {
+            service.spec = { ...service.spec, selector: claimedMemberSelector(plan) };
+        }
+        new k8s.core.v1.Service(plan.name, service, { parent: this });
 
         this.namespace = plan.namespace;
         this.serviceDns = serviceDnsName(plan.name, plan.namespace);

@@ -17,6 +17,9 @@ import { PoolAssignment } from "./pool-assignment-resource";
 import { buildPrePullDaemonSet, prePullName } from "./prepull";
 import { buildStartScriptConfigMap } from "./start-script";
 import { teamNamespace } from "../naming";
+import { buildAgentSandboxTemplate, buildAgentSandboxWarmPool, ephemeralTemplatePlan } from "./agent-sandbox";
+import { buildSandboxConfigMap } from "./workspace";
+import { buildSandboxPodSpec } from "./workload";
 
 /** Where a developer's sandbox is and what backs it. */
 export interface DeveloperSandbox {
@@ -67,6 +70,16 @@ export class TeamSandboxes extends pulumi.ComponentResource {
 
         // The start-up script once for the team's namespace; each sandbox's ConfigMap holds only its settings.
         const startScript = new k8s.core.v1.ConfigMap(`${team.name}-sandbox-start`, buildStartScriptConfigMap(teamNamespace(team.name)), { parent: this });
+        // An ephemeral team on agent-sandbox: one SandboxTemplate and warm pool, whose pods serve the whole roster.
+        let warmPool: pulumi.Resource | undefined;
+        if (team.backend === "agent-sandbox" && team.allocation === "ephemeral") {
+            const template = ephemeralTemplatePlan(plans);
+            const sshd = buildSandboxConfigMap(template, roster);
+            const sshdConfigMap = new k8s.core.v1.ConfigMap(`${template.name}-sshd`, { metadata: sshd.metadata, data: sshd.data }, { parent: this });
+            const sandboxTemplate = new k8s.apiextensions.CustomResource(template.name, buildAgentSandboxTemplate(template, buildSandboxPodSpec(template, config)),
+                { parent: this, dependsOn: [sshdConfigMap, startScript] });
+            warmPool = new k8s.apiextensions.CustomResource(`${template.name}-warm`, buildAgentSandboxWarmPool(template), { parent: this, dependsOn: [sandboxTemplate] });
+        }
 
         // A loop, not a map: each callback frame lands in every resource's captured stack (see index.ts).
         this.sandboxes = [];
@@ -76,7 +89,8 @@ export class TeamSandboxes extends pulumi.ComponentResource {
                 ? [plan.developer]
                 : plan.ephemeral ? roster
                 : assignments!.apply((assigned) => roster.filter((developer) => assigned[developer] === plan.poolIndex));
-            this.sandboxes.push(new Sandbox(plan.name, { plan, config, principals, startScript }, { parent: this }));
+            this.sandboxes.push(new Sandbox(plan.name, { plan, config, principals, startScript, backend: team.backend },
+                { parent: this, ...(warmPool ? { dependsOn: [warmPool] } : {}) }));
         }
 
         const prePull = buildPrePullDaemonSet(team);

@@ -19,6 +19,19 @@ export const podSpecPaths: Record<string, string[]> = {
     CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
 };
 
+/**
+ * Custom resources known to carry a pod spec, by `<group>/<Kind>` (any version): the one place
+ * that says where (the admission rules read it too). Other custom resources are searched by shape.
+ * agent-sandbox (kubernetes-sigs/agent-sandbox v0.5.6 api/v1beta1 sandbox_types.go,
+ * extensions/api/v1beta1/sandboxtemplate_types.go): SandboxBlueprint.podTemplate is a PodTemplate
+ * ({ metadata: labels/annotations, spec: PodSpec }); a SandboxWarmPool and a SandboxClaim carry no
+ * pod: their pods are the template's (the claim adds labels and annotations only).
+ */
+export const customPodSpecPaths: Record<string, string[]> = {
+    "agents.x-k8s.io/Sandbox": ["spec", "podTemplate", "spec"],
+    "extensions.agents.x-k8s.io/SandboxTemplate": ["spec", "podTemplate", "spec"],
+};
+
 /** Groups that define the built-in carriers (older API versions included: judged the same way). */
 const builtinGroups = new Set(["core", "apps", "extensions", "batch"]);
 
@@ -161,7 +174,7 @@ export function readWorkloads(type: string, props: Record<string, any>): Workloa
     if (patch) {
         kind = kind.slice(0, -"Patch".length);
     }
-    const path = builtinGroups.has(parsed.group) ? podSpecPaths[kind] : undefined;
+    const path = builtinGroups.has(parsed.group) ? podSpecPaths[kind] : customPodSpecPaths[`${parsed.group}/${kind}`];
     if (path) {
         const pod = at(props, path);
         return isRecord(pod) ? [makeWorkload(kind, props, path, pod, patch)] : [];

@@ -59,6 +59,35 @@ export function buildClusterModel(resources: CapturedResource[], config: Platfor
             ...(role === "sandbox" ? { ports: [{ name: "sshd", containerPort: 2222 }, { name: "code-server", containerPort: 13337 }, { name: "dockerd", containerPort: 2375 }] } : {}),
         });
     }
+    // agent-sandbox (kubernetes-sigs/agent-sandbox v0.5.6): the controller creates one pod per Sandbox
+    // with the pod template's labels minus `agents.x-k8s.io/` keys, plus its name-hash label
+    // (controllers/sandbox_controller.go reconcilePod, isSystemLabel). A SandboxClaim's pod is its warm
+    // pool's template pod plus the claim's additionalPodMetadata labels and `agents.x-k8s.io/claim-uid`
+    // (extensions/controllers/sandboxclaim_controller.go completeAdoption, createSandbox); each warm pool
+    // keeps `replicas` unclaimed template pods labelled `agents.x-k8s.io/warm-pool-sandbox`.
+    const userLabels = (labels: Labels): Labels => Object.fromEntries(Object.entries(labels).filter(([key]) => !/^(extensions\.)?agents\.x-k8s\.io\//.test(key)));
+    const sandboxPod = (namespace: string, name: string, labels: Labels, system: Labels) => add("sandbox", {
+        namespace, name, labels: { ...userLabels(labels), "agents.x-k8s.io/sandbox-name-hash": `hash-${name}`, ...system },
+        ports: [{ name: "sshd", containerPort: 2222 }, { name: "code-server", containerPort: 13337 }, { name: "dockerd", containerPort: 2375 }],
+    });
+    for (const sandbox of objects.filter((o) => o.kind === "Sandbox")) {
+        sandboxPod(sandbox.metadata.namespace, sandbox.metadata.name, sandbox.spec.podTemplate.metadata?.labels ?? {}, {});
+    }
+    const templateOf = (namespace: string, pool: string) => {
+        const warmPool = objects.find((o) => o.kind === "SandboxWarmPool" && o.metadata.namespace === namespace && o.metadata.name === pool);
+        return objects.find((o) => o.kind === "SandboxTemplate" && o.metadata.namespace === namespace && o.metadata.name === warmPool?.spec.sandboxTemplateRef.name);
+    };
+    for (const claim of objects.filter((o) => o.kind === "SandboxClaim")) {
+        const template = templateOf(claim.metadata.namespace, claim.spec.warmPoolRef.name);
+        sandboxPod(claim.metadata.namespace, claim.metadata.name, { ...template?.spec.podTemplate.metadata?.labels, ...claim.spec.additionalPodMetadata?.labels },
+            { "agents.x-k8s.io/claim-uid": `uid-${claim.metadata.name}` });
+    }
+    for (const pool of objects.filter((o) => o.kind === "SandboxWarmPool")) {
+        const template = templateOf(pool.metadata.namespace, pool.metadata.name);
+        for (let i = 0; i < (pool.spec.replicas ?? 1); i++) {
+            sandboxPod(pool.metadata.namespace, `${pool.metadata.name}-warm-${i}`, template?.spec.podTemplate.metadata?.labels ?? {}, { "agents.x-k8s.io/warm-pool-sandbox": `hash-${pool.metadata.name}` });
+        }
+    }
     // A Coder workspace (the template's Deployment in the workspaces namespace).
     if (config.coder.enabled) {
         add("sandbox", {

@@ -75,6 +75,15 @@ export function podListeners(pod: any, configFiles: Map<string, string>): Listen
             for (const port of scriptListeners(env(container, "ENVBUILDER_INIT_SCRIPT")!, configFiles)) {
                 listeners.push({ port, container: container.name, how: "start-up script (envbuilder init script)" });
             }
+        } else if (String(container.image ?? "").startsWith("registry.k8s.io/agent-sandbox/agent-sandbox-controller:")) {
+            // kubernetes-sigs/agent-sandbox v0.5.6 cmd/agent-sandbox-controller/main.go flags: --webhook-port (9443; the
+            // webhook server runs unless --enable-webhook=false), --metrics-bind-address (:8080), --health-probe-bind-address (:8081).
+            const flag = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+            if (flag("enable-webhook") !== "false") {
+                listeners.push({ port: Number(flag("webhook-port") ?? 9443), container: container.name, how: "agent-sandbox webhook server" });
+            }
+            listeners.push({ port: Number((flag("metrics-bind-address") ?? ":8080").split(":").pop()), container: container.name, how: "agent-sandbox metrics" });
+            listeners.push({ port: Number((flag("health-probe-bind-address") ?? ":8081").split(":").pop()), container: container.name, how: "agent-sandbox probes" });
         } else if (argv[0] === "/bin/sh" && argv[1] === "-c" && argv[2]) {
             for (const port of scriptListeners(argv[2], configFiles)) {
                 listeners.push({ port, container: container.name, how: "start-up script" });
