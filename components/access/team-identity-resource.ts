@@ -1,0 +1,143 @@
+// TeamIdentity: what the platform stack creates per declared team in split mode so that the
+// team's own stack can deploy with least privilege. Thin wiring over team-identity.ts.
+
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as vault from "@pulumi/vault";
+import { commonLabels, teamNamespace } from "../naming";
+import { ConnectionInput, AccountPassword, AuthMethodPassword, Role, User } from "./boundary/resources";
+import { sshCaConfigMapName, sshCaKeyFile } from "./sshd";
+import {
+    boundaryDeployerNames, buildDeployerObjects, buildKubeconfig, deployerAuthMethodName, deployerBoundaryGrants, deployerName,
+    deployerTokenSecretName, deployerVaultPolicy, developerGroupName, developerSignTemplatePolicy, teamBoundaryCredentialStorePolicy,
+    teamPolicyNames, teamSshMount, vaultPolicyText,
+} from "./team-identity";
+
+export interface TeamIdentityArgs {
+    /** Kubernetes: the API server URL written into the deployer's kubeconfig, and the team Namespace (platform-owned) to wait for. */
+    kubernetes: { server: pulumi.Input<string>; namespace?: pulumi.Resource };
+    /** Vault: the base SSH mount (vault.sshMount); the team's mount is `<base>-<team>`. Omit when Vault is off. */
+    vault?: {
+        baseMount: string;
+        certTtlSeconds: number;
+        certMaxTtlSeconds: number;
+        /** Also make the orphan periodic token of the team's Boundary credential store (enterprise/hcp). */
+        boundaryCredentialStoreToken: boolean;
+    };
+    /** Boundary: the org, the team's project (both platform-owned) and the deployers' org-scoped password auth method. Omit when Boundary is off. */
+    boundary?: {
+        connection: ConnectionInput;
+        orgId: pulumi.Input<string>;
+        projectId: pulumi.Input<string>;
+        /** From `deployerAuthMethod(...)`: accounts must be in an auth method of their user's scope (the org). */
+        authMethodId: pulumi.Input<string>;
+    };
+}
+
+/** What a team stack logs in with: every credential a secret. */
+export interface TeamIdentityOutputs {
+    namespace: string;
+    kubeconfig: pulumi.Output<string>;
+    vaultMount?: string;
+    vaultToken?: pulumi.Output<string>;
+    boundaryCredentialStoreToken?: pulumi.Output<string>;
+    boundary?: pulumi.Output<{ authMethodId: string; loginName: string; password: string }>;
+}
+
+/** The org-scoped password auth method every team deployer's account lives in; create once per platform stack. */
+export function deployerAuthMethod(connection: ConnectionInput, orgId: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): AuthMethodPassword {
+    return new AuthMethodPassword("boundary-deployers-auth-method", { connection, scopeId: orgId, name: deployerAuthMethodName, minPasswordLength: 24 }, opts);
+}
+
+/**
+ * One team's deployer identities: a ServiceAccount bound to a Role in the team namespace,
+ * the team's own Vault SSH mount and CA with the deployer, developer-sign (templated) and
+ * credential-store policies and tokens, and a Boundary deployer user with a role over the
+ * team's project. Type token sandbox-platform:access:TeamIdentity.
+ */
+export class TeamIdentity extends pulumi.ComponentResource {
+    readonly outputs: TeamIdentityOutputs;
+
+    constructor(team: string, args: TeamIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("sandbox-platform:access:TeamIdentity", team, {}, opts);
+        const namespace = teamNamespace(team);
+        const child: pulumi.CustomResourceOptions = { parent: this };
+        const inNamespace: pulumi.CustomResourceOptions = { parent: this, dependsOn: args.kubernetes.namespace ? [args.kubernetes.namespace] : [] };
+
+        const objects = buildDeployerObjects(namespace);
+        const account = new k8s.core.v1.ServiceAccount(`${namespace}-${deployerName}`, objects.serviceAccount, inNamespace);
+        const role = new k8s.rbac.v1.Role(`${namespace}-${deployerName}`, objects.role, inNamespace);
+        new k8s.rbac.v1.RoleBinding(`${namespace}-${deployerName}`, objects.roleBinding, { ...inNamespace, dependsOn: [account, role] });
+        const tokenSecret = new k8s.core.v1.Secret(`${namespace}-${deployerTokenSecretName}`, objects.tokenSecret, { ...inNamespace, dependsOn: [account] });
+        // The token controller fills the Secret after it is created: read it back (a `pulumi refresh` re-reads it if it was still empty).
+        const filled = k8s.core.v1.Secret.get(`${namespace}-${deployerTokenSecretName}-read`, pulumi.interpolate`${namespace}/${tokenSecret.metadata.name}`, { parent: this, dependsOn: [tokenSecret] });
+        const kubeconfig = pulumi.secret(pulumi.all([args.kubernetes.server, filled.data]).apply(([server, data]) => buildKubeconfig({
+            team, server, namespace, caData: data?.["ca.crt"] ?? "", token: Buffer.from(data?.token ?? "", "base64").toString("utf8"),
+        })));
+
+        const outputs: TeamIdentityOutputs = { namespace, kubeconfig };
+        if (args.vault) {
+            Object.assign(outputs, this.vaultIdentity(team, namespace, args.vault, inNamespace));
+        }
+        if (args.boundary) {
+            outputs.boundary = this.boundaryIdentity(team, args.boundary, child);
+        }
+        this.outputs = outputs;
+        this.registerOutputs({ ...outputs });
+    }
+
+    private vaultIdentity(team: string, namespace: string, settings: NonNullable<TeamIdentityArgs["vault"]>, inNamespace: pulumi.CustomResourceOptions) {
+        const child = { parent: this };
+        const mountPath = teamSshMount(settings.baseMount, team);
+        const names = teamPolicyNames(team);
+        const mount = new vault.Mount(`ssh-ca-mount-${team}`, { path: mountPath, type: "ssh", description: `sandbox-platform SSH CA of team ${team}` }, child);
+        const ca = new vault.ssh.SecretBackendCa(`ssh-ca-${team}`, { backend: mount.path, generateSigningKey: true, keyType: "ed25519" }, child);
+        // Only this team's sandboxes trust this CA: no other team's role can sign for them.
+        new k8s.core.v1.ConfigMap(`${namespace}-${sshCaConfigMapName}`, {
+            metadata: { name: sshCaConfigMapName, namespace, labels: commonLabels("access") },
+            data: { [sshCaKeyFile]: ca.publicKey.apply((key) => `${key.trim()}\n`) },
+        }, inNamespace);
+
+        const deployerPolicy = new vault.Policy(`vault-policy-${names.deployer}`, { name: names.deployer, policy: vaultPolicyText(deployerVaultPolicy(mountPath, team)) }, { ...child, dependsOn: [mount] });
+        const signPolicy = new vault.Policy(`vault-policy-${names.developerSign}`, { name: names.developerSign, policy: vaultPolicyText(developerSignTemplatePolicy(mountPath, team)) }, { ...child, dependsOn: [mount] });
+        // Members are the team's to set (its deployer token may update member_entity_ids only): not managed here.
+        new vault.identity.Group(`vault-group-${developerGroupName(team)}`, {
+            name: developerGroupName(team), type: "internal", policies: [names.developerSign], externalMemberEntityIds: true, externalMemberGroupIds: true,
+        }, { ...child, dependsOn: [signPolicy] });
+        const deployerToken = new vault.Token(`vault-token-${names.deployer}`, {
+            policies: [names.deployer], noParent: true, noDefaultPolicy: true, renewable: true, period: "768h", displayName: names.deployer,
+        }, { ...child, dependsOn: [deployerPolicy], additionalSecretOutputs: ["clientToken"] });
+
+        const result: Pick<TeamIdentityOutputs, "vaultMount" | "vaultToken" | "boundaryCredentialStoreToken"> = { vaultMount: mountPath, vaultToken: pulumi.secret(deployerToken.clientToken) };
+        if (settings.boundaryCredentialStoreToken) {
+            const storePolicy = new vault.Policy(`vault-policy-${names.boundaryCredentialStore}`, { name: names.boundaryCredentialStore, policy: teamBoundaryCredentialStorePolicy(mountPath) }, { ...child, dependsOn: [mount] });
+            const storeToken = new vault.Token(`vault-token-${names.boundaryCredentialStore}`, {
+                policies: [names.boundaryCredentialStore], noParent: true, noDefaultPolicy: true, renewable: true, period: "24h", displayName: names.boundaryCredentialStore,
+            }, { ...child, dependsOn: [storePolicy], additionalSecretOutputs: ["clientToken"] });
+            result.boundaryCredentialStoreToken = pulumi.secret(storeToken.clientToken);
+        }
+        return result;
+    }
+
+    private boundaryIdentity(team: string, settings: NonNullable<TeamIdentityArgs["boundary"]>, child: pulumi.CustomResourceOptions) {
+        const { connection } = settings;
+        const names = boundaryDeployerNames(team);
+        const grants = deployerBoundaryGrants();
+        const password = new random.RandomPassword(`boundary-deployer-password-${team}`, { length: 40, special: false }, child);
+        const account = new AccountPassword(`boundary-deployer-account-${team}`, {
+            connection, authMethodId: settings.authMethodId, name: names.loginName, loginName: names.loginName, password: password.result,
+        }, child);
+        const user = new User(`boundary-deployer-user-${team}`, {
+            connection, scopeId: settings.orgId, name: names.user, description: `deploys team ${team}'s stack`, accountIds: [account.id], meta: { deployer: team },
+        }, child);
+        // Both roles live in the org, so nothing the team may do inside its project can edit them.
+        new Role(`boundary-deployer-role-${team}-project`, {
+            connection, scopeId: settings.orgId, name: names.projectRole, grantScopeIds: [settings.projectId], principalIds: [user.id], grantStrings: grants.project, deployer: team,
+        }, child);
+        new Role(`boundary-deployer-role-${team}-users`, {
+            connection, scopeId: settings.orgId, name: names.orgRole, grantScopeIds: ["this"], principalIds: [user.id], grantStrings: grants.org, deployer: team,
+        }, child);
+        return pulumi.secret(pulumi.all([settings.authMethodId, password.result]).apply(([authMethodId, secret]) => ({ authMethodId, loginName: names.loginName, password: secret })));
+    }
+}
