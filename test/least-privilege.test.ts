@@ -14,7 +14,8 @@
 import * as assert from "assert";
 import { developerRoleName } from "../components/access/vault-policies";
 import {
-    PolicyRule as BuilderRule, buildDeployerObjects, buildDeployerRules, deployerBoundaryGrants, deployerName, deployerVaultPolicy,
+    PolicyRule as BuilderRule, buildDeployerObjects, buildDeployerRules, deployerAccountName, deployerBoundaryGrants, deployerName, deployerNamespace,
+    deployerTokenSecretName, deployerVaultPolicy,
     developerSignTemplatePolicy, teamBoundaryCredentialStorePolicy, teamSshMount, teamStackKinds, vaultPolicyText,
 } from "../components/access/team-identity";
 import { teamNamespace } from "../components/naming";
@@ -51,14 +52,14 @@ function clusterRbac(teams: string[], rulesFor: (team: string) => BuilderRule[] 
     const roles: RoleObject[] = [{ kind: "ClusterRole", metadata: { name: "cluster-admin" }, rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] }];
     const bindings: BindingObject[] = [];
     for (const team of teams) {
-        const objects = buildDeployerObjects(teamNamespace(team), rulesFor(team));
+        const objects = buildDeployerObjects(team, teamNamespace(team), rulesFor(team));
         roles.push({ kind: "Role", metadata: objects.role.metadata as { name: string; namespace: string }, rules: objects.role.rules as RoleObject["rules"] });
         bindings.push(objects.roleBinding as unknown as BindingObject);
     }
     return new RbacAuthorizer(roles, bindings);
 }
 
-const deployerUser = (team: string): UserInfo => serviceAccountUser(teamNamespace(team), deployerName);
+const deployerUser = (team: string): UserInfo => serviceAccountUser(deployerNamespace, deployerAccountName(team));
 
 function canDo(authz: RbacAuthorizer, user: UserInfo, verb: string, object: KubernetesObject): boolean {
     const resource = resourceOf[object.kind];
@@ -218,7 +219,9 @@ for (const stack of ["dev", "prod"]) {
                     ["delete", "its LimitRange", { apiVersion: "v1", kind: "LimitRange", metadata: { name: "sandbox-limits", namespace: ns } }],
                     ["patch", "its Namespace (Pod Security labels)", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }],
                     ["create", "a Namespace", { apiVersion: "v1", kind: "Namespace", metadata: { name: "mine" } }],
-                    ["get", "its deployer token Secret", { apiVersion: "v1", kind: "Secret", metadata: { name: `${deployerName}-token`, namespace: ns } }],
+                    ["get", "its deployer token Secret", { apiVersion: "v1", kind: "Secret", metadata: { name: deployerTokenSecretName(team), namespace: deployerNamespace } }],
+                    ["create", "a Deployment in the deployers' namespace (to mount the tokens)", { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "x", namespace: deployerNamespace } }],
+                    ["create", "a token for another team's deployer", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: deployerAccountName("other"), namespace: deployerNamespace } }],
                     ["create", "a Secret", { apiVersion: "v1", kind: "Secret", metadata: { name: "x", namespace: ns } }],
                     ["create", "a bare Pod", { apiVersion: "v1", kind: "Pod", metadata: { name: "x", namespace: ns } }],
                     ["create", "a ServiceAccount", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "x", namespace: ns } }],

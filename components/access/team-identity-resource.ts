@@ -9,14 +9,17 @@ import { commonLabels, teamNamespace } from "../naming";
 import { ConnectionInput, AccountPassword, AuthMethodPassword, Role, User } from "./boundary/resources";
 import { sshCaConfigMapName, sshCaKeyFile } from "./sshd";
 import {
-    boundaryDeployerNames, buildDeployerObjects, buildKubeconfig, deployerAuthMethodName, deployerBoundaryGrants, deployerName,
-    deployerTokenSecretName, deployerVaultPolicy, developerGroupName, developerSignTemplatePolicy, teamBoundaryCredentialStorePolicy,
+    boundaryDeployerNames, buildDeployerNamespace, buildDeployerObjects, buildKubeconfig, deployerAuthMethodName, deployerBoundaryGrants, deployerName,
+    deployerNamespace, deployerTokenSecretName, deployerVaultPolicy, developerGroupName, developerSignTemplatePolicy, teamBoundaryCredentialStorePolicy,
     teamPolicyNames, teamSshMount, vaultPolicyText,
 } from "./team-identity";
 
 export interface TeamIdentityArgs {
-    /** Kubernetes: the API server URL written into the deployer's kubeconfig, and the team Namespace (platform-owned) to wait for. */
-    kubernetes: { server: pulumi.Input<string>; namespace?: pulumi.Resource };
+    /**
+     * Kubernetes: the API server URL written into the deployer's kubeconfig, the team Namespace
+     * and the deployers' Namespace (both platform-owned, see deployerNamespaceResource) to wait for.
+     */
+    kubernetes: { server: pulumi.Input<string>; namespace?: pulumi.Resource; deployers?: pulumi.Resource };
     /** Vault: the base SSH mount (vault.sshMount); the team's mount is `<base>-<team>`. Omit when Vault is off. */
     vault?: {
         baseMount: string;
@@ -45,6 +48,11 @@ export interface TeamIdentityOutputs {
     boundary?: pulumi.Output<{ authMethodId: string; loginName: string; password: string }>;
 }
 
+/** The deployers' namespace (ServiceAccounts and their token Secrets); create once per platform stack. */
+export function deployerNamespaceResource(opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
+    return new k8s.core.v1.Namespace(deployerNamespace, buildDeployerNamespace(), opts);
+}
+
 /** The org-scoped password auth method every team deployer's account lives in; create once per platform stack. */
 export function deployerAuthMethod(connection: ConnectionInput, orgId: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): AuthMethodPassword {
     return new AuthMethodPassword("boundary-deployers-auth-method", { connection, scopeId: orgId, name: deployerAuthMethodName, minPasswordLength: 24 }, opts);
@@ -64,15 +72,18 @@ export class TeamIdentity extends pulumi.ComponentResource {
         const namespace = teamNamespace(team);
         const child: pulumi.CustomResourceOptions = { parent: this };
         const inNamespace: pulumi.CustomResourceOptions = { parent: this, dependsOn: args.kubernetes.namespace ? [args.kubernetes.namespace] : [] };
+        const inDeployers: pulumi.CustomResourceOptions = { parent: this, dependsOn: args.kubernetes.deployers ? [args.kubernetes.deployers] : [] };
 
-        const objects = buildDeployerObjects(namespace);
-        const account = new k8s.core.v1.ServiceAccount(`${namespace}-${deployerName}`, objects.serviceAccount, inNamespace);
+        const objects = buildDeployerObjects(team, namespace);
+        const tokenName = deployerTokenSecretName(team);
+        const account = new k8s.core.v1.ServiceAccount(`${deployerNamespace}-${objects.serviceAccount.metadata!.name}`, objects.serviceAccount, inDeployers);
         const role = new k8s.rbac.v1.Role(`${namespace}-${deployerName}`, objects.role, inNamespace);
         new k8s.rbac.v1.RoleBinding(`${namespace}-${deployerName}`, objects.roleBinding, { ...inNamespace, dependsOn: [account, role] });
-        const tokenSecret = new k8s.core.v1.Secret(`${namespace}-${deployerTokenSecretName}`, objects.tokenSecret, { ...inNamespace, dependsOn: [account] });
-        // The token controller fills the Secret after it is created: read it back (a `pulumi refresh` re-reads it if it was still empty).
-        const filled = k8s.core.v1.Secret.get(`${namespace}-${deployerTokenSecretName}-read`, pulumi.interpolate`${namespace}/${tokenSecret.metadata.name}`, { parent: this, dependsOn: [tokenSecret] });
-        const kubeconfig = pulumi.secret(pulumi.all([args.kubernetes.server, filled.data]).apply(([server, data]) => buildKubeconfig({
+        const tokenSecret = new k8s.core.v1.Secret(`${deployerNamespace}-${tokenName}`, objects.tokenSecret, { ...inDeployers, dependsOn: [account] });
+        // The token controller fills the Secret right after it is created (kubernetes/kubernetes
+        // pkg/controller/serviceaccount/tokens_controller.go); if the first `pulumi up` read it back
+        // still empty, `pulumi refresh` picks the token up.
+        const kubeconfig = pulumi.secret(pulumi.all([args.kubernetes.server, tokenSecret.data]).apply(([server, data]) => buildKubeconfig({
             team, server, namespace, caData: data?.["ca.crt"] ?? "", token: Buffer.from(data?.token ?? "", "base64").toString("utf8"),
         })));
 

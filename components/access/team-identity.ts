@@ -9,14 +9,29 @@
 // hosts, host sets, credential store and libraries, targets and roles in its own project,
 // and its developers' Boundary users in the org. Everything else is the platform's.
 
-import { Role, RoleBinding, ServiceAccount } from "../manifest";
+import { podSecurityLabels } from "../cluster/namespaces";
+import { Namespace, Role, RoleBinding, ServiceAccount } from "../manifest";
 import { commonLabels } from "../naming";
 import { boundaryCredentialStorePolicy, signPath } from "./vault-policies";
 
-/** Name of the team deployer's ServiceAccount, Role and RoleBinding in the team namespace. */
+/** Name of the team deployer's Role and RoleBinding in the team namespace. */
 export const deployerName = "sandbox-deployer";
-/** The long-lived token Secret of the deployer ServiceAccount. */
-export const deployerTokenSecretName = `${deployerName}-token`;
+/**
+ * The platform-owned namespace of every team's deployer ServiceAccount and its long-lived
+ * token Secret. Not the team namespace: a team creates Deployments there, and a pod may
+ * mount any Secret of its own namespace (the kubelet fetches it, no RBAC on secrets
+ * needed), so a token kept there would reach the team's sandboxes. No team may create
+ * anything here.
+ */
+export const deployerNamespace = "sandbox-deployers";
+/** The deployer ServiceAccount of one team (in deployerNamespace). */
+export function deployerAccountName(team: string): string {
+    return `deployer-${team}`;
+}
+/** Its long-lived token Secret (in deployerNamespace). */
+export function deployerTokenSecretName(team: string): string {
+    return `deployer-${team}-token`;
+}
 
 /**
  * The SSH secrets mount of one team in split mode: `<base>-<team>`. A team's own CA means
@@ -123,23 +138,33 @@ export function buildDeployerRules(kinds: TeamKind[] = teamStackKinds): PolicyRu
 /** A Secret of the Kubernetes input shape (no Outputs inside). */
 export type Secret = { apiVersion: "v1"; kind: "Secret"; type: string; metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> } };
 
-/** The deployer's ServiceAccount, Role, RoleBinding and token Secret in the team namespace. */
-export function buildDeployerObjects(namespace: string, rules: PolicyRule[] = buildDeployerRules()): { serviceAccount: ServiceAccount; role: Role; roleBinding: RoleBinding; tokenSecret: Secret } {
-    const metadata = { name: deployerName, namespace, labels: commonLabels("team-identity") };
+/** The deployers' namespace: `restricted`, and no pod ever runs in it. Create once per platform stack. */
+export function buildDeployerNamespace(): Namespace {
+    return { apiVersion: "v1", kind: "Namespace", metadata: { name: deployerNamespace, labels: { ...commonLabels("team-identity"), ...podSecurityLabels("restricted") } } };
+}
+
+/**
+ * One team's deployer: the ServiceAccount and its token Secret in the deployers' namespace,
+ * the Role and a RoleBinding (to that ServiceAccount) in the team namespace.
+ */
+export function buildDeployerObjects(team: string, teamNs: string, rules: PolicyRule[] = buildDeployerRules()): { serviceAccount: ServiceAccount; role: Role; roleBinding: RoleBinding; tokenSecret: Secret } {
+    const labels = { ...commonLabels("team-identity"), "sandbox-platform.io/team": team };
+    const account = deployerAccountName(team);
+    const inTeam = { name: deployerName, namespace: teamNs, labels };
     return {
         // The deployer never runs a pod: no token is mounted anywhere.
-        serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata, automountServiceAccountToken: false },
-        role: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata, rules },
+        serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: account, namespace: deployerNamespace, labels }, automountServiceAccountToken: false },
+        role: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: inTeam, rules },
         roleBinding: {
-            apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata,
+            apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: inTeam,
             roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: deployerName },
-            subjects: [{ kind: "ServiceAccount", name: deployerName, namespace }],
+            subjects: [{ kind: "ServiceAccount", name: account, namespace: deployerNamespace }],
         },
         // Filled by the token controller (kubernetes/kubernetes pkg/controller/serviceaccount
         // tokens_controller.go): token, ca.crt and namespace keys.
         tokenSecret: {
             apiVersion: "v1", kind: "Secret", type: "kubernetes.io/service-account-token",
-            metadata: { name: deployerTokenSecretName, namespace, labels: commonLabels("team-identity"), annotations: { "kubernetes.io/service-account.name": deployerName } },
+            metadata: { name: deployerTokenSecretName(team), namespace: deployerNamespace, labels, annotations: { "kubernetes.io/service-account.name": account } },
         },
     };
 }

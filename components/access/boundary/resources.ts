@@ -154,7 +154,6 @@ export interface RoleArgs {
 }
 export class Role extends BoundaryResource {
     constructor(name: string, args: RoleArgs, opts?: pulumi.CustomResourceOptions) {
-        // Grant scopes first: Boundary checks grants against the scopes they apply to.
         const actions: Record<string, Fields> = args.grantScopeIds ? { "set-grant-scopes": { grant_scope_ids: args.grantScopeIds } } : {};
         actions["set-principals"] = { principal_ids: args.principalIds };
         actions["set-grants"] = { grant_strings: args.grantStrings };
