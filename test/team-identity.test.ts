@@ -38,6 +38,19 @@ async function runIdentities(teams: string[], vaultStore = true): Promise<{ run:
 const ofType = (run: ProgramRun, type: string) => run.resources.filter((resource) => resource.type === type);
 const boundary = (run: ProgramRun, kind: string) => run.resources.filter((resource) => resource.inputs.boundaryKind === kind);
 
+describe("team deployer Role rules (components/access/team-identity.ts)", () => {
+    it("manage exactly the team stack's kinds and read what the provider's await logic watches (pulumi-kubernetes await: deployment.go, daemonset.go, service.go)", () => {
+        assert.deepStrictEqual(buildDeployerRules(), [
+            { apiGroups: [""], resources: ["configmaps", "persistentvolumeclaims", "services"], verbs: ["create", "get", "list", "watch", "update", "patch", "delete"] },
+            { apiGroups: ["apps"], resources: ["daemonsets", "deployments"], verbs: ["create", "get", "list", "watch", "update", "patch", "delete"] },
+            { apiGroups: ["agents.x-k8s.io"], resources: ["sandboxes"], verbs: ["create", "get", "list", "watch", "update", "patch", "delete"] },
+            { apiGroups: ["extensions.agents.x-k8s.io"], resources: ["sandboxclaims", "sandboxtemplates", "sandboxwarmpools"], verbs: ["create", "get", "list", "watch", "update", "patch", "delete"] },
+            { apiGroups: [""], resources: ["endpoints", "pods"], verbs: ["get", "list", "watch"] },
+            { apiGroups: ["apps"], resources: ["replicasets"], verbs: ["get", "list", "watch"] },
+        ]);
+    });
+});
+
 describe("TeamIdentity (platform stack, one per declared team in split mode)", () => {
     let run: ProgramRun;
     let identities: TeamIdentity[];

@@ -81,8 +81,9 @@ export interface TeamKind { apiVersion: string; kind: string; group: string; res
 /**
  * Every kind a team stack creates. The core and apps kinds are TeamSandboxes' (check the
  * render of stacks/Pulumi.prod.yaml under sbx-*); the agent-sandbox kinds are
- * kubernetes-sigs/agent-sandbox's CRDs (api/v1alpha1, extensions/api/v1alpha1: plural
- * resources sandboxes, sandboxtemplates, sandboxclaims, sandboxwarmpools).
+ * kubernetes-sigs/agent-sandbox's CRDs (k8s/crds/*.yaml @ v0.5.6: namespaced, plurals
+ * sandboxes, sandboxtemplates, sandboxclaims, sandboxwarmpools). RBAC matches group and
+ * plural only, never the version.
  */
 export const teamStackKinds: TeamKind[] = [
     { apiVersion: "v1", kind: "PersistentVolumeClaim", group: "", resource: "persistentvolumeclaims" },
@@ -90,10 +91,10 @@ export const teamStackKinds: TeamKind[] = [
     { apiVersion: "v1", kind: "Service", group: "", resource: "services" },
     { apiVersion: "apps/v1", kind: "Deployment", group: "apps", resource: "deployments" },
     { apiVersion: "apps/v1", kind: "DaemonSet", group: "apps", resource: "daemonsets" },
-    { apiVersion: "agents.x-k8s.io/v1alpha1", kind: "Sandbox", group: "agents.x-k8s.io", resource: "sandboxes" },
-    { apiVersion: "extensions.agents.x-k8s.io/v1alpha1", kind: "SandboxTemplate", group: "extensions.agents.x-k8s.io", resource: "sandboxtemplates" },
-    { apiVersion: "extensions.agents.x-k8s.io/v1alpha1", kind: "SandboxClaim", group: "extensions.agents.x-k8s.io", resource: "sandboxclaims" },
-    { apiVersion: "extensions.agents.x-k8s.io/v1alpha1", kind: "SandboxWarmPool", group: "extensions.agents.x-k8s.io", resource: "sandboxwarmpools" },
+    { apiVersion: "agents.x-k8s.io/v1beta1", kind: "Sandbox", group: "agents.x-k8s.io", resource: "sandboxes" },
+    { apiVersion: "extensions.agents.x-k8s.io/v1beta1", kind: "SandboxTemplate", group: "extensions.agents.x-k8s.io", resource: "sandboxtemplates" },
+    { apiVersion: "extensions.agents.x-k8s.io/v1beta1", kind: "SandboxClaim", group: "extensions.agents.x-k8s.io", resource: "sandboxclaims" },
+    { apiVersion: "extensions.agents.x-k8s.io/v1beta1", kind: "SandboxWarmPool", group: "extensions.agents.x-k8s.io", resource: "sandboxwarmpools" },
 ];
 
 /** What Pulumi does to a resource it owns: create, read back, refresh, update (server-side apply patches), delete. */
@@ -101,17 +102,15 @@ export const manageVerbs = ["create", "get", "list", "watch", "update", "patch",
 const readVerbs = ["get", "list", "watch"];
 
 /**
- * Read-only kinds the Kubernetes provider watches while it waits for a Deployment,
- * DaemonSet or Service to become ready (pulumi/pulumi-kubernetes provider/pkg/await:
- * ReplicaSets and Pods of a Deployment, Pods of a DaemonSet, Endpoints of a Service,
- * Events for its messages). Reading them writes nothing.
+ * Read-only kinds the Kubernetes provider lists and watches while it waits for what it
+ * created (pulumi/pulumi-kubernetes provider/pkg/await @ 0012b9d2): deployment.go —
+ * ReplicaSets, Pods and PersistentVolumeClaims of the namespace; daemonset.go — Pods;
+ * service.go — Endpoints. Reading them writes nothing.
  */
 export const awaitReadKinds: { group: string; resource: string }[] = [
     { group: "", resource: "pods" },
-    { group: "", resource: "events" },
     { group: "", resource: "endpoints" },
     { group: "apps", resource: "replicasets" },
-    { group: "discovery.k8s.io", resource: "endpointslices" },
 ];
 
 /**
