@@ -26,7 +26,7 @@ async function runIdentities(teams: string[], vaultStore = true): Promise<{ run:
             for (const team of teams) {
                 identities.push(new TeamIdentity(team, {
                     kubernetes: { server: "https://k3s.example.com:6443", deployers },
-                    vault: { baseMount: "ssh-client-signer", certTtlSeconds: 3600, certMaxTtlSeconds: 7200, boundaryCredentialStoreToken: vaultStore },
+                    vault: { baseMount: "ssh-client-signer", boundaryCredentialStoreToken: vaultStore },
                     boundary: { connection, orgId: "o_engineering", projectId: `p_${team}`, authMethodId: authMethod.id },
                 }));
             }

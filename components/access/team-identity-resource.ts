@@ -23,8 +23,6 @@ export interface TeamIdentityArgs {
     /** Vault: the base SSH mount (vault.sshMount); the team's mount is `<base>-<team>`. Omit when Vault is off. */
     vault?: {
         baseMount: string;
-        certTtlSeconds: number;
-        certMaxTtlSeconds: number;
         /** Also make the orphan periodic token of the team's Boundary credential store (enterprise/hcp). */
         boundaryCredentialStoreToken: boolean;
     };
