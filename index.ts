@@ -1,7 +1,15 @@
-// The sandbox-platform program: load and validate the stack config, build the platform.
+// The sandbox-platform program: load and validate the stack config, build the platform (an
+// all-in-one or platform stack) or one team's part of it (a team stack, on its platform stack).
 import * as pulumi from "@pulumi/pulumi";
 import { Platform, parsePlatformConfig, rawFromPulumiConfig } from "./components";
 import { deployMode, resolveDeployCredentials } from "./components/access/deploy-credentials";
+import { ConfigError } from "./components/config/errors";
+import { Raw } from "./components/config/load";
+import { PlatformConfig } from "./components/config/schema";
+import {
+    PlatformExport, declaredTeams, platformExportConfig, platformOutputName, platformStackName, teamStackConfig,
+} from "./components/config/team-stack";
+import { deployTeamStack } from "./components/team-stack";
 
 // The program is a function the module exports: Pulumi's Node.js language host calls an exported
 // function after loading the module and takes its result as the stack outputs (cmd/run/run.js in
@@ -10,19 +18,49 @@ import { deployMode, resolveDeployCredentials } from "./components/access/deploy
 // the SDK captures the whole call stack of every resource it registers (Resource.callsites lifts
 // Error.stackTraceLimit) and sends it with the registration: six more frames per resource cost
 // about 4% of the render's CPU and 5% of its memory at 1,000 developers (README, Benchmarks).
+// A team stack's program is asynchronous: it reads its platform stack's outputs first.
 function sandboxPlatform() {
-    const config = parsePlatformConfig(rawFromPulumiConfig(pulumi.runtime.allConfig()));
+    const raw = rawFromPulumiConfig(pulumi.runtime.allConfig());
+    return raw.stack === "team" ? teamStack(raw) : platformStack(raw);
+}
+
+function credentialsFor(config: PlatformConfig) {
     const secrets = new pulumi.Config("sandbox-platform");
     // Stops `pulumi up` here, before any resource, when a credential or address is missing.
     const credentials = resolveDeployCredentials(config, { config: pulumi.runtime.allConfig(), env: process.env }, deployMode(), {
         boundaryToken: secrets.getSecret("boundaryToken"), boundaryPassword: secrets.getSecret("boundaryPassword"),
+        boundaryVaultToken: secrets.getSecret("boundaryVaultToken"),
     });
     for (const warning of credentials.warnings) {
         pulumi.log.warn(warning);
     }
-    const platform = new Platform("sandbox-platform", { config, credentials });
+    return credentials;
+}
 
-    return { environment: config.environment, developers: platform.developers, connect: platform.connect };
+function platformStack(raw: Raw) {
+    const config = parsePlatformConfig(raw);
+    const platform = new Platform("sandbox-platform", { config, credentials: credentialsFor(config) });
+    if (config.stack !== "platform") {
+        return { environment: config.environment, developers: platform.developers, connect: platform.connect };
+    }
+    const exported: pulumi.Output<PlatformExport> = platform.teamAccess.apply((access) => ({
+        environment: config.environment, config: platformExportConfig(raw), teams: declaredTeams(config), access,
+    }));
+    return { environment: config.environment, [platformOutputName]: exported, teamCredentials: platform.teamCredentials };
+}
+
+async function teamStack(raw: Raw) {
+    const name = platformStackName(raw);
+    const reference = new pulumi.StackReference("platform", { name });
+    const details = await reference.getOutputDetails(platformOutputName);
+    const exported = (details.value ?? details.secretValue) as PlatformExport | undefined;
+    if (!exported || typeof exported !== "object" || !Array.isArray(exported.teams)) {
+        throw new ConfigError("sandbox-platform:platformStack",
+            `platform stack ${JSON.stringify(name)} has no output "${platformOutputName}": deploy it first (it is a stack with sandbox-platform:stack: platform), or name the right one in platformStack`);
+    }
+    const config = teamStackConfig(raw, exported);
+    const { developers, connect } = deployTeamStack({ config, access: exported.access, credentials: credentialsFor(config) });
+    return { environment: config.environment, platformStack: name, developers, connect };
 }
 
 export = sandboxPlatform;

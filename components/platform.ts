@@ -8,6 +8,9 @@ import { DeployCredentials } from "./access/deploy-credentials";
 import { ConnectInstructions, connectInstructions } from "./access/connect";
 import { CoderPlatform } from "./platform/coder-platform";
 import { Runtimes } from "./runtimes/runtimes";
+import { TeamSshCa } from "./access/team-ssh-ca";
+import { TeamAccessExport } from "./config/team-stack";
+import { teamNamespace } from "./naming";
 
 /** Deploy-time credentials and addresses (see resolveDeployCredentials), kept as Pulumi secrets. */
 export type PlatformSecrets = DeployCredentials;
@@ -19,25 +22,42 @@ export interface PlatformArgs {
     credentials: DeployCredentials;
 }
 
-/** The whole sandbox platform of one environment. Each capability plugs in as one line. */
+/**
+ * The sandbox platform of one environment: all of it (an all-in-one stack), or its shared part
+ * (a platform stack: cluster base, runtimes, Coder, each declared team's namespace, quota, network
+ * policies, SSH CA and Boundary project). Each capability plugs in as one line.
+ */
 export class Platform extends pulumi.ComponentResource {
     readonly developers: pulumi.Output<DeveloperSandbox[]>;
     /** `<team>/<developer>` → how to connect. */
     readonly connect: pulumi.Output<Record<string, ConnectInstructions>>;
+    /** Platform stacks: per declared team, what its team stack attaches to. */
+    readonly teamAccess: pulumi.Output<Record<string, TeamAccessExport>>;
+    /** Platform stacks: per declared team, the secrets its team stack deploys with (handed to the team out of band). */
+    readonly teamCredentials: pulumi.Output<Record<string, Record<string, string>>>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("sandbox-platform:index:Platform", name, {}, opts);
         const { config } = args;
+        const split = config.stack === "platform";
         const base = new ClusterBase("cluster", { config }, { parent: this });
         const runtimes = new Runtimes("runtimes", { config }, { parent: this });
         // A loop, not a map: each callback frame lands in every resource's captured stack (see index.ts).
         const teams: TeamSandboxes[] = [];
-        for (const team of config.teams) {
+        // A platform stack declares teams; their sandboxes are their own stacks' (team-stack.ts).
+        for (const team of split ? [] : config.teams) {
             teams.push(new TeamSandboxes(team.name, { team, config }, { parent: this, dependsOn: [base.teamNamespaces[team.name], runtimes] }));
         }
-        const ca = config.vault.enabled
-            ? new VaultSshCa("vault-ssh", { config, teamNamespaces: base.teamNamespaces, boundaryToken: config.boundary.enabled && config.boundary.edition !== "community" }, { parent: this })
+        const injection = config.boundary.enabled && config.boundary.edition !== "community";
+        const ca = config.vault.enabled && !split
+            ? new VaultSshCa("vault-ssh", { config, teamNamespaces: base.teamNamespaces, boundaryToken: injection }, { parent: this })
             : undefined;
+        const teamCas: Record<string, TeamSshCa> = {};
+        for (const team of config.vault.enabled && split ? config.teams : []) {
+            teamCas[team.name] = new TeamSshCa(`vault-ssh-${team.name}`, {
+                team: team.name, vault: config.vault, namespace: base.teamNamespaces[team.name], boundaryToken: injection,
+            }, { parent: this });
+        }
         const access = config.boundary.enabled
             ? new BoundaryAccess("boundary", { config, connection: boundaryConnection(config, args.credentials), vaultTokens: ca?.boundaryTokens, vaultAddress: args.credentials.vaultAddress }, { parent: this })
             : undefined;
@@ -47,18 +67,28 @@ export class Platform extends pulumi.ComponentResource {
         }
 
         this.developers = pulumi.all(teams.map((team) => team.developers)).apply((lists) => lists.flat());
-        this.connect = connectAll(config, this.developers, access?.targets ?? []);
+        this.connect = connectAll(this.developers, access?.targets ?? [], () => config.vault.sshMount);
+        this.teamAccess = split ? pulumi.output(Object.fromEntries(config.teams.map((team) => [team.name, pulumi.output({
+            namespace: teamNamespace(team.name),
+            ...(teamCas[team.name] ? { vaultMount: teamCas[team.name].mount } : {}),
+            ...(access ? { boundaryOrgId: access.orgId, boundaryProjectId: access.projectIds[team.name] } : {}),
+        })]))).apply((entries) => entries as Record<string, TeamAccessExport>) : pulumi.output({} as Record<string, TeamAccessExport>);
+        this.teamCredentials = pulumi.secret(pulumi.output(Object.fromEntries(Object.entries(teamCas)
+            .filter(([, ca]) => ca.boundaryToken !== undefined)
+            .map(([team, ca]) => [team, pulumi.output({ boundaryVaultToken: ca.boundaryToken! })]))))
+            .apply((entries) => entries as Record<string, Record<string, string>>);
         this.registerOutputs({ developers: this.developers, connect: this.connect });
     }
 }
 
-function boundaryConnection(config: PlatformConfig, credentials: DeployCredentials) {
+export function boundaryConnection(config: PlatformConfig, credentials: DeployCredentials) {
     return pulumi.secret(pulumi.all([credentials.boundaryToken, credentials.boundaryPassword]).apply(([token, password]) => ({
         address: credentials.boundaryAddress, token, authMethodId: config.boundary.authMethodId, loginName: config.boundary.loginName, password,
     })));
 }
 
-function connectAll(config: PlatformConfig, developers: pulumi.Output<DeveloperSandbox[]>, targets: DeveloperTarget[]) {
+/** Connect instructions for every developer; `sshMount` says which Vault mount signs a team's certificates. */
+export function connectAll(developers: pulumi.Output<DeveloperSandbox[]>, targets: DeveloperTarget[], sshMount: (team: string) => string) {
     const resolved = targets.map((target) => pulumi.all([target.targetId, pulumi.all(target.hostIds ?? {})])
         .apply(([targetId, hostIds]) => ({ ...target, targetId, hostIds: hostIds as Record<number, string> })));
     return pulumi.all([developers, pulumi.all(resolved)]).apply(([sandboxes, known]) => {
@@ -75,7 +105,7 @@ function connectAll(config: PlatformConfig, developers: pulumi.Output<DeveloperS
             const target = byDeveloper.get(JSON.stringify([sandbox.team, sandbox.developer]));
             result[`${sandbox.team}/${sandbox.developer}`] = connectInstructions({
                 team: sandbox.team, developer: sandbox.developer, injected: target?.injected ?? false,
-                sshMount: config.vault.sshMount, namespace: sandbox.namespace, sandbox: sandbox.sandbox,
+                sshMount: sshMount(sandbox.team), namespace: sandbox.namespace, sandbox: sandbox.sandbox,
                 targetId: target?.targetId, hostId: sandbox.poolMember !== undefined ? target?.hostIds?.[sandbox.poolMember] : undefined,
                 workspacePath: sandbox.workspacePath, ephemeral: sandbox.allocation === "ephemeral", codeServer: sandbox.codeServer,
             });

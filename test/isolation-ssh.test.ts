@@ -24,7 +24,7 @@ const stacks = fs.readdirSync(path.join(repoRoot, "stacks"))
 
 function vaultState(config: PlatformConfig) {
     const injection = config.boundary.enabled && config.boundary.edition !== "community";
-    const roles = buildSshRoles(config, injection);
+    const roles = buildSshRoles(config.teams, injection);
     const oracleRoles: Record<string, OracleRole> = Object.fromEntries(roles.map((r: SshRoleSpec) => [r.name, { allowedUsers: r.allowedUsers, defaultUser: r.defaultUser || undefined }]));
     const policies = Object.fromEntries(buildDeveloperPolicies(config).map((p) => [p.name, p.policy]));
     const tokens = injection ? buildBoundaryTokens(config, roles) : [];

@@ -14,25 +14,26 @@ import { ConnectInstructions } from "../components/access/connect";
 import { boundaryItems, helmReleases, isKubernetesObject, kubernetesManifest, manifestPath, planJson, vaultItems } from "./render-files";
 import { platformMarkdown } from "./render-diagram";
 import { OutputRefused, replaceProblem, writeRender } from "./render-output";
-import { RenderResult, loadStack, renderStack, repoRoot } from "./render-stack";
+import { RenderResult, loadStack, platformExportFor, renderStack, repoRoot } from "./render-stack";
+import { PlatformExport } from "../components/config/team-stack";
 import { StackConfig, StackFileError, parseStackConfig, readConfigFileText, readConfigStdin, stackFilePath } from "./stack-config";
 
 export const exitCodes = { ok: 0, mandatoryViolations: 1, invalid: 2, failed: 3 } as const;
 
-interface Arguments { stack: string; configFile?: string; outDir: string; json: boolean }
+interface Arguments { stack: string; configFile?: string; outDir: string; json: boolean; platformOutputs?: string }
 
-const usage = "usage: npm run render -- <stack> [--config FILE|-] [--out DIR] [--json]";
+const usage = "usage: npm run render -- <stack> [--config FILE|-] [--out DIR] [--json] [--platform-outputs FILE]";
 
 export function parseArguments(argv: string[]): Arguments {
-    let stack: string | undefined, configFile: string | undefined, outDir: string | undefined, json = false;
+    let stack: string | undefined, configFile: string | undefined, outDir: string | undefined, platformOutputs: string | undefined, json = false;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
-        if (arg === "--config" || arg === "--out") {
+        if (arg === "--config" || arg === "--out" || arg === "--platform-outputs") {
             const value = argv[++i];
             if (!value) {
                 throw new StackFileError(`${arg} needs a value; ${usage}`);
             }
-            arg === "--config" ? (configFile = value) : (outDir = value);
+            arg === "--config" ? (configFile = value) : arg === "--out" ? (outDir = value) : (platformOutputs = value);
         } else if (arg === "--json") {
             json = true;
         } else if ((arg.startsWith("-") && arg !== "-") || stack !== undefined) {
@@ -48,7 +49,7 @@ export function parseArguments(argv: string[]): Arguments {
     if (!dns1123Label.test(stack) || stack.length > 63) {
         throw new StackFileError(`stack name ${JSON.stringify(stack)} is not a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters)`);
     }
-    return { stack, configFile, outDir: outDir ?? path.join(repoRoot, "out", stack), json };
+    return { stack, configFile, outDir: outDir ?? path.join(repoRoot, "out", stack), json, ...(platformOutputs ? { platformOutputs } : {}) };
 }
 
 /** Every file of a render (relative path → text). */
@@ -70,6 +71,8 @@ export function renderFiles(result: RenderResult): Map<string, string> {
     add("vault.yaml", stringifyYaml(vaultItems(result.run.resources)));
     add("boundary.yaml", stringifyYaml(boundaryItems(result.run.resources)));
     add("plan.json", `${JSON.stringify(planJson(result), null, 2)}\n`);
+    // The stack outputs (secrets redacted): a platform stack's are what its team stacks read.
+    add("outputs.json", `${JSON.stringify(result.run.outputs, null, 2)}\n`);
     add("platform.md", platformMarkdown(result));
     return files;
 }
@@ -115,10 +118,12 @@ const processIo: CommandIo = { get stdin() { return process.stdin; }, stdout: pr
 export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
     let args: Arguments;
     let stackConfig: StackConfig;
+    let platform: PlatformExport | undefined;
     try {
         args = parseArguments(argv);
         stackConfig = await readConfig(args, io.stdin);
-        loadStack(args.stack, stackConfig);
+        platform = await platformExportFor(stackConfig, { platformOutputs: args.platformOutputs });
+        loadStack(args.stack, stackConfig, platform);
     } catch (error) {
         if (error instanceof ConfigError) {
             io.stderr.write(`invalid configuration (${error.issues.length} problem${error.issues.length === 1 ? "" : "s"}):\n${error.issues.map((issue) => `  ${issue.key}: ${issue.detail}`).join("\n")}\nnothing was written\n`);
@@ -138,7 +143,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     const progress = progressReporter(io.stderr);
     let result: RenderResult;
     try {
-        result = await renderStack(args.stack, stackConfig, progress.onResource);
+        result = await renderStack(args.stack, stackConfig, progress.onResource, platform);
     } finally {
         progress.done();
     }

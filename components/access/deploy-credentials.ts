@@ -55,6 +55,14 @@ export function deployCredentialGaps(platform: PlatformConfig, sources: DeploySo
             });
         }
     }
+    if (platform.stack === "team" && platform.boundary.enabled && platform.boundary.edition !== "community" && platform.vault.enabled
+        && !has(config["sandbox-platform:boundaryVaultToken"]) && !has(env.SANDBOX_BOUNDARY_VAULT_TOKEN)) {
+        gaps.push({
+            what: "Vault token of the team's Boundary credential store",
+            stackWay: "`pulumi config set --secret sandbox-platform:boundaryVaultToken <token>` (the platform owner reads it with `pulumi stack output --stack <platform stack> --show-secrets teamCredentials`)",
+            envVar: "SANDBOX_BOUNDARY_VAULT_TOKEN",
+        });
+    }
     if (platform.vault.enabled) {
         // The Vault provider (@pulumi/vault) reads vault:address / vault:token, or VAULT_ADDR / VAULT_TOKEN.
         if (!has(config["vault:address"]) && !has(env.VAULT_ADDR)) {
@@ -88,6 +96,8 @@ export interface DeployCredentials {
     /** Boundary token: the stack secret, else BOUNDARY_TOKEN (as a secret), else a placeholder when no password is set. */
     boundaryToken?: pulumi.Input<string>;
     boundaryPassword?: pulumi.Input<string>;
+    /** Team stacks: the Vault token of the team's Boundary credential store (or a placeholder). */
+    boundaryVaultToken?: pulumi.Input<string>;
     /** Vault's address as Boundary's workers reach it: vault.address, else the Vault provider's address, else a placeholder. */
     vaultAddress: string;
     /** One warning per missing value (render and preview). */
@@ -99,7 +109,7 @@ export interface DeployCredentials {
  * otherwise fills placeholders and returns a warning for each.
  */
 export function resolveDeployCredentials(platform: PlatformConfig, sources: DeploySources, mode: DeployMode,
-    secrets: { boundaryToken?: pulumi.Input<string>; boundaryPassword?: pulumi.Input<string> }): DeployCredentials {
+    secrets: { boundaryToken?: pulumi.Input<string>; boundaryPassword?: pulumi.Input<string>; boundaryVaultToken?: pulumi.Input<string> }): DeployCredentials {
     const gaps = deployCredentialGaps(platform, sources);
     if (gaps.length > 0 && mode === "up") {
         throw deployCredentialsError(gaps);
@@ -111,6 +121,9 @@ export function resolveDeployCredentials(platform: PlatformConfig, sources: Depl
         boundaryAddress: platform.boundary.address ?? (has(env.BOUNDARY_ADDR) ? env.BOUNDARY_ADDR : deployPlaceholder("BOUNDARY_ADDR")),
         boundaryToken,
         boundaryPassword: secrets.boundaryPassword,
+        ...(platform.stack === "team" ? {
+            boundaryVaultToken: secrets.boundaryVaultToken ?? (has(env.SANDBOX_BOUNDARY_VAULT_TOKEN) ? pulumi.secret(env.SANDBOX_BOUNDARY_VAULT_TOKEN) : pulumi.secret(deployPlaceholder("SANDBOX_BOUNDARY_VAULT_TOKEN"))),
+        } : {}),
         vaultAddress: platform.vault.address ?? (has(config["vault:address"]) ? config["vault:address"] : has(env.VAULT_ADDR) ? env.VAULT_ADDR : deployPlaceholder("VAULT_ADDR")),
         warnings: gaps.map(gapWarning),
     };

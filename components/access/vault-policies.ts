@@ -66,3 +66,32 @@ export function poolInjectionRoleName(team: string): string {
 export function boundaryPolicyName(team: string): string {
     return `boundary-credential-store-${team}`;
 }
+
+/**
+ * A team's own SSH secrets mount on split stacks (`<sshMount>-<team>`): its own CA, trusted only by
+ * its own sandboxes, whose roles its team stack manages. A shared CA whose roles a team could write
+ * would let that team sign another team's principals.
+ */
+export function teamSshMount(sshMount: string, team: string): string {
+    return `${sshMount}-${team}`;
+}
+
+/** The policy a split team's developers get (attach it to their Vault identities): one for the team, templated. */
+export function teamDeveloperPolicyName(team: string): string {
+    return `sandbox-ssh-${team}`;
+}
+
+/**
+ * Lets a developer sign on their own role of their team's mount: the role named `<team>.<entity name>`
+ * (Vault fills `{{identity.entity.name}}` from the caller's identity entity, vault/sdk/helper/identitytpl),
+ * so adding a developer needs a role (the team stack writes it) but no new ACL policy.
+ */
+export function teamDeveloperSignPolicy(team: string, mount: string): string {
+    return [
+        `# Sign SSH user certificates on your own role of team ${team}: the role is named ${team}.<your Vault entity name>.`,
+        `path "${signPath(mount, developerRoleName(team, "{{identity.entity.name}}"))}" {`,
+        `  capabilities = ["create", "update"]`,
+        `}`,
+        "",
+    ].join("\n");
+}

@@ -7,7 +7,7 @@
 // obtain no certificate for a teammate's principal. Each team's Boundary credential store
 // gets its own token, whose policy signs on that team's roles only.
 
-import { PlatformConfig } from "../config/schema";
+import { PlatformConfig, TeamConfig } from "../config/schema";
 import {
     boundaryCredentialStorePolicy, boundaryPolicyName, developerPolicyName, developerRoleName, developerSignPolicy, poolInjectionRoleName,
 } from "./vault-policies";
@@ -34,8 +34,8 @@ export interface BoundaryTokenSpec {
     roles: string[];
 }
 
-export function buildSshRoles(config: PlatformConfig, injection: boolean): SshRoleSpec[] {
-    return config.teams.flatMap((team) => {
+export function buildSshRoles(teams: readonly TeamConfig[], injection: boolean): SshRoleSpec[] {
+    return teams.flatMap((team) => {
         const roster = team.developers.map((developer) => developer.name);
         const own = roster.map((developer) => ({
             name: developerRoleName(team.name, developer), team: team.name, developer, allowedUsers: developer, defaultUser: developer,

@@ -1,11 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import { PlatformConfig } from "../config/schema";
+import { PlatformConfig, VaultConfig } from "../config/schema";
 import { commonLabels, teamNamespace } from "../naming";
 import { sshCaConfigMapName, sshCaKeyFile } from "./sshd";
 import { sshExtensions } from "./vault-policies";
-import { buildBoundaryTokens, buildDeveloperPolicies, buildSshRoles } from "./vault-roles";
+import { SshRoleSpec, buildBoundaryTokens, buildDeveloperPolicies, buildSshRoles } from "./vault-roles";
 
 export interface VaultSshCaArgs {
     /** The validated platform config (vault settings and team rosters). */
@@ -36,21 +36,9 @@ export class VaultSshCa extends pulumi.ComponentResource {
 
         // One role per developer (allowed_users and default_user: that developer), so no
         // certificate can carry a teammate's principal; a team with no developers gets none.
-        const roles = buildSshRoles(config, args.boundaryToken);
+        const roles = buildSshRoles(config.teams, args.boundaryToken);
         for (const role of roles) {
-            new vault.ssh.SecretBackendRole(`ssh-role-${role.name}`, {
-                name: role.name,
-                backend: mount.path,
-                keyType: "ca",
-                allowUserCertificates: true,
-                allowHostCertificates: false,
-                allowedUsers: role.allowedUsers,
-                ...(role.defaultUser ? { defaultUser: role.defaultUser } : {}),
-                allowedExtensions: Object.keys(sshExtensions).join(","),
-                defaultExtensions: sshExtensions,
-                ttl: String(settings.certTtlSeconds),
-                maxTtl: String(settings.certMaxTtlSeconds),
-            }, { parent: this, dependsOn: [ca] });
+            createSshRole(role, mount.path, settings, { parent: this, dependsOn: [ca] });
         }
         for (const policy of buildDeveloperPolicies(config)) {
             new vault.Policy(`ssh-policy-${policy.name}`, { name: policy.name, policy: policy.policy }, { parent: this });
@@ -78,4 +66,21 @@ export class VaultSshCa extends pulumi.ComponentResource {
         this.mount = settings.sshMount;
         this.registerOutputs({ publicKey: this.publicKey, mount: this.mount });
     }
+}
+
+/** One SSH role: user certificates only, for the role's principals, with the CA's TTLs. */
+export function createSshRole(role: SshRoleSpec, backend: pulumi.Input<string>, settings: VaultConfig, opts: pulumi.CustomResourceOptions): vault.ssh.SecretBackendRole {
+    return new vault.ssh.SecretBackendRole(`ssh-role-${role.name}`, {
+        name: role.name,
+        backend,
+        keyType: "ca",
+        allowUserCertificates: true,
+        allowHostCertificates: false,
+        allowedUsers: role.allowedUsers,
+        ...(role.defaultUser ? { defaultUser: role.defaultUser } : {}),
+        allowedExtensions: Object.keys(sshExtensions).join(","),
+        defaultExtensions: sshExtensions,
+        ttl: String(settings.certTtlSeconds),
+        maxTtl: String(settings.certMaxTtlSeconds),
+    }, opts);
 }

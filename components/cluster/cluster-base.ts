@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../config/schema";
 import { buildAccessNamespace, buildPlatformNamespace, buildTeamNamespace } from "./namespaces";
 import { buildAccessNetworkPolicies, buildTeamNetworkPolicies } from "./network-policies";
-import { buildTeamLimitRange, buildTeamQuota } from "./quotas";
+import { buildTeamLimitRange, buildTeamQuota, capacityRoster } from "./quotas";
 
 export interface ClusterBaseArgs {
     /** The validated platform config. */
@@ -41,8 +41,10 @@ export class ClusterBase extends pulumi.ComponentResource {
             const namespace = new k8s.core.v1.Namespace(nsName, spec, { parent: this });
             this.teamNamespaces[team.name] = namespace;
             const children = { parent: this, dependsOn: [namespace] };
-            new k8s.core.v1.ResourceQuota(`${nsName}-quota`, buildTeamQuota(team, config), children);
-            new k8s.core.v1.LimitRange(`${nsName}-limits`, buildTeamLimitRange(team), children);
+            // A platform stack sizes them by the team's declared capacity; otherwise by its roster.
+            const sized = config.stack === "platform" ? capacityRoster(team) : team;
+            new k8s.core.v1.ResourceQuota(`${nsName}-quota`, buildTeamQuota(sized, config), children);
+            new k8s.core.v1.LimitRange(`${nsName}-limits`, buildTeamLimitRange(sized), children);
             for (const policy of buildTeamNetworkPolicies(team, config)) {
                 new k8s.networking.v1.NetworkPolicy(`${nsName}-${policy.metadata!.name}`, policy, children);
             }

@@ -50,6 +50,27 @@ export function buildTeamQuota(team: TeamConfig, config: PlatformConfig): Resour
     };
 }
 
+/**
+ * A platform stack's declared team as the roster its quota and limits are sized for: capacity.sandboxes
+ * sandboxes of the declared size, capacity.gpus GPUs spread over them, capacity.images distinct images.
+ * The team's own stack is refused anything beyond it (config/team-stack.ts), so the quota never bites
+ * a valid team stack.
+ */
+export function capacityRoster(team: TeamConfig): TeamConfig {
+    const capacity = team.capacity ?? { sandboxes: 0, gpus: 0, images: 1 };
+    const developers = Array.from({ length: capacity.sandboxes }, (_, i) => ({
+        name: `capacity-${i}`,
+        gpu: Math.floor(capacity.gpus / capacity.sandboxes) + (i < capacity.gpus % capacity.sandboxes ? 1 : 0),
+        // Distinct images count, not their names: each is one more init container per pre-pull pod.
+        image: i > 0 && i < capacity.images ? `${team.image}#${i}` : team.image,
+        suspended: false,
+        resources: team.resources,
+        repo: team.repo,
+        workspace: team.workspace,
+    }));
+    return { ...team, allocation: "dedicated", poolSize: 0, developers };
+}
+
 export function buildTeamLimitRange(team: TeamConfig): LimitRange {
     const sandboxes = planTeamSandboxes(team);
     const max = (key: "cpu" | "memory" | "disk" | "dockerCache") =>

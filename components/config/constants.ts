@@ -8,6 +8,11 @@ export const workspaceModes = ["image", "devcontainer", "envbuilder"] as const;
 export const postgresModes = ["cloudnative-pg", "bitnami", "external"] as const;
 export const boundaryEditions = ["community", "enterprise", "hcp"] as const;
 export const helmModes = ["pulumi", "helm-controller"] as const;
+/**
+ * What a stack holds: everything of an environment (small installations), the shared part of an
+ * environment (platform), or one team's (or a group of teams') sandboxes and access (team).
+ */
+export const stackKinds = ["all-in-one", "platform", "team"] as const;
 /** Kata shims kata-deploy installs, each with the RuntimeClass pod overhead it declares. */
 export const kataShimOverheads = {
     "qemu": { cpu: "250m", memory: "320Mi" },
@@ -20,4 +25,4 @@ export type KataShim = keyof typeof kataShimOverheads;
 export const kataShims = Object.keys(kataShimOverheads) as KataShim[];
 
 /** Stack secrets (set with `pulumi config set --secret`); never decrypted by the offline render. */
-export const secretKeys = ["boundaryToken", "boundaryPassword"] as const;
+export const secretKeys = ["boundaryToken", "boundaryPassword", "boundaryVaultToken"] as const;

@@ -70,7 +70,35 @@ export function crossSectionRules(config: PartialConfig, raw: unknown, secrets: 
             }
         })));
     }
-    issues.push(...teamNameRules(teams), ...nameCollisions(config, raw));
+    issues.push(...teamNameRules(teams), ...nameCollisions(config, raw), ...stackKindRules(config));
+    return issues;
+}
+
+/**
+ * What each kind of stack may hold: a platform stack declares teams by their capacity and leaves
+ * rosters to the teams' own stacks; only a platform stack sizes a team by capacity; only a team
+ * stack names a platform stack.
+ */
+function stackKindRules(config: PartialConfig): RuleIssue[] {
+    const issues: RuleIssue[] = [];
+    const kind = config.stack ?? "all-in-one";
+    for (const [i, team] of parsedTeams(config)) {
+        if (kind === "platform") {
+            if (team.developers.length > 0) {
+                issues.push({ path: ["teams", i, "developers"], message: `a platform stack declares team ${team.name} by its capacity; its roster belongs in the team's own stack (stacks/Pulumi.${config.environment ?? "<env>"}-${team.name}.yaml with sandbox-platform:stack: team), which its team lead deploys` });
+            }
+            if (team.capacity === undefined) {
+                issues.push({ path: ["teams", i, "capacity"], message: `is required in a platform stack: { sandboxes: N } is the most sandboxes team ${team.name}'s stack may run, and sizes its quota` });
+            }
+        } else if (team.capacity !== undefined) {
+            issues.push({ path: ["teams", i, "capacity"], message: kind === "team"
+                ? `is set by the platform stack for team ${team.name}; remove it here`
+                : `only a platform stack sizes a team by capacity; an all-in-one stack sizes team ${team.name}'s quota from its roster (remove capacity, or set sandbox-platform:stack: platform)` });
+        }
+    }
+    if (config.platformStack !== undefined && kind !== "team") {
+        issues.push({ path: ["platformStack"], message: `only a team stack reads a platform stack; this stack is ${kind} (set sandbox-platform:stack: team, or remove platformStack)` });
+    }
     return issues;
 }
 

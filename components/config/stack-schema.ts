@@ -25,7 +25,7 @@ import {
     quantityProblem, vaultMountProblem,
 } from "./formats";
 import {
-    KataShim, allocations, boundaryEditions, distributions, helmModes, kataShims, postgresModes, sandboxRuntimes, workspaceModes,
+    KataShim, allocations, boundaryEditions, distributions, helmModes, kataShims, postgresModes, sandboxRuntimes, stackKinds, workspaceModes,
 } from "./constants";
 
 /** Developer names become Linux users, principals and parts of object names. */
@@ -389,6 +389,11 @@ export const teamSchema = strictObject({
             protocol: oneOf(["TCP", "UDP", "SCTP"] as const).default("TCP"),
         })], { error: (issue) => `expected a port or { port, endPort, protocol }, got ${show(issue.input)}` })).default([]).describe("Ports; all ports when empty"),
     }), { error: (issue) => `expected a list of { cidr, ports }, got ${show(issue.input)}` }).default([]).describe("Extra egress beyond the internet (e.g. a private registry)"),
+    capacity: strictObject({
+        sandboxes: wholeNumber(1, 5000).describe("The most sandboxes (developers, or pool members) the team's stack may run"),
+        gpus: wholeNumber(0, 1000).default(0).describe("The most GPUs the team's sandboxes may request in all"),
+        images: wholeNumber(1, 50).default(1).describe("The most distinct workspace images the team's sandboxes use (each is pre-pulled on every node)"),
+    }).optional().describe("Platform stacks only: what the team's own stack may run; sizes the team's quota (an all-in-one or team stack sizes it from the roster)"),
     developers: z.array(z.union([developerName, developerObject], {
         error: (issue) => `expected a developer name or { name, gpu, image, suspended, resources }, got ${show(issue.input)}`,
     }), { error: (issue) => `expected a list, got ${show(issue.input)}` }).default([]).describe("Developers: names or objects"),
@@ -460,6 +465,9 @@ const secret = z.string({ error: (issue) => `expected a secret string (pulumi co
 /** Every top-level key, in the order errors are reported. */
 export const platformSections = {
     environment: dnsLabel().describe("Environment name (a DNS label); required"),
+    stack: oneOf(stackKinds).default("all-in-one").describe("all-in-one (a whole environment in one stack) | platform (an environment's shared services, team namespaces and team identities) | team (one team's sandboxes and access, on a platform stack)"),
+    platformStack: z.string().regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/, { error: (issue) => `${show(issue.input)} is not a stack name (<stack>, <project>/<stack> or <org>/<project>/<stack>)` })
+        .optional().describe("Team stacks: the platform stack they read (a StackReference name); default: the environment's name"),
     cluster: clusterSchema.prefault({}).describe("Kubernetes distribution, classes, networks"),
     coder: coderSchema.prefault({}).describe("Coder control plane"),
     runtimes: runtimesSchema.prefault({}).describe("Sandbox runtimes to install"),
@@ -475,6 +483,7 @@ export const platformSections = {
 export const secretSections = {
     boundaryToken: secret.optional().describe("Boundary token for the provider (secret)"),
     boundaryPassword: secret.optional().describe("Password for boundary.loginName (secret)"),
+    boundaryVaultToken: secret.optional().describe("Team stacks, Boundary enterprise/hcp: the Vault token of the team's Boundary credential store, from the platform stack's teamCredentials output (secret)"),
 };
 
 /** The sections as the schema parses them; `PlatformConfig` is this after cross-section defaults (load.ts). */
