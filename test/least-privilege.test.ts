@@ -5,24 +5,25 @@
 // attempts is refused. The identities are the builders' own output
 // (components/access/team-identity.ts), the same the TeamIdentity component deploys.
 //
-// Until the lead's team-stack render lands (branch per-team), a team stack's objects are the
-// all-in-one render of the stack filtered to what the team stack will own: the Kubernetes
-// objects under the team's TeamSandboxes component, the Vault SSH roles of its developers
-// (written under the team's own mount in split mode), and the Boundary items under its
-// project plus its developers' users.
+// The team stacks are the shipped ones (stacks/Pulumi.<env>-<team>.yaml), rendered offline on
+// their platform stack's render (tools/render-stack.ts): every Kubernetes object, Vault role and
+// Boundary item they register is checked, and anything outside the team's namespace, mount and
+// project (or org users) fails the proof. The sign and credential-store policies are read from
+// the platform stack's render (TeamSshCa's), so the proof judges what is deployed.
 
 import * as assert from "assert";
-import { developerRoleName } from "../components/access/vault-policies";
+import * as fs from "fs";
+import * as path from "path";
+import { developerRoleName, teamSshMount } from "../components/access/vault-policies";
 import {
     PolicyRule as BuilderRule, buildDeployerObjects, buildDeployerRules, deployerAccountName, deployerBoundaryGrants, deployerName, deployerNamespace,
-    deployerTokenSecretName, deployerVaultPolicy,
-    developerSignTemplatePolicy, teamBoundaryCredentialStorePolicy, teamSshMount, teamStackKinds, vaultPolicyText,
+    deployerTokenSecretName, deployerVaultPolicy, teamStackKinds, vaultPolicyText,
 } from "../components/access/team-identity";
 import { teamNamespace } from "../components/naming";
 import { manifestSubject } from "../policy/manifests";
 import { evaluateResourcePolicies, mandatory } from "../policy/evaluate";
 import { CapturedResource } from "../tools/program-runner";
-import { RenderResult } from "../tools/render-stack";
+import { RenderResult, repoRoot } from "../tools/render-stack";
 import { BoundaryAcl, BoundaryResource, RoleSpec, anonymousUser, anyAuthenticatedUser } from "./helpers/boundary-acl";
 import { BindingObject, KubernetesObject, RbacAuthorizer, RoleObject, UserInfo, serviceAccountUser } from "./helpers/rbac-evaluator";
 import { VaultAcl } from "./helpers/vault-acl";
@@ -70,12 +71,9 @@ function canDo(authz: RbacAuthorizer, user: UserInfo, verb: string, object: Kube
     return authz.authorize(user, { verb, apiGroup: resource.group, resource: resource.resource, namespace: resource.namespaced ? object.metadata.namespace : undefined, name: object.metadata.name });
 }
 
-/** The Kubernetes objects a team stack owns: the ones under the team's TeamSandboxes component. */
-function teamObjects(resources: CapturedResource[], team: string): KubernetesObject[] {
-    return resources
-        .filter((resource) => resource.custom && typeof resource.inputs.kind === "string" && resource.urn.includes("$sandbox-platform:sandboxes:Team$") && resource.urn.includes(`::`))
-        .filter((resource) => resource.inputs.metadata?.namespace === teamNamespace(team))
-        .map((resource) => resource.inputs as KubernetesObject);
+/** Every Kubernetes object a stack registers. */
+function kubernetesObjects(resources: CapturedResource[]): KubernetesObject[] {
+    return resources.filter((resource) => resource.custom && resource.type.startsWith("kubernetes:")).map((resource) => resource.inputs as KubernetesObject);
 }
 
 // ---------------------------------------------------------------- Vault
@@ -98,10 +96,15 @@ function roleWriteBody(inputs: Record<string, any>): Record<string, unknown> {
     return body;
 }
 
-function teamVaultRoles(resources: CapturedResource[], team: string): Record<string, any>[] {
-    return resources.filter((resource) => resource.type === "vault:ssh/secretBackendRole:SecretBackendRole")
-        .map((resource) => resource.inputs)
-        .filter((inputs) => inputs.name.startsWith(`${team}.`) || inputs.name.startsWith(`${team}_`));
+function vaultRoles(resources: CapturedResource[]): Record<string, any>[] {
+    return resources.filter((resource) => resource.type === "vault:ssh/secretBackendRole:SecretBackendRole").map((resource) => resource.inputs);
+}
+
+/** A policy's text as a stack's render writes it. */
+function renderedPolicy(resources: CapturedResource[], name: string): string {
+    const found = resources.find((resource) => resource.type === "vault:index/policy:Policy" && resource.inputs.name === name);
+    assert.ok(found, `the platform render writes Vault policy ${name}`);
+    return found.inputs.policy;
 }
 
 const deployerToken = (baseMount: string, team: string, policy = vaultPolicyText(deployerVaultPolicy(teamSshMount(baseMount, team), team))) => new VaultAcl([policy]);
@@ -130,35 +133,33 @@ function boundaryRoles(teams: string[], grantsFor = () => deployerBoundaryGrants
 
 interface BoundaryRequest { resource: BoundaryResource; actions: string[]; what: string }
 
-/** The API calls a team stack's Boundary items need (create, read on refresh, update, the item actions, delete). */
+/**
+ * The API calls a team stack's Boundary items need (create, read on refresh, update, the item
+ * actions, delete). Every item must sit in the team's project (directly, or under a catalog or
+ * store there) or be a user of the org; anything else fails here.
+ */
 function teamBoundaryRequests(resources: CapturedResource[], team: string): BoundaryRequest[] {
     const items = new Map(resources.filter((resource) => typeof resource.inputs.boundaryKind === "string").map((resource) => [resource.name, resource.inputs]));
     const ref = (value: unknown) => /^<id:(.+)>$/.exec(String(value))?.[1];
     const projectRef = `boundary-${team}-project`;
+    const orgRef = "boundary-org";
     const requests: BoundaryRequest[] = [];
-    const developers = new Set<string>();
     for (const [name, item] of items) {
         const fields = item.fields ?? {};
-        const actions = Object.keys(item.actions ?? {});
-        const lifecycle = ["create", "read", "update", "delete", ...actions];
+        const lifecycle = ["create", "read", "update", "delete", ...Object.keys(item.actions ?? {})];
         const parent = ref(fields.scope_id ?? fields.host_catalog_id ?? fields.credential_store_id);
         const parentItem = parent ? items.get(parent) : undefined;
-        const inProject = parent === projectRef || (parentItem && ref(parentItem.fields?.scope_id) === projectRef);
-        if (!inProject || item.boundaryKind === "scope") {
-            continue;
+        if (parent === projectRef || (parentItem && ref(parentItem.fields?.scope_id) === projectRef)) {
+            requests.push({
+                what: `${item.boundaryKind} ${name}`, actions: lifecycle,
+                resource: { scopeId: projectId(team), parentScopeId: ids.org, type: item.boundaryKind, id: `${item.boundaryKind}_x`, ...(parent === projectRef ? {} : { pin: `pin_${parent}` }) },
+            });
+        } else if (item.boundaryKind === "user" && parent === orgRef) {
+            requests.push({ what: `user ${name}`, actions: ["create", "list"], resource: { scopeId: ids.org, parentScopeId: ids.global, type: "user" } });
+            requests.push({ what: `user ${name}`, actions: ["read"], resource: { scopeId: ids.org, parentScopeId: ids.global, type: "user", id: `u_${name}` } });
+        } else {
+            assert.fail(`team stack of ${team} creates ${item.boundaryKind} ${name} outside its project (${String(fields.scope_id ?? parent)})`);
         }
-        const topLevel = parent === projectRef;
-        requests.push({
-            what: `${item.boundaryKind} ${name}`, actions: lifecycle,
-            resource: { scopeId: projectId(team), parentScopeId: ids.org, type: item.boundaryKind, id: `${item.boundaryKind}_x`, ...(topLevel ? {} : { pin: `pin_${parent}` }) },
-        });
-        for (const principal of item.actions?.["set-principals"]?.principal_ids ?? []) {
-            developers.add(ref(principal)!);
-        }
-    }
-    for (const user of developers) {
-        requests.push({ what: `user ${user}`, actions: ["create", "list"], resource: { scopeId: ids.org, parentScopeId: ids.global, type: "user" } });
-        requests.push({ what: `user ${user}`, actions: ["read"], resource: { scopeId: ids.org, parentScopeId: ids.global, type: "user", id: `u_${user}` } });
     }
     return requests;
 }
@@ -171,24 +172,38 @@ function boundaryAllowed(acl: BoundaryAcl, request: BoundaryRequest, action: str
 
 // ---------------------------------------------------------------- the proof
 
-for (const stack of ["dev", "prod"]) {
-    describe(`least privilege per team: ${stack} as platform + team stacks`, () => {
-        let render: RenderResult;
+/** The team stacks shipped for an environment: stacks/Pulumi.<env>-<team>.yaml. */
+function teamStackNames(env: string): string[] {
+    return fs.readdirSync(path.join(repoRoot, "stacks")).map((file) => new RegExp(`^Pulumi\\.(${env}-[a-z0-9-]+)\\.yaml$`).exec(file)?.[1]).filter((name): name is string => name !== undefined).sort();
+}
+
+for (const env of ["dev", "prod"]) {
+    describe(`least privilege per team: ${env} as platform + team stacks`, () => {
+        let platform: RenderResult;
+        let teamStacks: { name: string; teams: string[]; render: RenderResult }[];
         let teams: string[];
         let baseMount: string;
         before(async function () {
-            this.timeout(300_000);
-            render = await renderedStack(stack);
-            teams = render.config.teams.map((team) => team.name);
-            baseMount = render.config.vault.sshMount;
+            this.timeout(600_000);
+            platform = await renderedStack(env);
+            teams = platform.config.teams.map((team) => team.name);
+            baseMount = platform.config.vault.sshMount;
+            teamStacks = [];
+            for (const name of teamStackNames(env)) {
+                const render = await renderedStack(name);
+                teamStacks.push({ name, teams: render.config.teams.map((team) => team.name), render });
+            }
+            assert.deepStrictEqual(teamStacks.flatMap((stack) => stack.teams).sort(), [...teams].sort(), "every declared team has its team stack");
         });
 
         it("every Kubernetes object of every team stack may be created, read, updated and deleted by that team's deployer, and by no other team's", () => {
             const authz = clusterRbac(teams);
-            for (const team of teams) {
-                const objects = teamObjects(render.run.resources, team);
-                assert.ok(objects.length > 0, `${team}: the render has team objects`);
+            for (const stack of teamStacks) {
+                const objects = kubernetesObjects(stack.render.run.resources);
+                assert.ok(objects.length > 0, `${stack.name}: the render has Kubernetes objects`);
                 for (const object of objects) {
+                    const team = stack.teams.find((name) => teamNamespace(name) === object.metadata.namespace);
+                    assert.ok(team, `${stack.name} creates ${object.kind}/${object.metadata.name} outside its teams' namespaces (${object.metadata.namespace ?? "cluster-wide"})`);
                     for (const verb of ["create", "get", "list", "watch", "update", "patch", "delete"]) {
                         assert.ok(canDo(authz, deployerUser(team), verb, object), `${team} deployer: ${verb} ${object.kind}/${object.metadata.name}`);
                     }
@@ -264,17 +279,18 @@ for (const stack of ["dev", "prod"]) {
         });
 
         it("every Vault SSH role of every team stack may be written, read and deleted by that team's token under its own mount, with exactly the body the Vault provider sends", () => {
-            for (const team of teams) {
-                const acl = deployerToken(baseMount, team);
-                const mount = teamSshMount(baseMount, team);
-                const roles = teamVaultRoles(render.run.resources, team);
-                if (render.config.vault.enabled) {
-                    assert.ok(roles.length > 0, `${team}: the render has Vault roles`);
+            for (const stack of teamStacks) {
+                const roles = vaultRoles(stack.render.run.resources);
+                if (platform.config.vault.enabled) {
+                    assert.ok(roles.length > 0, `${stack.name}: the render has Vault roles`);
                 }
-                assert.ok(acl.allowed("read", "auth/token/lookup-self") && acl.allowed("update", "auth/token/create"), "the Vault provider's lookup-self and child token");
-                assert.ok(acl.allowed("list", `${mount}/roles/`), "list its roles");
                 for (const role of roles) {
-                    const path = `${mount}/roles/${role.name}`;
+                    const team = stack.teams.find((name) => role.backend === teamSshMount(baseMount, name));
+                    assert.ok(team, `${stack.name} writes role ${role.name} on ${role.backend}, not on one of its teams' mounts`);
+                    const acl = deployerToken(baseMount, team);
+                    assert.ok(acl.allowed("read", "auth/token/lookup-self") && acl.allowed("update", "auth/token/create"), "the Vault provider's lookup-self and child token");
+                    assert.ok(acl.allowed("list", `${role.backend}/roles/`), "list its roles");
+                    const path = `${role.backend}/roles/${role.name}`;
                     const body = roleWriteBody(role);
                     for (const operation of ["create", "update"] as const) {
                         assert.ok(acl.allowed(operation, path, body), `${team}: ${operation} ${path} ${JSON.stringify(body)}`);
@@ -285,11 +301,14 @@ for (const stack of ["dev", "prod"]) {
         });
 
         it("each developer signs on their own role under their team's mount only (templated policy), never a teammate's, another team's, or the shared mount", () => {
-            for (const team of teams) {
+            for (const stack of teamStacks) {
+              for (const team of stack.teams) {
                 const mount = teamSshMount(baseMount, team);
-                const roster = render.config.teams.find((entry) => entry.name === team)!.developers.map((developer) => developer.name);
+                const signPolicy = renderedPolicy(platform.run.resources, `sandbox-ssh-${team}`);
+                const roster = stack.render.config.teams.find((entry) => entry.name === team)!.developers.map((developer) => developer.name);
+                assert.ok(roster.length > 0);
                 for (const developer of roster) {
-                    const acl = new VaultAcl([vaultPolicyText(developerSignTemplatePolicy(mount, team))], { id: `entity-${developer}`, name: developer });
+                    const acl = new VaultAcl([signPolicy], { id: `entity-${developer}`, name: developer });
                     assert.ok(acl.allowed("update", `${mount}/sign/${developerRoleName(team, developer)}`, { public_key: "ssh-ed25519 AAAA", valid_principals: developer }));
                     for (const other of roster.filter((name) => name !== developer)) {
                         assert.ok(!acl.allowed("update", `${mount}/sign/${developerRoleName(team, other)}`), `${developer} must not sign on ${other}'s role`);
@@ -300,6 +319,7 @@ for (const stack of ["dev", "prod"]) {
                     }
                     assert.ok(!acl.allowed("update", `${mount}/roles/${developerRoleName(team, developer)}`), "a developer writes no role");
                 }
+              }
             }
         });
 
@@ -330,7 +350,10 @@ for (const stack of ["dev", "prod"]) {
                     assert.ok(!acl.allowed(operation, path, data), `${team} token must not ${operation} ${path} ${JSON.stringify(data ?? {})}`);
                 }
                 assert.ok(acl.allowed("update", `identity/group/name/sandbox-developers-${team}`, { member_entity_ids: ["e1", "e2"] }), "it may set its own developers");
-                const store = new VaultAcl([teamBoundaryCredentialStorePolicy(mount)]);
+                if (!platform.run.resources.some((resource) => resource.inputs.name === `boundary-credential-store-${team}`)) {
+                    continue; // community edition: no credential store
+                }
+                const store = new VaultAcl([renderedPolicy(platform.run.resources, `boundary-credential-store-${team}`)]);
                 assert.ok(store.allowed("update", `${mount}/sign/${developerRoleName(team, "alice")}`), "its Boundary credential store signs on its mount");
                 for (const other of teams.filter((name) => name !== team).concat("other-team")) {
                     assert.ok(!store.allowed("update", `${teamSshMount(baseMount, other)}/sign/${developerRoleName(other, "alice")}`), "never on another team's");
@@ -341,10 +364,11 @@ for (const stack of ["dev", "prod"]) {
 
         it("every Boundary item of every team stack (and its developers' users) is permitted to that team's deployer, and to no other team's", () => {
             const roles = boundaryRoles(teams);
-            for (const team of teams) {
+            for (const stack of teamStacks) {
+              for (const team of stack.teams) {
                 const acl = new BoundaryAcl(roles, deployerUserId(team));
-                const requests = teamBoundaryRequests(render.run.resources, team);
-                if (render.config.boundary.enabled) {
+                const requests = teamBoundaryRequests(stack.render.run.resources, team);
+                if (platform.config.boundary.enabled) {
                     assert.ok(requests.some((request) => request.resource.type === "target"), `${team}: the render has targets`);
                 }
                 for (const request of requests) {
@@ -358,6 +382,7 @@ for (const stack of ["dev", "prod"]) {
                         assert.ok(!boundaryAllowed(otherAcl, request, "create") && !boundaryAllowed(otherAcl, request, "update"), `${other} must not touch ${team}'s ${request.what}`);
                     }
                 }
+              }
             }
         });
 

@@ -6,9 +6,9 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { TeamIdentity, deployerAuthMethod, deployerNamespaceResource } from "../components/access/team-identity-resource";
 import {
-    buildDeployerRules, deployerBoundaryGrants, deployerNamespace, deployerVaultPolicy, developerSignTemplatePolicy, teamBoundaryCredentialStorePolicy,
-    teamSshMount, vaultPolicyText,
+    buildDeployerRules, deployerBoundaryGrants, deployerNamespace, deployerVaultPolicy, vaultPolicyText,
 } from "../components/access/team-identity";
+import { teamSshMount } from "../components/access/vault-policies";
 import { deployerTokenNamespace } from "../policy/rules/host-volumes";
 import { evaluatePolicies, mandatory } from "../policy/evaluate";
 import { CapturedResource, ProgramRun, runProgram } from "../tools/program-runner";
@@ -16,7 +16,7 @@ import { policySubjects } from "../tools/render-stack";
 
 const connection = { address: "https://boundary.example.com", token: "[secret]" };
 
-async function runIdentities(teams: string[], vaultStore = true): Promise<{ run: ProgramRun; identities: TeamIdentity[] }> {
+async function runIdentities(teams: string[]): Promise<{ run: ProgramRun; identities: TeamIdentity[] }> {
     const identities: TeamIdentity[] = [];
     const run = await runProgram({
         stack: "test", config: {},
@@ -26,7 +26,7 @@ async function runIdentities(teams: string[], vaultStore = true): Promise<{ run:
             for (const team of teams) {
                 identities.push(new TeamIdentity(team, {
                     kubernetes: { server: "https://k3s.example.com:6443", deployers },
-                    vault: { baseMount: "ssh-client-signer", boundaryCredentialStoreToken: vaultStore },
+                    vault: { mount: teamSshMount("ssh-client-signer", team) },
                     boundary: { connection, orgId: "o_engineering", projectId: `p_${team}`, authMethodId: authMethod.id },
                 }));
             }
@@ -76,23 +76,19 @@ describe("TeamIdentity (platform stack, one per declared team in split mode)", (
         assert.strictEqual(deployerTokenNamespace, deployerNamespace, "the policy pack exempts exactly the deployers' namespace");
     });
 
-    it("gives each team its own SSH mount and CA (published in its namespace only) and writes the builders' policies; tokens are orphan, without the default policy", () => {
-        assert.deepStrictEqual(ofType(run, "vault:index/mount:Mount").map((mount) => mount.inputs.path), ["ssh-client-signer-alpha", "ssh-client-signer-beta"]);
-        const caMaps = run.resources.filter((resource) => resource.inputs.kind === "ConfigMap" && resource.inputs.metadata?.name === "vault-ssh-ca");
-        assert.deepStrictEqual(caMaps.map((map) => map.inputs.metadata.namespace), ["sbx-alpha", "sbx-beta"]);
+    it("writes the builder's deployer policy on the team's own mount, a developer group carrying TeamSshCa's sign policy, and an orphan deployer token without the default policy", () => {
+        assert.strictEqual(ofType(run, "vault:index/mount:Mount").length, 0, "the mount and CA are TeamSshCa's");
         const policies = Object.fromEntries(ofType(run, "vault:index/policy:Policy").map((policy) => [policy.inputs.name, policy.inputs.policy]));
+        assert.deepStrictEqual(Object.keys(policies).sort(), ["sandbox-deployer-alpha", "sandbox-deployer-beta"]);
         for (const team of ["alpha", "beta"]) {
-            const mount = teamSshMount("ssh-client-signer", team);
-            assert.strictEqual(policies[`sandbox-deployer-${team}`], vaultPolicyText(deployerVaultPolicy(mount, team)));
-            assert.strictEqual(policies[`sandbox-ssh-sign-${team}`], vaultPolicyText(developerSignTemplatePolicy(mount, team)));
-            assert.strictEqual(policies[`boundary-credential-store-${team}`], teamBoundaryCredentialStorePolicy(mount));
+            assert.strictEqual(policies[`sandbox-deployer-${team}`], vaultPolicyText(deployerVaultPolicy(teamSshMount("ssh-client-signer", team), team)));
         }
         for (const token of ofType(run, "vault:index/token:Token")) {
-            assert.deepStrictEqual([token.inputs.noParent, token.inputs.noDefaultPolicy, token.inputs.renewable, token.inputs.policies.length], [true, true, true, 1]);
+            assert.deepStrictEqual([token.inputs.noParent, token.inputs.noDefaultPolicy, token.inputs.renewable, token.inputs.policies], [true, true, true, [token.inputs.displayName]]);
         }
         const groups = ofType(run, "vault:identity/group:Group");
         assert.deepStrictEqual(groups.map((group) => [group.inputs.name, group.inputs.policies, group.inputs.externalMemberEntityIds]),
-            [["sandbox-developers-alpha", ["sandbox-ssh-sign-alpha"], true], ["sandbox-developers-beta", ["sandbox-ssh-sign-beta"], true]]);
+            [["sandbox-developers-alpha", ["sandbox-ssh-alpha"], true], ["sandbox-developers-beta", ["sandbox-ssh-beta"], true]]);
     });
 
     it("makes a Boundary deployer per team: an account in the deployers' auth method linked to an org user, a project role scoped to its project and an org role", () => {
@@ -114,7 +110,7 @@ describe("TeamIdentity (platform stack, one per declared team in split mode)", (
 
     it("exports every credential as a secret", async () => {
         const [alpha] = identities;
-        for (const output of [alpha.outputs.kubeconfig, alpha.outputs.vaultToken!, alpha.outputs.boundaryCredentialStoreToken!, alpha.outputs.boundary!]) {
+        for (const output of [alpha.outputs.kubeconfig, alpha.outputs.vaultToken!, alpha.outputs.boundary!]) {
             assert.strictEqual(await pulumi.isSecret(output as pulumi.Output<unknown>), true);
         }
         assert.strictEqual(alpha.outputs.vaultMount, "ssh-client-signer-alpha");

@@ -5,13 +5,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as vault from "@pulumi/vault";
-import { commonLabels, teamNamespace } from "../naming";
+import { teamNamespace } from "../naming";
 import { ConnectionInput, AccountPassword, AuthMethodPassword, Role, User } from "./boundary/resources";
-import { sshCaConfigMapName, sshCaKeyFile } from "./sshd";
 import {
     boundaryDeployerNames, buildDeployerNamespace, buildDeployerObjects, buildKubeconfig, deployerAuthMethodName, deployerBoundaryGrants, deployerName,
-    deployerNamespace, deployerTokenSecretName, deployerVaultPolicy, developerGroupName, developerSignTemplatePolicy, teamBoundaryCredentialStorePolicy,
-    teamPolicyNames, teamSshMount, vaultPolicyText,
+    deployerNamespace, deployerTokenSecretName, deployerVaultPolicy, developerGroupName, teamPolicyNames, vaultPolicyText,
 } from "./team-identity";
 
 export interface TeamIdentityArgs {
@@ -20,12 +18,8 @@ export interface TeamIdentityArgs {
      * and the deployers' Namespace (both platform-owned, see deployerNamespaceResource) to wait for.
      */
     kubernetes: { server: pulumi.Input<string>; namespace?: pulumi.Resource; deployers?: pulumi.Resource };
-    /** Vault: the base SSH mount (vault.sshMount); the team's mount is `<base>-<team>`. Omit when Vault is off. */
-    vault?: {
-        baseMount: string;
-        /** Also make the orphan periodic token of the team's Boundary credential store (enterprise/hcp). */
-        boundaryCredentialStoreToken: boolean;
-    };
+    /** Vault: the team's own SSH mount, from its TeamSshCa (which also writes the developers' sign policy). Omit when Vault is off. */
+    vault?: { mount: string; ca?: pulumi.Resource };
     /** Boundary: the org, the team's project (both platform-owned) and the deployers' org-scoped password auth method. Omit when Boundary is off. */
     boundary?: {
         connection: ConnectionInput;
@@ -42,7 +36,6 @@ export interface TeamIdentityOutputs {
     kubeconfig: pulumi.Output<string>;
     vaultMount?: string;
     vaultToken?: pulumi.Output<string>;
-    boundaryCredentialStoreToken?: pulumi.Output<string>;
     boundary?: pulumi.Output<{ authMethodId: string; loginName: string; password: string }>;
 }
 
@@ -57,10 +50,10 @@ export function deployerAuthMethod(connection: ConnectionInput, orgId: pulumi.In
 }
 
 /**
- * One team's deployer identities: a ServiceAccount bound to a Role in the team namespace,
- * the team's own Vault SSH mount and CA with the deployer, developer-sign (templated) and
- * credential-store policies and tokens, and a Boundary deployer user with a role over the
- * team's project. Type token sandbox-platform:access:TeamIdentity.
+ * One team's deployer identities: a ServiceAccount bound to a Role in the team namespace; a
+ * Vault token that manages roles on the team's own mount (TeamSshCa's) and the developers'
+ * group carrying TeamSshCa's templated sign policy; a Boundary deployer user with a role over
+ * the team's project. Type token sandbox-platform:access:TeamIdentity.
  */
 export class TeamIdentity extends pulumi.ComponentResource {
     readonly outputs: TeamIdentityOutputs;
@@ -87,7 +80,7 @@ export class TeamIdentity extends pulumi.ComponentResource {
 
         const outputs: TeamIdentityOutputs = { namespace, kubeconfig };
         if (args.vault) {
-            Object.assign(outputs, this.vaultIdentity(team, namespace, args.vault, inNamespace));
+            Object.assign(outputs, this.vaultIdentity(team, args.vault));
         }
         if (args.boundary) {
             outputs.boundary = this.boundaryIdentity(team, args.boundary, child);
@@ -96,37 +89,19 @@ export class TeamIdentity extends pulumi.ComponentResource {
         this.registerOutputs({ ...outputs });
     }
 
-    private vaultIdentity(team: string, namespace: string, settings: NonNullable<TeamIdentityArgs["vault"]>, inNamespace: pulumi.CustomResourceOptions) {
-        const child = { parent: this };
-        const mountPath = teamSshMount(settings.baseMount, team);
+    private vaultIdentity(team: string, settings: NonNullable<TeamIdentityArgs["vault"]>) {
+        const child: pulumi.CustomResourceOptions = { parent: this, dependsOn: settings.ca ? [settings.ca] : [] };
         const names = teamPolicyNames(team);
-        const mount = new vault.Mount(`ssh-ca-mount-${team}`, { path: mountPath, type: "ssh", description: `sandbox-platform SSH CA of team ${team}` }, child);
-        const ca = new vault.ssh.SecretBackendCa(`ssh-ca-${team}`, { backend: mount.path, generateSigningKey: true, keyType: "ed25519" }, child);
-        // Only this team's sandboxes trust this CA: no other team's role can sign for them.
-        new k8s.core.v1.ConfigMap(`${namespace}-${sshCaConfigMapName}`, {
-            metadata: { name: sshCaConfigMapName, namespace, labels: commonLabels("access") },
-            data: { [sshCaKeyFile]: ca.publicKey.apply((key) => `${key.trim()}\n`) },
-        }, inNamespace);
-
-        const deployerPolicy = new vault.Policy(`vault-policy-${names.deployer}`, { name: names.deployer, policy: vaultPolicyText(deployerVaultPolicy(mountPath, team)) }, { ...child, dependsOn: [mount] });
-        const signPolicy = new vault.Policy(`vault-policy-${names.developerSign}`, { name: names.developerSign, policy: vaultPolicyText(developerSignTemplatePolicy(mountPath, team)) }, { ...child, dependsOn: [mount] });
-        // Members are the team's to set (its deployer token may update member_entity_ids only): not managed here.
+        const deployerPolicy = new vault.Policy(`vault-policy-${names.deployer}`, { name: names.deployer, policy: vaultPolicyText(deployerVaultPolicy(settings.mount, team)) }, child);
+        // The developers' group carries TeamSshCa's templated sign policy; its members are the team's to
+        // set (its deployer token may update member_entity_ids only), so Pulumi does not manage them here.
         new vault.identity.Group(`vault-group-${developerGroupName(team)}`, {
             name: developerGroupName(team), type: "internal", policies: [names.developerSign], externalMemberEntityIds: true, externalMemberGroupIds: true,
-        }, { ...child, dependsOn: [signPolicy] });
+        }, child);
         const deployerToken = new vault.Token(`vault-token-${names.deployer}`, {
             policies: [names.deployer], noParent: true, noDefaultPolicy: true, renewable: true, period: "768h", displayName: names.deployer,
-        }, { ...child, dependsOn: [deployerPolicy], additionalSecretOutputs: ["clientToken"] });
-
-        const result: Pick<TeamIdentityOutputs, "vaultMount" | "vaultToken" | "boundaryCredentialStoreToken"> = { vaultMount: mountPath, vaultToken: pulumi.secret(deployerToken.clientToken) };
-        if (settings.boundaryCredentialStoreToken) {
-            const storePolicy = new vault.Policy(`vault-policy-${names.boundaryCredentialStore}`, { name: names.boundaryCredentialStore, policy: teamBoundaryCredentialStorePolicy(mountPath) }, { ...child, dependsOn: [mount] });
-            const storeToken = new vault.Token(`vault-token-${names.boundaryCredentialStore}`, {
-                policies: [names.boundaryCredentialStore], noParent: true, noDefaultPolicy: true, renewable: true, period: "24h", displayName: names.boundaryCredentialStore,
-            }, { ...child, dependsOn: [storePolicy], additionalSecretOutputs: ["clientToken"] });
-            result.boundaryCredentialStoreToken = pulumi.secret(storeToken.clientToken);
-        }
-        return result;
+        }, { parent: this, dependsOn: [deployerPolicy], additionalSecretOutputs: ["clientToken"] });
+        return { vaultMount: settings.mount, vaultToken: pulumi.secret(deployerToken.clientToken) };
     }
 
     private boundaryIdentity(team: string, settings: NonNullable<TeamIdentityArgs["boundary"]>, child: pulumi.CustomResourceOptions) {

@@ -12,7 +12,7 @@
 import { podSecurityLabels } from "../cluster/namespaces";
 import { Namespace, Role, RoleBinding, ServiceAccount } from "../manifest";
 import { commonLabels } from "../naming";
-import { boundaryCredentialStorePolicy, signPath } from "./vault-policies";
+import { teamDeveloperPolicyName } from "./vault-policies";
 
 /** Name of the team deployer's Role and RoleBinding in the team namespace. */
 export const deployerName = "sandbox-deployer";
@@ -34,20 +34,12 @@ export function deployerTokenSecretName(team: string): string {
 }
 
 /**
- * The SSH secrets mount of one team in split mode: `<base>-<team>`. A team's own CA means
- * only that team's sandboxes trust certificates signed on it, whatever roles it writes.
+ * Vault names of one team in split mode. The team's mount, CA, templated developer sign policy
+ * and credential-store token are TeamSshCa's (team-ssh-ca.ts, vault-policies.ts teamSshMount,
+ * teamDeveloperSignPolicy); the deployer's policy and the developers' group are TeamIdentity's.
  */
-export function teamSshMount(baseMount: string, team: string): string {
-    return `${baseMount}-${team}`;
-}
-
-/** Policy names the platform writes per team (never the team). */
-export function teamPolicyNames(team: string): { deployer: string; developerSign: string; boundaryCredentialStore: string } {
-    return {
-        deployer: `sandbox-deployer-${team}`,
-        developerSign: `sandbox-ssh-sign-${team}`,
-        boundaryCredentialStore: `boundary-credential-store-${team}`,
-    };
+export function teamPolicyNames(team: string): { deployer: string; developerSign: string } {
+    return { deployer: `sandbox-deployer-${team}`, developerSign: teamDeveloperPolicyName(team) };
 }
 
 /** The Vault identity group whose members are the team's developers; it carries the sign policy. */
@@ -214,7 +206,7 @@ export const pinnedRoleParameters: Record<string, unknown[]> = {
  * (terraform-provider-vault internal/provider/meta.go: LookupSelf, then createChildToken
  * unless skip_child_token), and set the members of its own developer group (nothing
  * else of the group). Never sys/*, never another mount, never its own CA config, never
- * sign: it writes roles, its developers sign.
+ * sign: it writes roles, its developers sign (TeamSshCa's templated policy, through the group).
  */
 export function deployerVaultPolicy(mount: string, team: string): VaultPolicyDocument {
     return {
@@ -234,22 +226,6 @@ export function deployerVaultPolicy(mount: string, team: string): VaultPolicyDoc
             },
         },
     };
-}
-
-/**
- * The developers' sign permission, written once per team: each developer signs on the
- * role named after them (`<team>.<entity name>`, the all-in-one role name) under the
- * team's mount. Adding a developer adds a role and a group member, never a policy.
- * identitytpl refuses a template result with `*` or `+`, and an entity without a name
- * gets no path at all (vault/policy.go skips a path whose template fails).
- */
-export function developerSignTemplatePolicy(mount: string, team: string): VaultPolicyDocument {
-    return { path: { [signPath(mount, `${team}.{{identity.entity.name}}`)]: { capabilities: ["create", "update"] } } };
-}
-
-/** Boundary's credential store for a team signs on any role of the team's own mount (pool and per-developer). */
-export function teamBoundaryCredentialStorePolicy(mount: string): string {
-    return boundaryCredentialStorePolicy(mount, ["*"]);
 }
 
 // ---------------------------------------------------------------- Boundary
