@@ -20,3 +20,5 @@ export { parsePlatformConfig, rawFromPulumiConfig } from "./config/load";
 export { ConfigError } from "./config/errors";
 export * from "./config/schema";
 export * as versions from "./versions";
+// Platform stack (split mode): one per declared team, the identities its team stack deploys with.
+export { TeamIdentity, TeamIdentityArgs, TeamIdentityOutputs, deployerAuthMethod, deployerNamespaceResource } from "./access/team-identity-resource";

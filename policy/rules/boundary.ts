@@ -9,7 +9,7 @@ const dynamicType = "pulumi-nodejs:dynamic:Resource";
 /** Sessions are bounded, and a developer's target is opened to that developer only. */
 export const boundaryTargets: ResourceValidationPolicy = {
     name: "boundary-targets",
-    description: "Boundary targets bound their sessions; a dedicated target's role names exactly its developer.",
+    description: "Boundary targets bound their sessions; a dedicated target's role names exactly its developer; a team deployer's role has typed grants on its own scopes only.",
     enforcementLevel: "mandatory",
     configSchema: ruleConfigSchema,
     validateResource: (args, reportViolation) => {
@@ -30,7 +30,18 @@ export const boundaryTargets: ResourceValidationPolicy = {
             if (grants.some((grant) => /authorize-session/.test(String(grant))) && principals.length !== developers.length) {
                 reportViolation(`Boundary role ${fields.name}: opens target ${meta.target} to ${principals.length} principal(s) but the target belongs to ${developers.length} developer(s) (${developers.join(", ")})`);
             }
-            if (grants.some((grant) => /(^|;)ids=\*|type=\*|actions=\*/.test(String(grant)))) {
+            if (meta.deployer !== undefined) {
+                // A team deployer manages items whose ids nobody knows yet, so `ids=*` per type is its
+                // purpose (components/access/team-identity.ts); a wildcard type or action, a session, or
+                // grants reaching more than one named scope are not.
+                const scopes: unknown[] = actions["set-grant-scopes"]?.grant_scope_ids ?? ["this"];
+                if (grants.some((grant) => /(^|;)type=\*|actions=\*|authorize-session/.test(String(grant)) || !/(^|;)type=/.test(String(grant)))) {
+                    reportViolation(`Boundary role ${fields.name}: a team deployer's grants name a type and its actions, never \`*\` or authorize-session (${grants.join(" | ")})`);
+                }
+                if (scopes.some((scope) => scope === "children" || scope === "descendants" || scope === "global")) {
+                    reportViolation(`Boundary role ${fields.name}: a team deployer's grants apply to its own scopes only, not ${scopes.join(", ")}`);
+                }
+            } else if (grants.some((grant) => /(^|;)ids=\*|type=\*|actions=\*/.test(String(grant)))) {
                 reportViolation(`Boundary role ${fields.name}: wildcard grants are not allowed (${grants.join(" | ")})`);
             }
         }

@@ -2,6 +2,13 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 
 const secretTokenType = "kubernetes.io/service-account-token";
 
+/**
+ * The one namespace where the platform keeps its team deployers' token Secrets
+ * (components/access/team-identity.ts deployerNamespace; a test holds the two equal): no
+ * team may create anything there, so no pod of a team can mount them.
+ */
+export const deployerTokenNamespace = "sandbox-deployers";
+
 /** Host storage a pod reaches without naming it in its own spec: a claim bound to a hostPath PV is the host's directory. */
 export const hostPersistentVolumes: ResourceValidationPolicy = {
     name: "no-host-persistent-volumes",
@@ -28,7 +35,7 @@ export const hostPersistentVolumes: ResourceValidationPolicy = {
 /** A Secret the token controller fills with a long-lived service-account token reaches any pod that mounts it, an envbox inner container included. */
 export const serviceAccountTokenSecrets: ResourceValidationPolicy = {
     name: "no-service-account-token-secrets",
-    description: "No Secrets of type kubernetes.io/service-account-token (long-lived tokens any pod mounting them receives).",
+    description: "No Secrets of type kubernetes.io/service-account-token (long-lived tokens any pod mounting them receives), except the team deployers' in the platform's sandbox-deployers namespace.",
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
         const kind = args.type.split(":")[2] ?? "";
@@ -37,7 +44,7 @@ export const serviceAccountTokenSecrets: ResourceValidationPolicy = {
         }
         const items: any[] = kind === "SecretList" && Array.isArray(args.props.items) ? args.props.items : [args.props];
         for (const item of items) {
-            if (item?.type === secretTokenType) {
+            if (item?.type === secretTokenType && item?.metadata?.namespace !== deployerTokenNamespace) {
                 reportViolation(`Secret ${item?.metadata?.namespace ?? "default"}/${item?.metadata?.name}: type ${secretTokenType} makes the token controller store a long-lived token that any pod mounting the Secret receives`);
             }
         }

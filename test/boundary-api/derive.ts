@@ -14,7 +14,7 @@ export const swaggerPath = "internal/gen/controller.swagger.json";
 
 /** The operations the provider calls, as the swagger document names its paths. */
 export const operations: { method: string; path: string }[] = [];
-const resources = ["scopes", "users", "auth-methods", "host-catalogs", "hosts", "host-sets", "credential-stores", "credential-libraries", "targets", "roles"];
+const resources = ["scopes", "users", "auth-methods", "accounts", "host-catalogs", "hosts", "host-sets", "credential-stores", "credential-libraries", "targets", "roles"];
 for (const collection of resources) {
     operations.push({ method: "get", path: `/v1/${collection}` }, { method: "post", path: `/v1/${collection}` });
     operations.push({ method: "get", path: `/v1/${collection}/{id}` }, { method: "patch", path: `/v1/${collection}/{id}` }, { method: "delete", path: `/v1/${collection}/{id}` });
@@ -26,6 +26,8 @@ for (const verb of ["add", "set", "remove"]) {
         { method: "post", path: `/v1/host-sets/{id}:${verb}-hosts` },
         { method: "post", path: `/v1/roles/{id}:${verb}-principals` },
         { method: "post", path: `/v1/roles/{id}:${verb}-grants` },
+        { method: "post", path: `/v1/roles/{id}:${verb}-grant-scopes` },
+        { method: "post", path: `/v1/users/{id}:${verb}-accounts` },
     );
 }
 operations.push({ method: "post", path: "/v1/auth-methods/{auth_method_id}:authenticate" });

@@ -9,7 +9,7 @@
 // evaluates an ACL; see grantAuthorizesSomething).
 
 /** Id prefix → resource type (internal/globals/prefixes.go, only the types this project touches plus common ones). */
-const prefixTypes: Record<string, string> = {
+export const prefixTypes: Record<string, string> = {
     ttcp: "target", tssh: "target", trdp: "target",
     hsst: "host-set", hsplg: "host-set", hst: "host", hplg: "host", hcst: "host-catalog", hcplg: "host-catalog",
     csvlt: "credential-store", csst: "credential-store", clvlt: "credential-library", clvsclt: "credential-library", clvllt: "credential-library",
@@ -104,7 +104,9 @@ export function parseGrant(grant: string): ParsedGrant {
     if (grantIds.length > 1 && grantIds.includes("*")) {
         throw new Error(`input grant string "${grant}" contains both wildcard and non-wildcard values in "ids" field`);
     }
-    const resolved = grantIds.map((entry) => /^\{\{\s*(user\.id|\.User\.Id|account\.id|\.Account\.Id)\s*\}\}$/.test(entry) ? "u_template" : entry);
+    // grants.go Parse substitutes a dummy of the template's own type: a user id, or an account id.
+    const resolved = grantIds.map((entry) => /^\{\{\s*(user\.id|\.User\.Id)\s*\}\}$/.test(entry) ? "u_template"
+        : /^\{\{\s*(account\.id|\.Account\.Id)\s*\}\}$/.test(entry) ? "acctpw_template" : entry);
     for (const entry of resolved) {
         if (/^\{\{/.test(entry)) {
             throw new Error(`unknown template "${entry}" in grant "ids" value`);

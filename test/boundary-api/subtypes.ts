@@ -40,6 +40,13 @@ export const subtypes: Record<string, Record<string, Subtype>> = {
             attributes: { type: "object", additionalProperties: false, properties: { min_login_name_length: uint32, min_password_length: uint32 } },
         },
     },
+    "accounts": {
+        // internal/auth/password registers the password account subtype in every build.
+        password: {
+            prefix: "acctpw", editions: all, source: proto("accounts/v1/account.proto", "PasswordAccountAttributes"),
+            attributes: { type: "object", additionalProperties: false, properties: { login_name: { type: "string" }, password: { type: ["string", "null"] } } },
+        },
+    },
     "host-catalogs": {
         // internal/host/static/register.go registers the static subtype in every build.
         static: { prefix: "hcst", editions: all, source: "hashicorp/boundary internal/host/static/register.go" },

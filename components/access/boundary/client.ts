@@ -56,6 +56,7 @@ export const parentField: Record<string, string> = {
     "scopes": "scope_id",
     "users": "scope_id",
     "auth-methods": "scope_id",
+    "accounts": "auth_method_id",
     "host-catalogs": "scope_id",
     "hosts": "host_catalog_id",
     "host-sets": "host_catalog_id",

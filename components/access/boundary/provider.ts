@@ -98,6 +98,8 @@ const actionResults: Record<string, string> = {
     "set-hosts": "host_ids",
     "set-principals": "principal_ids",
     "set-grants": "grant_strings",
+    "set-grant-scopes": "grant_scope_ids",
+    "set-accounts": "account_ids",
 };
 
 /** Inputs as the live item says they are: what refresh records, so that the next diff sees drift. */

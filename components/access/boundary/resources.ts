@@ -32,11 +32,35 @@ export class Scope extends BoundaryResource {
     }
 }
 
-export interface UserArgs { connection: ConnectionInput; scopeId: pulumi.Input<string>; name: string; description?: string }
+export interface UserArgs {
+    connection: ConnectionInput; scopeId: pulumi.Input<string>; name: string; description?: string;
+    /** Accounts to link (`:set-accounts`); each must be in an auth method of the user's own scope. */
+    accountIds?: pulumi.Input<string>[];
+    /** What the user is for, when not a developer (e.g. `{ deployer: team }`); replaces the developer meta. */
+    meta?: Record<string, unknown>;
+}
 /** A Boundary user for a developer; link it to the developer's account(s) in Boundary. */
 export class User extends BoundaryResource {
     constructor(name: string, args: UserArgs, opts?: pulumi.CustomResourceOptions) {
-        super("user", "users", name, args.connection, { scope_id: args.scopeId, name: args.name, ...describedAs(args.description) }, {}, { developer: args.name }, opts);
+        super("user", "users", name, args.connection, { scope_id: args.scopeId, name: args.name, ...describedAs(args.description) },
+            args.accountIds ? { "set-accounts": { account_ids: args.accountIds } } : {}, args.meta ?? { developer: args.name }, opts);
+    }
+}
+
+export interface AccountPasswordArgs {
+    connection: ConnectionInput; authMethodId: pulumi.Input<string>; name: string; loginName: string;
+    /** Initial password (kept secret); Boundary stores only its hash. */
+    password: pulumi.Input<string>;
+}
+/**
+ * A password account (hashicorp/boundary internal/proto/controller/api/resources/accounts/v1/account.proto
+ * PasswordAccountAttributes: login_name, password on create). Its parent is the auth method.
+ */
+export class AccountPassword extends BoundaryResource {
+    constructor(name: string, args: AccountPasswordArgs, opts?: pulumi.CustomResourceOptions) {
+        super("account", "accounts", name, args.connection, {
+            auth_method_id: args.authMethodId, name: args.name, type: "password", attributes: { login_name: args.loginName },
+        }, {}, {}, opts, { password: args.password });
     }
 }
 
@@ -121,13 +145,19 @@ export class Target extends BoundaryResource {
 export interface RoleArgs {
     connection: ConnectionInput; scopeId: pulumi.Input<string>; name: string; description?: string;
     principalIds: pulumi.Input<string>[]; grantStrings: pulumi.Input<string>[];
+    /** Scopes the grants apply to (`:set-grant-scopes`); unset: the role's own scope ("this"). */
+    grantScopeIds?: pulumi.Input<string>[];
     /** The target this role opens and the developers it opens it to. */
-    target: string; developers: string[];
+    target?: string; developers?: string[];
+    /** A team deployer's role: the team it serves (policy: typed grants only, never a wildcard type or action). */
+    deployer?: string;
 }
 export class Role extends BoundaryResource {
     constructor(name: string, args: RoleArgs, opts?: pulumi.CustomResourceOptions) {
-        super("role", "roles", name, args.connection, { scope_id: args.scopeId, name: args.name, ...describedAs(args.description) },
-            { "set-principals": { principal_ids: args.principalIds }, "set-grants": { grant_strings: args.grantStrings } },
-            { target: args.target, developers: args.developers }, opts);
+        const actions: Record<string, Fields> = args.grantScopeIds ? { "set-grant-scopes": { grant_scope_ids: args.grantScopeIds } } : {};
+        actions["set-principals"] = { principal_ids: args.principalIds };
+        actions["set-grants"] = { grant_strings: args.grantStrings };
+        const meta = args.deployer !== undefined ? { deployer: args.deployer } : { target: args.target, developers: args.developers ?? [] };
+        super("role", "roles", name, args.connection, { scope_id: args.scopeId, name: args.name, ...describedAs(args.description) }, actions, meta, opts);
     }
 }
