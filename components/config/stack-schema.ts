@@ -381,17 +381,29 @@ export function envNameProblem(name: string): string | undefined {
     return undefined;
 }
 
-const envName = checkedString(envNameProblem).meta({ pattern: envNamePattern.source, maxLength: 128 });
+/** A map keyed by workspace variable names; each refused name is reported at its own key. */
+function envRecord<V extends z.ZodType>(value: V, error: string) {
+    return z.record(z.string(), value, { error: (issue) => `${error}, got ${show(issue.input)}` }).superRefine((map, ctx) => {
+        for (const name of Object.keys(map)) {
+            const problem = envNameProblem(name);
+            if (problem !== undefined) {
+                ctx.addIssue({ code: "custom", path: [name], message: `${show(name)} ${problem}`, input: name });
+            }
+        }
+    }).meta({ propertyNames: { pattern: envNamePattern.source, maxLength: 128 } });
+}
+
 /** Plain workspace variables: single-line text (numbers and booleans are taken as their text). */
-const envMap = z.record(envName, z.union([z.string(), z.number().transform(String), z.boolean().transform(String)], {
+const envMap = envRecord(z.union([z.string(), z.number().transform(String), z.boolean().transform(String)], {
     error: (issue) => `expected a text value, got ${show(issue.input)}`,
-}).pipe(checkedString((value) => /[\n\r\0]/.test(value) ? "spans lines; plain workspace variables are single-line (sshd's ~/.ssh/environment carries one per line)" : undefined)))
+}).pipe(checkedString((value) => /[\n\r\0]/.test(value) ? "spans lines; plain workspace variables are single-line (sshd's ~/.ssh/environment carries one per line)" : undefined)),
+"expected { NAME: value }")
     .describe("Plain environment variables of the workspace (name: value); never secrets: they are in the render");
 /** Secret workspace variables: a key of a Secret in the team's namespace. */
-const secretEnvMap = z.record(envName, strictObject({
+const secretEnvMap = envRecord(strictObject({
     secret: dnsSubdomain().describe("Secret in the team namespace"),
     key: checkedString((key) => isConfigMapKey(key) ? undefined : "is not a Secret data key (letters, digits, '-', '_', '.')").describe("Key of that Secret"),
-}), { error: (issue) => `expected { NAME: { secret, key } }, got ${show(issue.input)}` })
+}), "expected { NAME: { secret, key } }")
     .describe("Secret environment variables (name: { secret, key }); the value never appears in the render");
 
 /** Egress presets for coding agents: published provider ranges (components/cluster/egress-presets.ts). */

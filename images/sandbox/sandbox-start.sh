@@ -377,7 +377,8 @@ json_string_of_file() {
     printf '"'
 }
 
-env_marker="# Written by sandbox-start from the sandbox's env and secretEnv; rewritten at every start."
+# First line of every file written from the variables: a comment to sshd and sh (octal 043 is the number sign).
+env_marker=$(printf '\043 %s' "Written by sandbox-start from the sandbox's env and secretEnv; rewritten at every start.")
 
 # Removes a file the script wrote earlier (its first line is the marker); never anyone else's.
 remove_written() {
