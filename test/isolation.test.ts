@@ -41,8 +41,8 @@ const outside: Record<string, Destination[]> = {
  * Everything else is denied. Reasons are in README "Isolation matrix".
  */
 const intended: Record<string, string[]> = {
-    "team-sandbox": ["dns", "internet-v4", "internet-v6", "boundary-upstream", "model-api-anthropic"],
-    "workspace-sandbox": ["dns", "internet-v4", "internet-v6", "boundary-upstream", "coderd-http", "model-api-anthropic"],
+    "team-sandbox": ["dns", "internet-v4", "internet-v6", "boundary-upstream", "model-api-anthropic", "model-api-anthropic-other-port"],
+    "workspace-sandbox": ["dns", "internet-v4", "internet-v6", "boundary-upstream", "coderd-http", "model-api-anthropic", "model-api-anthropic-other-port"],
     // A team with egressInternet: false and the anthropic preset (docs/agents.md): the Claude API over HTTPS,
     // its own allowlist (the team's git server), DNS; nothing else, metadata never.
     "agent-sandbox": ["dns", "model-api-anthropic", "agent-team-allowlist"],
@@ -57,7 +57,7 @@ const intended: Record<string, string[]> = {
     "impostor": [],
     "attacker": [],
     "traefik": ["coderd-http"],
-    "coderd": ["dns", "internet-v4", "internet-v6", "boundary-upstream", "postgres", "api-server-service", "api-server-node", "coderd-http", "model-api-anthropic"],
+    "coderd": ["dns", "internet-v4", "internet-v6", "boundary-upstream", "postgres", "api-server-service", "api-server-node", "coderd-http", "model-api-anthropic", "model-api-anthropic-other-port"],
     "postgres": ["dns", "postgres", "postgres-status", "api-server-service", "api-server-node"],
     "cnpg-operator": ["dns", "postgres", "postgres-status", "api-server-service", "api-server-node"],
 };

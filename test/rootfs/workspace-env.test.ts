@@ -8,9 +8,9 @@
 import * as assert from "assert";
 import * as crypto from "crypto";
 import { buildSshdConfig, sshCaDir, sshCaKeyFile, sshdConfigDir } from "../../components/access/sshd";
-import { startScriptPath } from "../../components/sandboxes/bootstrap";
+import { renderStartSettings, startScriptPath, startSettingsFile } from "../../components/sandboxes/bootstrap";
 import { SandboxPlan } from "../../components/sandboxes/plan";
-import { buildSandboxConfigMap } from "../../components/sandboxes/workspace";
+import { buildSandboxConfigMap, startSettingsFor } from "../../components/sandboxes/workspace";
 import { secretEnvVolumes, workspaceEnvNames } from "../../components/sandboxes/workspace-env";
 import { RootfsSystem, skipWithoutRootfs } from "../helpers/rootfs";
 
@@ -199,7 +199,7 @@ describe("workspace variables on a Debian bookworm root filesystem (real sshd, s
         });
         after(() => system?.stop());
 
-        it("gives the owner's ssh session the secret, from files only the workspace user can read", () => {
+        it("gives the owner's ssh session the secret, and writes its files 0600 for the workspace user (the Secret files themselves are 0444 here: envbox's user namespace)", () => {
             const session = ssh(system, "printenv ANTHROPIC_API_KEY; id -un", "coder");
             assert.strictEqual(session.status, 0, session.stderr);
             assert.strictEqual(session.stdout, `${secretValue}\ncoder\n`);
@@ -213,6 +213,50 @@ describe("workspace variables on a Debian bookworm root filesystem (real sshd, s
             const view = otherUsersViewOfProc(system, "coder");
             assert.ok(view.asRoot.includes(secretValue));
             assert.ok(!view.asNobody.includes(secretValue));
+        });
+    });
+
+    describe("the coding agents' state on the home volume (~/.claude, ~/.claude.json, ~/.gemini)", function () {
+        let system: RootfsSystem;
+        const agentFiles: Record<string, string> = {
+            "/home/coder/.claude/projects/app/session.jsonl": "{\"type\":\"user\"}\n",
+            "/home/coder/.claude.json": "{\"numStartups\": 3}\n",
+            "/home/coder/.gemini/settings.json": "{\"general\": {\"disableAutoUpdate\": true}}\n",
+        };
+        const stop = () => system.sh("pkill -f '^sh /etc/sandbox/sshd/sandbox-start' || true; kill $(cat /home/coder/.sandbox/sshd.pid) 2>/dev/null; rm -f /home/coder/.sandbox/sshd.pid; sleep 0.3");
+        before(async function () {
+            skipWithoutRootfs(this);
+            system = await RootfsSystem.start();
+            prepare(system, plan, false);
+            start(system);
+            for (const [file, content] of Object.entries(agentFiles)) {
+                system.sh(`runuser -u coder -- sh -c 'mkdir -p "$(dirname ${file})" && cat > ${file}'`, { input: content });
+            }
+        });
+        after(() => system?.stop());
+
+        it("keeps them across a restart of a dedicated sandbox, next to the rewritten variables", () => {
+            stop();
+            start(system);
+            for (const [file, content] of Object.entries(agentFiles)) {
+                assert.strictEqual(system.read(file), content, file);
+            }
+            assert.strictEqual(ssh(system, "printenv ANTHROPIC_API_KEY").stdout.trim(), secretValue);
+        });
+
+        it("starts an ephemeral sandbox's next session without them, and with the variables written again", () => {
+            stop();
+            const settings = renderStartSettings({ ...startSettingsFor({ ...plan, ephemeral: true, idleSeconds: 60 }), repoDir: "/home/coder/app" });
+            system.write(`${sshdConfigDir}/${startSettingsFile}`, settings);
+            // A session was seen before the restart: the start empties the home first.
+            system.sh("touch /home/coder/.sandbox/session-seen");
+            const out = start(system);
+            assert.match(out, /step recycle: previous session's files removed/);
+            for (const file of Object.keys(agentFiles)) {
+                assert.strictEqual(system.exists(file), false, file);
+            }
+            assert.strictEqual(system.sh("stat -c '%a %U' /home/coder/.ssh/environment").trim(), "600 coder");
+            assert.strictEqual(ssh(system, "printenv ANTHROPIC_API_KEY").stdout.trim(), secretValue);
         });
     });
 });
