@@ -81,12 +81,12 @@ function ssh(system: RootfsSystem, command: string, user = "alice") {
 
 /** Everything an unprivileged other user can read of every process's argv and environment, while a session holding the secret runs. */
 function otherUsersViewOfProc(system: RootfsSystem, user = "alice"): { asNobody: string; asRoot: string } {
-    system.sh(`ssh ${sshOptions} -p 2222 -i /keys/alice -o CertificateFile=/keys/alice-cert.pub ${user}@127.0.0.1 'sleep 20' >/dev/null 2>&1 &
-        for i in $(seq 50); do pgrep -u coder -x sleep >/dev/null && break; sleep 0.1; done`);
+    system.sh(`ssh ${sshOptions} -p 2222 -i /keys/alice -o CertificateFile=/keys/alice-cert.pub ${user}@127.0.0.1 'sleep 21' >/dev/null 2>&1 &
+        for i in $(seq 100); do pgrep -u coder -f '^sleep 21$' >/dev/null && break; sleep 0.1; done`);
     const dump = "for f in /proc/[0-9]*/cmdline /proc/[0-9]*/environ; do cat \"$f\" 2>/dev/null; printf '\\n'; done | tr '\\0' '\\n'";
     const asNobody = system.sh(`runuser -u nobody -- sh -c '${dump.replace(/'/g, "'\\''")}'`);
     const asRoot = system.sh(dump);
-    system.sh("pkill -u coder -x sleep || true");
+    system.sh("pkill -u coder -f '^sleep 21$' || true");
     return { asNobody, asRoot };
 }
 
