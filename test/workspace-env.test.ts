@@ -140,9 +140,9 @@ describe("workspace variables: what each runtime's pod carries", () => {
 
     it("mounts only the referenced keys of only the developer's own Secrets, read-only, passed to the inner container through CODER_MOUNTS", () => {
         const secrets = envbox.volumes!.filter((v) => v.secret && v.name.startsWith("workspace-secret-"));
-        assert.deepStrictEqual(secrets.map((v) => ({ secret: v.secret!.secretName, items: v.secret!.items, mode: v.secret!.defaultMode })), [
-            { secret: "agents-mcp", items: [{ key: "mcp.json", path: "MCP_CONFIG" }], mode: 0o444 },
-            { secret: "alice-agent-keys", items: [{ key: "anthropic", path: "ANTHROPIC_API_KEY" }], mode: 0o444 },
+        assert.deepStrictEqual(secrets.map((v) => ({ secret: v.secret!.secretName, items: v.secret!.items, mode: v.secret!.defaultMode, optional: v.secret!.optional })), [
+            { secret: "agents-mcp", items: [{ key: "mcp.json", path: "MCP_CONFIG" }], mode: 0o444, optional: true },
+            { secret: "alice-agent-keys", items: [{ key: "anthropic", path: "ANTHROPIC_API_KEY" }], mode: 0o444, optional: true },
         ]);
         for (const secret of ["agents-mcp", "alice-agent-keys"]) {
             assert.ok(outer.volumeMounts!.some((m) => m.mountPath === `${workspaceSecretsDir}/${secret}` && m.readOnly), secret);

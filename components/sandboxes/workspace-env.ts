@@ -81,7 +81,9 @@ export function secretMountPath(secret: string): string {
 export function secretEnvVolumes(plan: Pick<SandboxPlan, "secretEnv">, readableByAll: boolean): { volumes: Volume[]; mounts: VolumeMount[] } {
     const secrets = referencedSecrets(plan);
     return {
-        volumes: secrets.map(({ secret, volume, items }) => ({ name: volume, secret: { secretName: secret, items, defaultMode: readableByAll ? 0o444 : 0o400 } })),
+        // optional: a Secret or key not created yet leaves its variable out (the start-up log names it as an
+        // ERROR) instead of keeping the whole sandbox from starting.
+        volumes: secrets.map(({ secret, volume, items }) => ({ name: volume, secret: { secretName: secret, items, defaultMode: readableByAll ? 0o444 : 0o400, optional: true } })),
         mounts: secrets.map(({ secret, volume }) => ({ name: volume, mountPath: secretMountPath(secret), readOnly: true })),
     };
 }

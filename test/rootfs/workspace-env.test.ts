@@ -214,6 +214,16 @@ describe("workspace variables on a Debian bookworm root filesystem (real sshd, s
             assert.ok(view.asRoot.includes(secretValue));
             assert.ok(!view.asNobody.includes(secretValue));
         });
+
+        it("starts without a variable whose Secret is missing (an optional volume), naming it as an ERROR in the log", () => {
+            system.sh("pkill -f '^sh /etc/sandbox/sshd/sandbox-start' || true; kill $(cat /home/coder/.sandbox/sshd.pid); rm -f /home/coder/.sandbox/sshd.pid; sleep 0.3");
+            system.sh("rm -rf /etc/sandbox/workspace-secrets/alice-mcp");
+            const again = start(system, "coder");
+            assert.match(again, /ERROR: env: MCP_CONFIG not readable/);
+            assert.match(again, /step env: 4 variable\(s\) written, missing: MCP_CONFIG/);
+            assert.strictEqual(ssh(system, "printenv ANTHROPIC_API_KEY", "coder").stdout.trim(), secretValue);
+            assert.ok(!system.read("/home/coder/.sandbox/env").includes("MCP_CONFIG"));
+        });
     });
 
     describe("the coding agents' state on the home volume (~/.claude, ~/.claude.json, ~/.gemini)", function () {
