@@ -49,12 +49,13 @@ export const forwarderImage = "alpine/socat:1.8.0.3";
 
 /**
  * The platform's generic sandbox image (images/sandbox, published by
- * .github/workflows/sandbox-image.yml): sshd, git, Docker, devcontainer CLI, code-server.
+ * .github/workflows/sandbox-image.yml): sshd, git, Docker, devcontainer CLI, code-server,
+ * Claude Code and Gemini CLI.
  * Its tag is images/sandbox/VERSION. Not the default workspace image until published
  * for your registry: name it in a team's `image`.
  */
 export const sandboxImageRepository = "ghcr.io/sandbox-platform/sandbox";
-export const sandboxImageTag = "0.1.0";
+export const sandboxImageTag = "0.2.0";
 export const sandboxImage = `${sandboxImageRepository}:${sandboxImageTag}`;
 
 /** envbuilder: builds a repository's devcontainer.json into the running container (FROM scratch image). */
@@ -78,3 +79,12 @@ export const agentSandboxCrdFiles = [
 /** API versions the platform writes: v1beta1 is the storage version of all four CRDs at the pinned tag. */
 export const agentSandboxApiVersion = "agents.x-k8s.io/v1beta1";
 export const agentSandboxExtensionsApiVersion = "extensions.agents.x-k8s.io/v1beta1";
+/**
+ * Coding agents in the platform's sandbox image (images/sandbox/Dockerfile ARGs; a test keeps
+ * them equal). Checked with `npm view` on 2026-12-06: Claude Code's `engines.node` is >=22.0.0
+ * (hence the image's Node 22), Gemini CLI's >=20.
+ */
+export const claudeCodeVersion = "2.1.332";
+export const geminiCliVersion = "0.61.0";
+/** Node of the sandbox image (the official node image's tag): Claude Code wants >= 22. */
+export const sandboxImageNode = { image: "node:22.23.3-bookworm-slim", major: 22 };

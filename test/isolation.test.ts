@@ -38,20 +38,23 @@ const outside: Record<string, Destination[]> = {
  * Everything else is denied. Reasons are in README "Isolation matrix".
  */
 const intended: Record<string, string[]> = {
-    "team-sandbox": ["dns", "internet-v4", "internet-v6", "boundary-upstream"],
-    "workspace-sandbox": ["dns", "internet-v4", "internet-v6", "boundary-upstream", "coderd-http"],
+    "team-sandbox": ["dns", "internet-v4", "internet-v6", "boundary-upstream", "model-api-anthropic", "model-api-anthropic-other-port"],
+    "workspace-sandbox": ["dns", "internet-v4", "internet-v6", "boundary-upstream", "coderd-http", "model-api-anthropic", "model-api-anthropic-other-port"],
+    // A team with egressInternet: false and the anthropic preset (docs/agents.md): the Claude API over HTTPS,
+    // its own allowlist (the team's git server), DNS; nothing else, metadata never.
+    "agent-sandbox": ["dns", "model-api-anthropic", "agent-team-allowlist"],
     // The access namespace (platform-owned): sandboxes' sshd and code-server, DNS, its upstream on 9201/9202 only.
     "boundary-worker": ["team-sandbox-ssh", "team-sandbox-code-server", "dns", "boundary-upstream"],
     // The platform's pods in kube-system: the API-calling installers reach the API server and DNS, the rest nothing.
     "installer-api": ["dns", "api-server-service", "api-server-node"],
     // sysbox-deploy-k8s also fetches Flatcar dependencies from github.com over HTTPS (public addresses only).
-    "sysbox-installer": ["dns", "api-server-service", "api-server-node", "internet-v4", "internet-v6"],
+    "sysbox-installer": ["dns", "api-server-service", "api-server-node", "internet-v4", "internet-v6", "model-api-anthropic"],
     "installer-quiet": [],
     "k3s-system": [],
     "impostor": [],
     "attacker": [],
     "traefik": ["coderd-http"],
-    "coderd": ["dns", "internet-v4", "internet-v6", "boundary-upstream", "postgres", "api-server-service", "api-server-node", "coderd-http"],
+    "coderd": ["dns", "internet-v4", "internet-v6", "boundary-upstream", "postgres", "api-server-service", "api-server-node", "coderd-http", "model-api-anthropic", "model-api-anthropic-other-port"],
     "postgres": ["dns", "postgres", "postgres-status", "api-server-service", "api-server-node"],
     "cnpg-operator": ["dns", "postgres", "postgres-status", "api-server-service", "api-server-node"],
     // The agent-sandbox controller calls only the API server (in-cluster config dials the service IP: no DNS).
@@ -67,6 +70,20 @@ const sysboxRoles = ["workload:sysbox-deploy-k8s"];
 
 function podTargets(built: BuiltModel, role: string, port: number, filter: (pod: PodModel) => boolean = () => true): Destination[] {
     return (built.roles[role] ?? []).filter(filter).map((pod) => ({ ip: pod.ips[0], port }));
+}
+
+/**
+ * The Claude API as Anthropic publishes it (platform.claude.com/docs/en/api/ip-addresses, inbound
+ * 160.79.104.0/23, 153.61.224.0/22 and 2607:6bc0::/48, read 2026-12-06): addresses inside those ranges,
+ * written here from the document, not from the preset under test.
+ */
+const anthropicApi: Destination[] = [{ ip: "160.79.104.10", port: 443 }, { ip: "153.61.225.1", port: 443 }, { ip: "2607:6bc0::10", port: 443 }];
+/** The agents team's git server in stacks/Pulumi.codingagents.yaml (its own egress entry, 10.20.30.0/24 on 443). */
+const agentTeamAllowlist: Destination[] = [{ ip: "10.20.30.5", port: 443 }];
+
+/** Namespaces of teams that turned internet egress off (their sandboxes are the agent-sandbox role). */
+function noInternetNamespaces(config: RenderResult["config"]): Set<string> {
+    return new Set(config.teams.filter((team) => !(team.egressInternet ?? config.network.egressInternet)).map((team) => `sbx-${team.name}`));
 }
 
 function destinations(built: BuiltModel, workspacesNamespace: string): Record<string, { targets: Destination[]; platform: boolean }> {
@@ -93,16 +110,21 @@ function destinations(built: BuiltModel, workspacesNamespace: string): Record<st
         "boundary-worker-proxy": platform(podTargets(built, "boundary-worker", 9202)),
         "installer-pods": platform([...installerApiRoles, ...installerQuietRoles, ...sysboxRoles].flatMap((role) => [...podTargets(built, role, 8090), ...podTargets(built, role, 8080)])),
         "boundary-upstream": external([{ ip: "1.1.1.1", port: 9201 }, { ip: "2606:4700:4700::1111", port: 9202 }]),
+        "model-api-anthropic": external(anthropicApi),
+        // The same addresses on any other port: the preset opens HTTPS only.
+        "model-api-anthropic-other-port": external(anthropicApi.map((target) => ({ ...target, port: 80 }))),
+        "agent-team-allowlist": external(agentTeamAllowlist),
         "dns": external([{ ip: "10.43.0.10", port: 53, protocol: "UDP" }]),
         "api-server-service": external([{ ip: "10.43.0.1", port: 443 }]),
         ...Object.fromEntries(Object.entries(outside).map(([name, targets]) => [name, external(targets)])),
     };
 }
 
-function sourceRoles(built: BuiltModel, workspacesNamespace: string): Record<string, PodModel[]> {
+function sourceRoles(built: BuiltModel, workspacesNamespace: string, agentNamespaces: Set<string>): Record<string, PodModel[]> {
     const sandboxes = built.roles.sandbox ?? [];
     return {
-        "team-sandbox": sandboxes.filter((pod) => pod.namespace !== workspacesNamespace),
+        "team-sandbox": sandboxes.filter((pod) => pod.namespace !== workspacesNamespace && !agentNamespaces.has(pod.namespace)),
+        "agent-sandbox": sandboxes.filter((pod) => agentNamespaces.has(pod.namespace)),
         "workspace-sandbox": sandboxes.filter((pod) => pod.namespace === workspacesNamespace),
         ...Object.fromEntries(["boundary-worker", "impostor", "attacker", "traefik", "coderd", "postgres", "cnpg-operator", "k3s-system"]
             .map((role) => [role, built.roles[role] ?? []])),
@@ -114,11 +136,11 @@ function sourceRoles(built: BuiltModel, workspacesNamespace: string): Record<str
 }
 
 /** The table: for each source role and destination, whether any source pod reaches any target (self excluded). */
-function reachabilityTable(built: BuiltModel, semantics: Semantics, workspacesNamespace: string): Map<string, { allowed: boolean; why: string }> {
+function reachabilityTable(built: BuiltModel, semantics: Semantics, workspacesNamespace: string, agentNamespaces: Set<string>): Map<string, { allowed: boolean; why: string }> {
     const evaluator = new NetworkPolicyEvaluator(built.model, semantics);
     const table = new Map<string, { allowed: boolean; why: string }>();
     const dests = destinations(built, workspacesNamespace);
-    for (const [role, pods] of Object.entries(sourceRoles(built, workspacesNamespace))) {
+    for (const [role, pods] of Object.entries(sourceRoles(built, workspacesNamespace, agentNamespaces))) {
         for (const [name, { targets, platform }] of Object.entries(dests)) {
             if (pods.length === 0 || targets.length === 0 || (ungovernedSources.has(role) && !platform)) {
                 continue;
@@ -158,7 +180,7 @@ describe("tenant isolation: NetworkPolicy reachability of every shipped stack", 
             });
 
             it("matches the intended who-can-reach-whom matrix on K3s (kube-router, judged after Service DNAT)", () => {
-                const table = reachabilityTable(built, k3sSemantics, workspacesNamespace);
+                const table = reachabilityTable(built, k3sSemantics, workspacesNamespace, noInternetNamespaces(result.config));
                 assert.ok(table.size > 60, `only ${table.size} cells`);
                 const wrong: string[] = [];
                 for (const [cell, verdict] of table) {
@@ -181,7 +203,7 @@ describe("tenant isolation: NetworkPolicy reachability of every shipped stack", 
 
             it("denies everything the matrix denies under any reading of the API (Service DNAT before or after policy, own-node exception aside)", () => {
                 const permissive: Semantics = { ...apiSemantics, podToOwnNodeAllowed: false };
-                const table = reachabilityTable(built, permissive, workspacesNamespace);
+                const table = reachabilityTable(built, permissive, workspacesNamespace, noInternetNamespaces(result.config));
                 const opened = [...table].filter(([cell, verdict]) => {
                     const [source, destination] = cell.split(" -> ");
                     return verdict.allowed && !(intended[source] ?? []).includes(destination);

@@ -133,7 +133,9 @@ function baseline(namespace: string, component: string): NetworkPolicy[] {
 }
 
 export function buildTeamNetworkPolicies(team: TeamConfig, config: PlatformConfig): NetworkPolicy[] {
-    return buildSandboxNetworkPolicies(teamNamespace(team.name), config, { accessIngress: true, egressAllow: team.egress });
+    return buildSandboxNetworkPolicies(teamNamespace(team.name), config, {
+        accessIngress: true, egressAllow: team.egress, egressInternet: team.egressInternet ?? config.network.egressInternet,
+    });
 }
 
 export interface SandboxPolicyOptions {
@@ -141,8 +143,10 @@ export interface SandboxPolicyOptions {
     accessIngress: boolean;
     /** Reach coderd on its HTTP port (Coder workspaces' agents). */
     coderAgent?: boolean;
-    /** A team's extra egress allowlist. */
+    /** A team's extra egress allowlist (its own entries and its presets'). */
     egressAllow?: EgressAllowRule[];
+    /** Whether these sandboxes reach the internet; default network.egressInternet (a team may turn it off). */
+    egressInternet?: boolean;
 }
 
 /** Policies of any namespace that runs sandboxes. */
@@ -167,7 +171,7 @@ export function buildSandboxNetworkPolicies(namespace: string, config: PlatformC
             egress: [{ to: [{ ...namespacePeer(config.coder.namespace), podSelector: { matchLabels: coderdPodLabels } }], ports: [{ protocol: "TCP", port: coderdHttpPort }] }],
         }));
     }
-    if (config.network.egressInternet) {
+    if (options.egressInternet ?? config.network.egressInternet) {
         policies.push(policy(namespace, "allow-internet-egress", "sandboxes", {
             podSelector: sandboxPods,
             policyTypes: ["Egress"],

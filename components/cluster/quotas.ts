@@ -67,6 +67,8 @@ export function capacityRoster(team: TeamConfig): TeamConfig {
         resources: team.resources,
         repo: team.repo,
         workspace: team.workspace,
+        env: {},
+        secretEnv: {},
     }));
     return { ...team, allocation: "dedicated", poolSize: 0, developers };
 }

@@ -19,6 +19,7 @@ import { z } from "zod";
 import * as versions from "../versions";
 import { parseCidr } from "../cluster/cidr";
 import { defaultNodeCidrs } from "../cluster/network-policies";
+import { egressPresetNames, egressPresetRules } from "../cluster/egress-presets";
 import { parseDuration } from "./duration";
 import {
     dns1035Label, dns1123Label, dns1123Subdomain, isConfigMapKey, isDnsLabel, isDnsSubdomain, isExactSemver, parseImageReference, parseIpv4Cidr, quantityLimits,
@@ -374,6 +375,61 @@ const repoSchema = strictObject({
     secret: dnsSubdomain().optional().describe("Secret in the team namespace: ssh-privatekey (+ known_hosts) for a deploy key, or username/password or token"),
 }).describe("Repository the sandbox is built from");
 
+// ---------------------------------------------------------------- workspace settings (issue 29)
+
+/** POSIX shell names: what the start-up script, sshd's ~/.ssh/environment and a shell can all carry. */
+export const envNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Names the platform sets itself: envbox's and Coder's agent variables (CODER_*), the
+ * start-up script's settings (SANDBOX_*), envbuilder's (ENVBUILDER_*), what sshd and
+ * login set for every session, the dynamic loader's, and envbox's bootstrap exec variable.
+ */
+export const reservedEnvPrefixes = ["CODER_", "SANDBOX_", "ENVBUILDER_", "LD_"] as const;
+export const reservedEnvNames = ["HOME", "USER", "LOGNAME", "SHELL", "PATH", "PWD", "MAIL", "SSH_AUTH_SOCK", "SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY", "BINARY_DIR"] as const;
+
+/** Why a workspace variable name is refused, or undefined. */
+export function envNameProblem(name: string): string | undefined {
+    if (!envNamePattern.test(name) || name.length > 128) {
+        return "is not an environment variable name: letters, digits and '_', not starting with a digit, at most 128 characters";
+    }
+    const prefix = reservedEnvPrefixes.find((p) => name.toUpperCase().startsWith(p));
+    if (prefix) {
+        return `is set by the platform (names starting with ${prefix} belong to ${prefix === "CODER_" ? "envbox and Coder's agent" : prefix === "SANDBOX_" ? "the start-up script" : prefix === "ENVBUILDER_" ? "envbuilder" : "the dynamic loader"}); choose another name`;
+    }
+    if ((reservedEnvNames as readonly string[]).includes(name)) {
+        return `is set by the platform or by sshd for every session; reserved: ${reservedEnvNames.join(", ")}`;
+    }
+    return undefined;
+}
+
+/** A map keyed by workspace variable names; each refused name is reported at its own key. */
+function envRecord<V extends z.ZodType>(value: V, error: string) {
+    return z.record(z.string(), value, { error: (issue) => `${error}, got ${show(issue.input)}` }).superRefine((map, ctx) => {
+        for (const name of Object.keys(map)) {
+            const problem = envNameProblem(name);
+            if (problem !== undefined) {
+                ctx.addIssue({ code: "custom", path: [name], message: `${show(name)} ${problem}`, input: name });
+            }
+        }
+    }).meta({ propertyNames: { pattern: envNamePattern.source, maxLength: 128 } });
+}
+
+/** Plain workspace variables: single-line text (numbers and booleans are taken as their text). */
+const envMap = envRecord(z.union([z.string(), z.number().transform(String), z.boolean().transform(String)], {
+    error: (issue) => `expected a text value, got ${show(issue.input)}`,
+}).pipe(checkedString((value) => /[\n\r\0]/.test(value) ? "spans lines; plain workspace variables are single-line (sshd's ~/.ssh/environment carries one per line)" : undefined)),
+"expected { NAME: value }")
+    .describe("Plain environment variables of the workspace (name: value); never secrets: they are in the render");
+/** Secret workspace variables: a key of a Secret in the team's namespace. */
+const secretEnvMap = envRecord(strictObject({
+    secret: dnsSubdomain().describe("Secret in the team namespace"),
+    key: checkedString((key) => isConfigMapKey(key) ? undefined : "is not a Secret data key (letters, digits, '-', '_', '.')").describe("Key of that Secret"),
+}), "expected { NAME: { secret, key } }")
+    .describe("Secret environment variables (name: { secret, key }); the value never appears in the render");
+
+/** Egress presets for coding agents: published provider ranges (components/cluster/egress-presets.ts). */
+export { egressPresetNames } from "../cluster/egress-presets";
+
 const developerName = dnsLabel(maxDeveloperNameLength).describe("Developer name (a DNS label, at most 40 characters)");
 const developerObject = strictObject({
     name: developerName,
@@ -383,7 +439,67 @@ const developerObject = strictObject({
     resources: partialResources.optional().describe("Overrides of the team's resources"),
     repo: repoSchema.optional().describe("This developer's repository; defaults to the team's"),
     workspace: oneOf(workspaceModes).optional().describe("image | devcontainer | envbuilder; defaults to the team's"),
+    env: envMap.optional(),
+    secretEnv: secretEnvMap.optional(),
 });
+
+type SecretRef = { secret: string; key: string };
+interface SettingsLevel { env?: Record<string, string>; secretEnv?: Record<string, SecretRef> }
+
+/**
+ * A developer's variables over the team's, by name: a developer's entry replaces the
+ * team's of the same name, plain or secret.
+ */
+function mergeWorkspaceSettings(team: Required<SettingsLevel>, developer: SettingsLevel): Required<SettingsLevel> {
+    const names = new Set([...Object.keys(developer.env ?? {}), ...Object.keys(developer.secretEnv ?? {})]);
+    const keep = <T>(map: Record<string, T>) => Object.fromEntries(Object.entries(map).filter(([name]) => !names.has(name)));
+    return {
+        env: { ...keep(team.env), ...developer.env },
+        secretEnv: { ...keep(team.secretEnv), ...developer.secretEnv },
+    };
+}
+
+/**
+ * Checks of env and secretEnv across a team: one name is either plain or secret, and a
+ * Secret a developer names is that developer's alone. A sandbox mounts exactly the Secrets
+ * its own config names, so a developer's Secret stays out of a teammate's sandbox only when
+ * nothing that reaches another sandbox names it too: the team's secretEnv, repo.secret or
+ * imagePullSecret (in every sandbox), another developer's secretEnv or repo.secret.
+ */
+function workspaceSettingsIssues(team: {
+    name: string; secretEnv: Record<string, SecretRef>; env: Record<string, string>; repo?: { secret?: string }; imagePullSecret?: string;
+    developers: (string | { name: string; env?: Record<string, string>; secretEnv?: Record<string, SecretRef>; repo?: { secret?: string } })[];
+}): { path: (string | number)[]; message: string }[] {
+    const issues: { path: (string | number)[]; message: string }[] = [];
+    const both = (level: SettingsLevel, at: (string | number)[]) => Object.keys(level.secretEnv ?? {})
+        .filter((name) => Object.prototype.hasOwnProperty.call(level.env ?? {}, name))
+        .forEach((name) => issues.push({ path: [...at, "secretEnv", name], message: `${name} is also in env at the same level; a variable is either plain (env) or secret (secretEnv)` }));
+    both(team, []);
+    const developers = team.developers.map((entry, i) => ({ i, entry: typeof entry === "string" ? { name: entry } as Exclude<typeof entry, string> : entry }));
+    developers.forEach(({ i, entry }) => both(entry, ["developers", i]));
+    /** Who else names each Secret: every sandbox (team level) or one developer's. */
+    const users = new Map<string, string[]>();
+    const use = (secret: string | undefined, who: string) => {
+        if (secret !== undefined) {
+            users.set(secret, [...(users.get(secret) ?? []), who]);
+        }
+    };
+    Object.values(team.secretEnv).forEach((ref) => use(ref.secret, "the team's secretEnv (every sandbox)"));
+    use(team.imagePullSecret, "the team's imagePullSecret (every sandbox)");
+    developers.forEach(({ entry }) => use(entry.repo?.secret ?? team.repo?.secret, entry.repo?.secret ? `developer ${entry.name}'s repo.secret` : `the team's repo.secret (developer ${entry.name}'s sandbox)`));
+    developers.forEach(({ entry }) => new Set(Object.values(entry.secretEnv ?? {}).map((ref) => ref.secret)).forEach((secret) => use(secret, `developer ${entry.name}'s secretEnv`)));
+    developers.forEach(({ i, entry }) => Object.entries(entry.secretEnv ?? {}).forEach(([name, ref]) => {
+        const own = new Set([`developer ${entry.name}'s secretEnv`, `developer ${entry.name}'s repo.secret`, `the team's repo.secret (developer ${entry.name}'s sandbox)`]);
+        const others = [...new Set((users.get(ref.secret) ?? []).filter((who) => !own.has(who)))];
+        if (others.length > 0) {
+            issues.push({
+                path: ["developers", i, "secretEnv", name, "secret"],
+                message: `${show(ref.secret)} is also named by ${others.join(", ")}, so it reaches a teammate's sandbox; give developer ${entry.name} a Secret of their own (for example ${show(`${entry.name}-${team.name}-env`)})`,
+            });
+        }
+    }));
+    return issues;
+}
 
 export const teamSchema = strictObject({
     name: dns1035(maxTeamNameLength).describe("Team name: DNS-1035 label, at most 20 characters, unique"),
@@ -417,6 +533,10 @@ export const teamSchema = strictObject({
         gpus: wholeNumber(0, 1000).default(0).describe("The most GPUs the team's sandboxes may request in all"),
         images: wholeNumber(1, 50).default(1).describe("The most distinct workspace images the team's sandboxes use (each is pre-pulled on every node)"),
     }).optional().describe("Platform stacks only: what the team's own stack may run; sizes the team's quota (an all-in-one or team stack sizes it from the roster)"),
+    egressPresets: z.array(oneOf(egressPresetNames)).default([]).describe("Named egress allowlists added to egress (anthropic: the Claude API's published addresses, HTTPS)"),
+    egressInternet: flag().optional().describe("This team's sandboxes may reach the internet; default network.egressInternet (false: only egress, egressPresets and DNS)"),
+    env: envMap.default({}),
+    secretEnv: secretEnvMap.default({}),
     developers: z.array(z.union([developerName, developerObject], {
         error: (issue) => `expected a developer name or { name, gpu, image, suspended, resources }, got ${show(issue.input)}`,
     }), { error: (issue) => `expected a list, got ${show(issue.input)}` }).default([]).describe("Developers: names or objects"),
@@ -447,6 +567,10 @@ export const teamSchema = strictObject({
         if (typeof entry !== "string" && team.allocation !== "dedicated" && (entry.gpu > 0 || entry.image !== undefined || entry.resources !== undefined || entry.repo !== undefined || entry.workspace !== undefined)) {
             ctx.addIssue({ code: "custom", path: ["developers", i], message: "pool members are identical: gpu, image, resources, repo and workspace can only be set on the team" });
         }
+        if (typeof entry !== "string" && team.allocation !== "dedicated" && (entry.env !== undefined || entry.secretEnv !== undefined)) {
+            // A pool member serves whichever developer is assigned: a developer's variables would reach a teammate.
+            ctx.addIssue({ code: "custom", path: ["developers", i, entry.secretEnv !== undefined ? "secretEnv" : "env"], message: `pool members serve any developer of team ${team.name}: env and secretEnv can only be set on the team` });
+        }
         if (typeof entry !== "string" && entry.workspace === "envbuilder" && team.runtime === "envbox") {
             ctx.addIssue({ code: "custom", path: ["developers", i, "workspace"], message: "envbuilder runs as a sysbox or kata pod (envbox's inner image needs sleep and getent); this team's runtime is envbox" });
         }
@@ -457,6 +581,7 @@ export const teamSchema = strictObject({
             ctx.addIssue({ code: "custom", path: ["developers", i, "gpu"], message: `GPUs are passed only into envbox sandboxes; this team's runtime is ${team.runtime}` });
         }
     });
+    workspaceSettingsIssues(team).forEach((issue) => ctx.addIssue({ code: "custom", ...issue }));
     if (team.allocation === "pool" && team.poolSize >= 1 && team.developers.length > team.poolSize) {
         ctx.addIssue({ code: "custom", path: ["developers"], message: `team ${team.name} has ${team.developers.length} developers but poolSize ${team.poolSize}; raise poolSize or move developers` });
     }
@@ -464,10 +589,13 @@ export const teamSchema = strictObject({
     const resources = { ...defaultResources, ...team.resources };
     return {
         ...team,
-        egress: team.egress.map((rule) => ({
-            cidr: rule.cidr,
-            ports: rule.ports.map((entry) => typeof entry === "number" ? { protocol: "TCP" as const, port: entry } : entry),
-        })),
+        egress: [
+            ...team.egress.map((rule) => ({
+                cidr: rule.cidr,
+                ports: rule.ports.map((entry) => typeof entry === "number" ? { protocol: "TCP" as const, port: entry } : entry),
+            })),
+            ...egressPresetRules(team.egressPresets),
+        ],
         resources,
         developers: team.developers.map((entry) => {
             const developer = typeof entry === "string" ? { name: entry, gpu: 0, suspended: false } : entry;
@@ -479,6 +607,7 @@ export const teamSchema = strictObject({
                 image: ("image" in developer ? developer.image : undefined) ?? team.image,
                 suspended: developer.suspended,
                 resources: { ...resources, ...("resources" in developer ? developer.resources : undefined) },
+                ...mergeWorkspaceSettings(team, developer as SettingsLevel),
             };
         }),
     };

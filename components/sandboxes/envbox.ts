@@ -14,6 +14,7 @@ import { startScriptVolume, startScriptVolumeName } from "./start-script";
 import { repoCredentialsVolumes, sandboxDataVolumes } from "./workspace";
 import { buildEnvboxForwarders, envboxBridgeCidr, envboxProbes } from "./envbox-network";
 import { SandboxPlan } from "./plan";
+import { coderInnerEnvs, plainEnvVars, secretEnvVolumes } from "./workspace-env";
 
 export const envboxCommand = ["/envbox", "docker"];
 /**
@@ -87,17 +88,25 @@ export const k3sNvidiaRuntimeClassName = "nvidia";
 
 export function buildEnvboxPodSpec(sandbox: SandboxPlan, devices: DevicesConfig, options: EnvboxOptions = { sshAccess: true }): PodSpec {
     const repoCredentials = repoCredentialsVolumes(sandbox);
+    // The inner user is not root and sees the outer root's files as nobody's: 0444 (workspace-env.ts).
+    const secretEnv = secretEnvVolumes(sandbox, true);
+    const secretMounts = secretEnv.mounts.map((m) => `,${m.mountPath}:${m.mountPath}:ro`).join("");
     const env: EnvVar[] = [
         { name: "CODER_INNER_IMAGE", value: sandbox.image },
         { name: "CODER_INNER_USERNAME", value: workspaceUser },
         { name: "CODER_INNER_HOSTNAME", value: sandbox.name },
         { name: "CODER_BOOTSTRAP_SCRIPT", value: buildBootstrapScript() },
-        { name: "CODER_MOUNTS", value: coderMounts(options.sshAccess) + (repoCredentials.mounts.length > 0 && options.sshAccess ? `,${repoCredentialsDir}:${repoCredentialsDir}:ro` : "") },
+        { name: "CODER_MOUNTS", value: coderMounts(options.sshAccess) + (repoCredentials.mounts.length > 0 && options.sshAccess ? `,${repoCredentialsDir}:${repoCredentialsDir}:ro` : "") + secretMounts },
         // Pinned so that the forwarders know the inner container's address (envbox-network.ts).
         { name: "CODER_DOCKER_BRIDGE_CIDR", value: envboxBridgeCidr },
         { name: "CODER_CPUS", valueFrom: { resourceFieldRef: { containerName: "envbox", resource: "limits.cpu" } } },
         { name: "CODER_MEMORY", valueFrom: { resourceFieldRef: { containerName: "envbox", resource: "limits.memory" } } },
     ];
+    const innerEnvs = coderInnerEnvs(sandbox);
+    if (innerEnvs !== undefined) {
+        // The workspace's plain variables, passed on by envbox's own mechanism (exact names).
+        env.push(...plainEnvVars(sandbox), { name: "CODER_INNER_ENVS", value: innerEnvs });
+    }
     if (devices.fuse) {
         env.push({ name: "CODER_ADD_FUSE", value: "true" });
     }
@@ -114,6 +123,7 @@ export function buildEnvboxPodSpec(sandbox: SandboxPlan, devices: DevicesConfig,
         ...(options.sshAccess ? [{ volume: "sshd", path: sshdConfigDir, readOnly: true }, { volume: "ssh-ca", path: sshCaDir, readOnly: true },
             { volume: startScriptVolumeName, path: startScriptDir, readOnly: true }] : []),
         ...(options.sshAccess ? repoCredentials.mounts.map((m) => ({ volume: m.name, path: m.mountPath, readOnly: true })) : []),
+        ...secretEnv.mounts.map((m) => ({ volume: m.name, path: m.mountPath, readOnly: true })),
     ];
     const volumes: Volume[] = [
         ...sandboxDataVolumes(sandbox),
@@ -125,6 +135,7 @@ export function buildEnvboxPodSpec(sandbox: SandboxPlan, devices: DevicesConfig,
             startScriptVolume(),
             ...repoCredentials.volumes,
         ] : []),
+        ...secretEnv.volumes,
     ];
     const limits: Record<string, string> = { cpu: sandbox.resources.cpu, memory: sandbox.resources.memory };
     if (sandbox.gpu > 0) {

@@ -12,6 +12,7 @@ import { envbuilderImage } from "../versions";
 import { sandboxServedPorts } from "./ports";
 import { workspaceHome } from "./envbox";
 import { SandboxPlan, runtimeClassFor } from "./plan";
+import { plainEnvVars, secretEnvVolumes } from "./workspace-env";
 
 /** Extended resources smarter-device-manager advertises for FUSE and TUN. */
 export const fuseResource = "smarter-devices/fuse";
@@ -30,13 +31,16 @@ export function buildIsolatedPodSpec(sandbox: SandboxPlan, config: Pick<Platform
     }
     const repoCredentials = repoCredentialsVolumes(sandbox);
     const envbuilder = sandbox.workspace === "envbuilder";
+    // The start-up script runs as root here, except envbuilder's init script (the devcontainer's user).
+    const secretEnv = secretEnvVolumes(sandbox, envbuilder);
+    const plainEnv = plainEnvVars(sandbox);
     const container: Container = {
         name: "workspace",
         ...(envbuilder
             // envbuilder builds the repo's devcontainer.json into this container, then runs the
             // start-up script as its init script (as the devcontainer's user).
-            ? { image: envbuilderImage, env: buildEnvbuilderEnv(sandbox) }
-            : { image: sandbox.image, command: ["/bin/sh", "-c", buildBootstrapScript()] }),
+            ? { image: envbuilderImage, env: [...buildEnvbuilderEnv(sandbox), ...plainEnv] }
+            : { image: sandbox.image, command: ["/bin/sh", "-c", buildBootstrapScript()], ...(plainEnv.length > 0 ? { env: plainEnv } : {}) }),
         // The start-up script serves these in this container (sshd; code-server when it starts it).
         ports: sandboxServedPorts().map(({ name, port }) => ({ name, containerPort: port, protocol: "TCP" })),
         // Root inside the sandbox is unprivileged on the host: sysbox maps it through a
@@ -57,6 +61,7 @@ export function buildIsolatedPodSpec(sandbox: SandboxPlan, config: Pick<Platform
             startScriptMount(),
             ...repoCredentials.mounts,
             ...(envbuilder && sandbox.repo?.secret ? [{ name: "repo-credentials", mountPath: repoCredentialsDir, readOnly: true }] : []),
+            ...secretEnv.mounts,
         ],
     };
     return {
@@ -77,6 +82,7 @@ export function buildIsolatedPodSpec(sandbox: SandboxPlan, config: Pick<Platform
             startScriptVolume(),
             ...repoCredentials.volumes,
             ...(envbuilder && sandbox.repo?.secret ? [{ name: "repo-credentials", secret: { secretName: sandbox.repo.secret, defaultMode: 0o400 } }] : []),
+            ...secretEnv.volumes,
         ],
     };
 }

@@ -37,6 +37,16 @@ export interface SandboxPlan {
     envbuilder?: EnvbuilderSpec;
     /** Ephemeral member on the agent-sandbox backend: when its claim expires (RFC 3339). */
     shutdownTime?: string;
+    /** Plain variables of the workspace (team's, then the developer's). */
+    env?: Record<string, string>;
+    /** Secret variables of the workspace: a key of a Secret in the team namespace, never its value. */
+    secretEnv?: Record<string, SecretKeyRef>;
+}
+
+export interface SecretKeyRef {
+    /** Secret in the sandbox's namespace. */
+    secret: string;
+    key: string;
 }
 
 export type WorkspaceMode = "image" | "devcontainer" | "envbuilder";
@@ -68,7 +78,7 @@ export function planTeamSandboxes(team: TeamConfig): SandboxPlan[] {
         return Array.from({ length: team.poolSize }, (_, index) => ({
             ...base, name: poolMemberName(team.name, index), poolIndex: index,
             image: team.image, gpu: 0, suspended: false, resources: team.resources,
-            workspace: team.workspace, repo: team.repo,
+            workspace: team.workspace, repo: team.repo, ...workspaceSettings(team),
             ...(ephemeral ? { ephemeral: true, idleSeconds: parseDuration(team.idleTtl) } : {}),
             ...(ephemeral && team.shutdownTime !== undefined ? { shutdownTime: team.shutdownTime } : {}),
         }));
@@ -76,8 +86,16 @@ export function planTeamSandboxes(team: TeamConfig): SandboxPlan[] {
     return team.developers.map((developer) => ({
         ...base, name: sandboxName(team.name, developer.name), developer: developer.name,
         image: developer.image, gpu: developer.gpu, suspended: developer.suspended, resources: developer.resources,
-        workspace: developer.workspace, repo: developer.repo,
+        workspace: developer.workspace, repo: developer.repo, ...workspaceSettings(developer),
     }));
+}
+
+/** env and secretEnv of a plan, left out when empty (a sandbox without them renders as before). */
+function workspaceSettings(level: { env: Record<string, string>; secretEnv: Record<string, SecretKeyRef> }): Pick<SandboxPlan, "env" | "secretEnv"> {
+    return {
+        ...(Object.keys(level.env).length > 0 ? { env: level.env } : {}),
+        ...(Object.keys(level.secretEnv).length > 0 ? { secretEnv: level.secretEnv } : {}),
+    };
 }
 
 /** RuntimeClass a team's pods run with; envbox pods use the node's default runtime. */

@@ -8,6 +8,7 @@ import { buildSshdConfigMap } from "../access/sshd";
 import { StartSettings, repoCredentialsDir, renderStartSettings, startSettingsFile } from "./bootstrap";
 import { workspaceHome, workspaceUser } from "./envbox";
 import { SandboxPlan } from "./plan";
+import { plainEnvConfigMapData, plainEnvNames, secretEnvSetting, workspaceEnvNames, workspaceSecretsDir } from "./workspace-env";
 
 /** Where envbuilder clones and builds (its ENVBUILDER_WORKSPACE_BASE_DIR default), on the home volume. */
 export const envbuilderWorkspaceBase = "/workspaces";
@@ -42,16 +43,20 @@ export function startSettingsFor(plan: SandboxPlan): StartSettings {
         ephemeral: plan.ephemeral ?? false,
         idleSeconds: plan.idleSeconds ?? defaultIdleSeconds,
         recycle: plan.runtime === "envbox" ? "inplace" : "exit",
+        envNames: plainEnvNames(plan),
+        secretEnv: secretEnvSetting(plan),
+        secretsDir: workspaceSecretsDir,
     };
 }
 
 /** The sandbox's ConfigMap: sshd_config and principals, plus the start-up script's settings for this sandbox. */
 export function buildSandboxConfigMap(plan: SandboxPlan, principals: string[]): ConfigMap {
-    const configMap = buildSshdConfigMap(plan.name, plan.namespace, principals);
+    const configMap = buildSshdConfigMap(plan.name, plan.namespace, principals, workspaceEnvNames(plan));
     return {
         ...configMap,
         data: {
             ...configMap.data,
+            ...plainEnvConfigMapData(plan),
             [startSettingsFile]: renderStartSettings(startSettingsFor(plan)),
         },
     };

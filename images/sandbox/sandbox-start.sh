@@ -12,7 +12,12 @@
 #      on first start only; files already there always win (nothing is overwritten
 #      or deleted); credentials from the mounted Secret (ssh-privatekey, or
 #      username/password/token); without them an ssh:// URL waits for `ssh -A`;
-#   3. code-server on $SANDBOX_CODE_SERVER_PORT when the image has it;
+#   2b. workspace variables: plain ones from the ConfigMap ($config_dir/env.<NAME>) and
+#      secret ones from the mounted Secret files ($SANDBOX_SECRETS_DIR/<secret>/<NAME>) into
+#      the workspace user's ~/.sandbox/env (shell), ~/.ssh/environment (sshd sessions) and
+#      ~/.sandbox/devcontainer-secrets.json, all 0600; values only ever pass through files,
+#      pipes and shell variables, never argv, the environment of this script or a log;
+#   3. code-server on $SANDBOX_CODE_SERVER_PORT when the image has it (with the variables);
 #   4. the repository's devcontainer through the devcontainer CLI (devcontainer mode);
 #   5. foreground mode: watch sshd (and, for ephemeral sandboxes, recycle after the
 #      last session has been gone for $SANDBOX_IDLE_SECONDS: exit so the container
@@ -48,7 +53,20 @@ ephemeral=${SANDBOX_EPHEMERAL:-false}
 idle_seconds=${SANDBOX_IDLE_SECONDS:-1800}
 recycle=${SANDBOX_RECYCLE:-exit}
 foreground=${SANDBOX_FOREGROUND:-false}
+env_names=${SANDBOX_ENV_NAMES:-}
+secret_env=${SANDBOX_SECRET_ENV:-}
+secrets_dir=${SANDBOX_SECRETS_DIR:-/etc/sandbox/workspace-secrets}
 command=${1:-start}
+
+# The workspace's variables are for the workspace, not for this script: the runtime may have
+# put the plain ones into its environment (pod env, envbox's CODER_INNER_ENVS), where they
+# could steer git or ssh here (GIT_DIR, GIT_SSH_COMMAND, ...).
+for pair in $env_names $secret_env; do
+    case ${pair%%=*} in
+        '' | [0-9]* | *[!A-Za-z0-9_]*) ;;
+        *) unset "${pair%%=*}" 2>/dev/null || true ;;
+    esac
+done
 
 uid=$(id -u)
 if [ "$uid" = 0 ]; then
@@ -326,6 +344,144 @@ clone_repo() {
     fi
 }
 
+# Each workspace variable as "NAME FILE": the plain ones from the ConfigMap, the secret ones
+# from the Secret volume. Names were checked by the platform; checked again here because they
+# end up in eval and file contents.
+workspace_env_files() {
+    for name in $env_names; do
+        printf '%s %s\n' "$name" "$config_dir/env.$name"
+    done
+    for pair in $secret_env; do
+        printf '%s %s\n' "${pair%%=*}" "$secrets_dir/${pair#*=}/${pair%%=*}"
+    done
+}
+
+valid_env_name() {
+    case $1 in
+        '' | [0-9]* | *[!A-Za-z0-9_]*) return 1 ;;
+        *) return 0 ;;
+    esac
+}
+
+# Single-quotes its argument for sh; the value travels through a pipe, never argv.
+sh_quote() {
+    printf "'"
+    printf '%s' "$1" | sed "s/'/'\\\\''/g"
+    printf "'"
+}
+
+# A JSON string of FILE's content (without its final newline); sed reads the file itself.
+json_string_of_file() {
+    printf '"'
+    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/\t/\\t/g' -e 's/\r/\\r/g' "$1" | awk 'NR > 1 { printf "%s", "\\n" } { printf "%s", $0 }'
+    printf '"'
+}
+
+# First line of every file written from the variables: a comment to sshd and sh (octal 043 is the number sign).
+env_marker=$(printf '\043 %s' "Written by sandbox-start from the sandbox's env and secretEnv; rewritten at every start.")
+
+# Removes a file the script wrote earlier (its first line is the marker); never anyone else's.
+remove_written() {
+    if [ -f "$1" ] && [ ! -L "$1" ] && [ "$(head -n 1 "$1" 2>/dev/null)" = "$env_marker" ]; then
+        rm -f "$1"
+    fi
+}
+
+# Hands a file the script wrote (as root) to the workspace user, 0600.
+give_to_user() {
+    chmod 600 "$1"
+    if [ "$uid" = 0 ]; then
+        chown "$sandbox_user:" "$1"
+    fi
+}
+
+write_workspace_env() {
+    step env
+    shell_env=$state_dir/env
+    ssh_env=$home/.ssh/environment
+    secrets_json=$state_dir/devcontainer-secrets.json
+    if [ -z "$env_names" ] && [ -z "$secret_env" ]; then
+        remove_written "$shell_env"
+        remove_written "$ssh_env"
+        rm -f "$secrets_json"
+        step_done "skipped (no env or secretEnv configured)"
+        return 0
+    fi
+    # Never write through a link the user may have planted (this may run as root).
+    for dir in "$state_dir" "$home/.ssh"; do
+        [ ! -L "$dir" ] || fail "env: $dir is a symbolic link; refusing to write the workspace variables through it"
+    done
+    if [ ! -d "$home/.ssh" ]; then
+        mkdir -m 700 "$home/.ssh"
+        [ "$uid" != 0 ] || chown "$sandbox_user:" "$home/.ssh"
+    fi
+    old_umask=$(umask)
+    umask 077
+    shell_tmp=$(mktemp "$state_dir/env.XXXXXX")
+    ssh_tmp=$(mktemp "$home/.ssh/environment.XXXXXX")
+    json_tmp=$(mktemp "$state_dir/devcontainer-secrets.XXXXXX")
+    printf '%s\n' "$env_marker" >"$shell_tmp"
+    printf '%s\n' "$env_marker" >"$ssh_tmp"
+    printf '{' >"$json_tmp"
+    count=0
+    missing=
+    multiline=
+    newline='
+'
+    workspace_env_files >"$state_dir/env-files.$$"
+    while read -r name file; do
+        valid_env_name "$name" || { log "env: skipped a variable with an invalid name"; continue; }
+        if [ ! -r "$file" ]; then
+            missing="$missing $name"
+            continue
+        fi
+        value=$(cat "$file")
+        printf 'export %s=%s\n' "$name" "$(sh_quote "$value")" >>"$shell_tmp"
+        case $value in
+            *"$newline"* | *"$(printf '\r')"*) multiline="$multiline $name" ;;
+            *) printf '%s=%s\n' "$name" "$value" >>"$ssh_tmp" ;;
+        esac
+        [ $count = 0 ] || printf ',' >>"$json_tmp"
+        printf '"%s":%s' "$name" "$(json_string_of_file "$file")" >>"$json_tmp"
+        count=$((count + 1))
+    done <"$state_dir/env-files.$$"
+    rm -f "$state_dir/env-files.$$"
+    unset value
+    printf '}\n' >>"$json_tmp"
+    umask "$old_umask"
+    for file in "$shell_tmp" "$ssh_tmp" "$json_tmp"; do
+        give_to_user "$file"
+    done
+    mv -f "$shell_tmp" "$shell_env"
+    mv -f "$ssh_tmp" "$ssh_env"
+    mv -f "$json_tmp" "$secrets_json"
+    if [ -n "$multiline" ]; then
+        log "env:$multiline span lines: in ~/.sandbox/env and devcontainers, not in ssh sessions (sshd's ~/.ssh/environment is one line per variable)"
+    fi
+    if [ -n "$missing" ]; then
+        # Names only: which key of which Secret is missing is in the sandbox's config.
+        log "ERROR: env:$missing not readable (is the Secret key present?); the workspace runs without them"
+        step_done "$count variable(s) written, missing:$missing"
+        return 0
+    fi
+    step_done "$count variable(s) for the workspace user (ssh sessions, code-server, devcontainer)"
+}
+
+# Exports the workspace variables into the current (sub)shell, reading their files again:
+# never the user-writable ~/.sandbox/env, which this script may be running as root to read.
+export_workspace_env() {
+    workspace_env_files | while read -r name file; do
+        valid_env_name "$name" && [ -r "$file" ] && printf '%s %s\n' "$name" "$file"
+    done >"$state_dir/env-export.$$"
+    while read -r name file; do
+        value=$(cat "$file")
+        eval "$name=\$value"
+        export "${name?}"
+    done <"$state_dir/env-export.$$"
+    rm -f "$state_dir/env-export.$$"
+    unset value
+}
+
 start_code_server() {
     step code-server
     if ! command -v code-server >/dev/null 2>&1; then
@@ -340,7 +496,10 @@ start_code_server() {
     [ -d "$repo_dir" ] && folder=$repo_dir
     # Reached only through Boundary (the namespace's NetworkPolicy admits only its
     # workers), so code-server's own password is off.
-    code-server --bind-addr "0.0.0.0:$code_server_port" --auth none --disable-telemetry --disable-update-check "$folder" >>"$state_dir/code-server.log" 2>&1 &
+    (
+        export_workspace_env
+        exec code-server --bind-addr "0.0.0.0:$code_server_port" --auth none --disable-telemetry --disable-update-check "$folder"
+    ) >>"$state_dir/code-server.log" 2>&1 &
     echo $! >"$state_dir/code-server.pid"
     step_done "listening on port $code_server_port"
 }
@@ -384,7 +543,13 @@ devcontainer_up() {
         return 0
     fi
     # Reuses the container of an earlier start (devcontainer up finds it by its labels).
-    if devcontainer up --workspace-folder "$repo_dir" >>"$state_dir/devcontainer.log" 2>&1; then
+    # The workspace variables reach the devcontainer as the CLI's secrets (used like remoteEnv,
+    # kept out of its logs and labels): devcontainers/cli --secrets-file.
+    set -- --workspace-folder "$repo_dir"
+    if [ -f "$state_dir/devcontainer-secrets.json" ]; then
+        set -- "$@" --secrets-file "$state_dir/devcontainer-secrets.json"
+    fi
+    if devcontainer up "$@" >>"$state_dir/devcontainer.log" 2>&1; then
         step_done "up (enter it with: devcontainer exec --workspace-folder $repo_dir bash)"
     else
         log "ERROR: devcontainer up failed (see $state_dir/devcontainer.log); the sandbox itself is usable"
@@ -437,6 +602,7 @@ watch() {
                 # envbox: the inner container outlives this script, so recycle in place.
                 log "no session for ${idle_seconds}s after the last one ended: recycling in place"
                 recycle_ephemeral_home
+                write_workspace_env
                 clone_repo
                 seen=false
             fi
@@ -454,6 +620,7 @@ started=$(now_ms)
 rm -f "$state_dir/failed"
 recycle_ephemeral_home
 start_sshd
+write_workspace_env
 clone_repo
 start_code_server
 devcontainer_up
