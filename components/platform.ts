@@ -9,6 +9,7 @@ import { ConnectInstructions, connectInstructions } from "./access/connect";
 import { CoderPlatform } from "./platform/coder-platform";
 import { Runtimes } from "./runtimes/runtimes";
 import { TeamSshCa } from "./access/team-ssh-ca";
+import { TeamIdentity, deployerAuthMethod, deployerNamespaceResource } from "./access/team-identity-resource";
 import { TeamAccessExport, teamAccess } from "./config/team-stack";
 import { AdmissionPolicies } from "./admission/admission-policies";
 import { AgentSandboxInstall } from "./agent-sandbox/agent-sandbox-install";
@@ -39,7 +40,7 @@ export class Platform extends pulumi.ComponentResource {
     /** Platform stacks: per declared team, what its team stack attaches to. */
     readonly teamAccess: pulumi.Output<Record<string, TeamAccessExport>>;
     /** Platform stacks: per declared team, the secrets its team stack deploys with (handed to the team out of band). */
-    readonly teamCredentials: pulumi.Output<Record<string, Record<string, string>>>;
+    readonly teamCredentials: pulumi.Output<Record<string, Record<string, unknown>>>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super(platformType, name, {}, opts);
@@ -82,10 +83,30 @@ export class Platform extends pulumi.ComponentResource {
             ? pulumi.all([access?.orgId, pulumi.all(access?.projectIds ?? {})]).apply(([boundaryOrgId, boundaryProjectIds]) =>
                 teamAccess(config, { boundaryOrgId, boundaryProjectIds: boundaryProjectIds as Record<string, string> }))
             : pulumi.output({} as Record<string, TeamAccessExport>);
-        this.teamCredentials = pulumi.secret(pulumi.output(Object.fromEntries(Object.entries(teamCas)
-            .filter(([, ca]) => ca.boundaryToken !== undefined)
-            .map(([team, ca]) => [team, pulumi.output({ boundaryVaultToken: ca.boundaryToken! })]))))
-            .apply((entries) => entries as Record<string, Record<string, string>>);
+        // Each declared team's deploy identities (team-identity-resource.ts), handed to the team out of band.
+        const identities: Record<string, TeamIdentity> = {};
+        if (split) {
+            const deployers = deployerNamespaceResource({ parent: this });
+            const connection = access ? boundaryConnection(config, args.credentials) : undefined;
+            const authMethod = access && connection ? deployerAuthMethod(connection, access.orgId, { parent: this }) : undefined;
+            for (const team of config.teams) {
+                const teamCa = teamCas[team.name];
+                identities[team.name] = new TeamIdentity(team.name, {
+                    kubernetes: { server: config.cluster.apiServerUrl, namespace: base.teamNamespaces[team.name], deployers },
+                    ...(teamCa ? { vault: { mount: teamCa.mount, ca: teamCa } } : {}),
+                    ...(access && connection && authMethod ? {
+                        boundary: { connection, orgId: access.orgId, projectId: access.projectIds[team.name], authMethodId: authMethod.id },
+                    } : {}),
+                }, { parent: this });
+            }
+        }
+        this.teamCredentials = pulumi.secret(pulumi.output(Object.fromEntries(config.teams.filter((team) => identities[team.name]).map((team) => {
+            const { kubeconfig, vaultToken, boundary } = identities[team.name].outputs;
+            const storeToken = teamCas[team.name]?.boundaryToken;
+            return [team.name, pulumi.output({
+                kubeconfig: pulumi.secret(kubeconfig), ...(vaultToken ? { vaultToken } : {}), ...(boundary ? { boundary } : {}), ...(storeToken ? { boundaryVaultToken: storeToken } : {}),
+            })];
+        })))).apply((entries) => entries as Record<string, Record<string, unknown>>);
         this.registerOutputs({ developers: this.developers, connect: this.connect });
     }
 }

@@ -191,6 +191,7 @@ export const clusterSchema = strictObject({
     storageClass: dnsSubdomain().optional().describe("StorageClass of every PVC; default local-path on K3s, the cluster default otherwise"),
     ingressClass: dnsSubdomain().optional().describe("IngressClass for Coder; default traefik on K3s, nginx otherwise"),
     domain: dnsSubdomain().optional().describe("Base DNS domain of the environment"),
+    apiServerUrl: url().default("https://kubernetes.default.svc").describe("Platform stacks: the Kubernetes API server URL written into each team's deployer kubeconfig (as the team's CI reaches it)"),
     podCidr: cidr().default("10.42.0.0/16").describe("Pod network: sandboxes may reach the internet but never this"),
     serviceCidr: cidr().default("10.43.0.0/16").describe("Service network: sandboxes may reach the internet but never this"),
     nodeCidrs: cidrList().default([...defaultNodeCidrs]).describe("Where the nodes live (IPv4 and IPv6): sandboxes never reach these (kubelets, host services)"),

@@ -22,7 +22,7 @@ export const platformOutputName = "platform";
 /** Top-level keys a team stack file may set; everything else belongs to its platform stack. */
 export const teamStackKeys = ["environment", "stack", "platformStack", "teams", ...secretKeys] as const;
 /** Keys of a declared team that only the platform stack sets (security boundaries and quota). */
-export const platformOwnedTeamKeys = ["capacity", "egress"] as const;
+export const platformOwnedTeamKeys = ["capacity", "egress", "egressPresets", "egressInternet"] as const;
 
 /** What a team stack reads from its platform stack (the `platform` output). */
 export interface PlatformExport {
@@ -51,12 +51,15 @@ export interface DeclaredTeam {
     /** The most one sandbox of the team may have (the namespace's LimitRange). */
     resources: TeamConfig["resources"];
     egress: TeamConfig["egress"];
+    egressPresets: TeamConfig["egressPresets"];
+    egressInternet?: boolean;
     capacity: NonNullable<TeamConfig["capacity"]>;
 }
 
 export function declaredTeams(config: PlatformConfig): DeclaredTeam[] {
     return config.teams.map((team) => ({
         name: team.name, runtime: team.runtime, resources: team.resources, egress: team.egress,
+        egressPresets: team.egressPresets, ...(team.egressInternet !== undefined ? { egressInternet: team.egressInternet } : {}),
         capacity: team.capacity ?? { sandboxes: 0, gpus: 0, images: 1 },
     }));
 }
@@ -135,7 +138,10 @@ export function teamStackConfig(own: Raw, platform: PlatformExport): PlatformCon
             issues.push(issue(["teams", i, "runtime"], `${JSON.stringify(team.runtime)} is not the runtime platform stack ${JSON.stringify(source)} declares for team ${JSON.stringify(team.name)} (${JSON.stringify(platformTeam.runtime)}); its namespace's Pod Security level follows that runtime`));
         }
         // What the platform owns comes from it; the team's own keys go on top.
-        return { runtime: platformTeam.runtime, egress: platformTeam.egress, resources: platformTeam.resources, ...team };
+        return {
+            runtime: platformTeam.runtime, egress: platformTeam.egress, egressPresets: platformTeam.egressPresets ?? [],
+            ...(platformTeam.egressInternet !== undefined ? { egressInternet: platformTeam.egressInternet } : {}), resources: platformTeam.resources, ...team,
+        };
     });
     const raw: Raw = {
         ...platform.config,
