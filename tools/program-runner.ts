@@ -111,6 +111,29 @@ export function redactSecrets(value: unknown): any {
     return value;
 }
 
+/** A program's return value with Outputs resolved, each secret one (and everything under it) replaced by "[secret]". */
+export async function redactSecretOutputs(value: unknown): Promise<any> {
+    if (pulumi.Output.isInstance(value)) {
+        // isSecret and promise() are the Output class's own (output.js, @pulumi/pulumi 3.270.0), not in its public type.
+        const output = value as unknown as { isSecret: Promise<boolean>; promise(): Promise<unknown> };
+        if (await output.isSecret) {
+            return redacted;
+        }
+        return redactSecretOutputs(await output.promise());
+    }
+    if (value instanceof Promise) {
+        return redactSecretOutputs(await value);
+    }
+    if (Array.isArray(value)) {
+        return Promise.all(value.map(redactSecretOutputs));
+    }
+    if (value && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
+        const entries = await Promise.all(Object.entries(value).map(async ([key, entry]) => [key, await redactSecretOutputs(entry)] as const));
+        return Object.fromEntries(entries.filter(([, entry]) => entry !== undefined));
+    }
+    return value;
+}
+
 /** Marks an entry redactSecrets leaves out. */
 const dropped = Symbol("dropped");
 
@@ -173,9 +196,11 @@ async function runMarkedProgram(options: RunOptions): Promise<ProgramRun> {
         return undefined;
     };
 
+    let returned: unknown;
     const rawOutputs = await pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation(capture);
-        return options.program();
+        returned = await options.program();
+        return returned;
     });
     await pulumi.runtime.disconnect();
 
@@ -210,5 +235,8 @@ async function runMarkedProgram(options: RunOptions): Promise<ProgramRun> {
     if (duplicates.length > 0) {
         throw new Error(`program registered the same type and name twice (names must be unique per type): ${duplicates.join(", ")}`);
     }
-    return { stack: options.stack, resources, outputs: redactSecrets(rawOutputs ?? {}) };
+    // The stack outputs as the engine stores them, with every secret output (at any depth) redacted:
+    // runInPulumiStack's plain copy has lost which values were secret.
+    const outputs = returned !== undefined && returned !== null && typeof returned === "object" ? await redactSecretOutputs(returned) : rawOutputs;
+    return { stack: options.stack, resources, outputs: redactSecrets(outputs ?? {}) };
 }
