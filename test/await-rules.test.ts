@@ -7,7 +7,7 @@ import {
 } from "../components/await-rules";
 import { envboxProbes } from "../components/sandboxes/envbox-network";
 import { labels, teamNamespace } from "../components/naming";
-import { renderedStack } from "./helpers/stacks";
+import { renderedEnvironment } from "./helpers/stacks";
 
 describe("what `pulumi up` waits for (pulumi-kubernetes provider/pkg/await, issue 25)", function () {
     this.timeout(300_000);
@@ -42,7 +42,8 @@ describe("what `pulumi up` waits for (pulumi-kubernetes provider/pkg/await, issu
     for (const stack of ["dev", "prod", "repos"]) {
         describe(`stack ${stack}`, () => {
             it("no sandbox workload holds `pulumi up` past the documented bound; sandbox controllers, Services and pre-pulls are applied without waiting", async () => {
-                const render = await renderedStack(stack);
+                // The environment: its platform stack and team stacks (where the sandboxes are).
+                const render = await renderedEnvironment(stack);
                 const teamNamespaces = new Set(render.config.teams.map((team) => teamNamespace(team.name)));
                 // What the team components create (the namespace and its quota belong to the cluster base, awaited like the platform).
                 const objects = render.run.resources.filter((r) => r.custom && typeof r.inputs.kind === "string" && r.urn.includes("sandbox-platform:sandboxes:Team") && teamNamespaces.has(r.inputs.metadata?.namespace));
@@ -62,7 +63,8 @@ describe("what `pulumi up` waits for (pulumi-kubernetes provider/pkg/await, issu
             });
 
             it("platform services stay awaited: they gate each other (Helm releases wait, platform Deployments and DaemonSets are not skipped)", async () => {
-                const render = await renderedStack(stack);
+                // The environment: its platform stack and team stacks (where the sandboxes are).
+                const render = await renderedEnvironment(stack);
                 const teamNamespaces = new Set(render.config.teams.map((team) => teamNamespace(team.name)));
                 for (const release of render.run.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release")) {
                     assert.ok(helmReleaseAwaitSeconds(release.inputs) > 0, `${release.urn} is not awaited`);

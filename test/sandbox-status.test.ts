@@ -136,7 +136,8 @@ describe("npm run status: each sandbox's phase, reason and start-up step timings
             }
             throw new Error(`unexpected kubectl ${args.join(" ")}`);
         };
-        const code = await statusMain(["dev"], stdout, stderr, fakeKubectl);
+        // The sandboxes of dev are in its team stack.
+        const code = await statusMain(["dev-app-team-alpha"], stdout, stderr, fakeKubectl);
         assert.strictEqual(stderr.text, "");
         assert.strictEqual(code, statusExitCodes.notReady, stdout.text);
         assert.deepStrictEqual(calls[0], ["get", "deployments.apps,pods", "-n", namespace, "-l", labels.sandbox, "-o", "json"]);
@@ -146,7 +147,7 @@ describe("npm run status: each sandbox's phase, reason and start-up step timings
         assert.match(stdout.text, /^\d+\/\d+ sandboxes ready$/m);
 
         const failed = sink();
-        assert.strictEqual(await statusMain(["dev"], sink(), failed, async () => { throw new Error("The connection to the server localhost:8080 was refused"); }), statusExitCodes.kubectl);
+        assert.strictEqual(await statusMain(["dev-app-team-alpha"], sink(), failed, async () => { throw new Error("The connection to the server localhost:8080 was refused"); }), statusExitCodes.kubectl);
         assert.match(failed.text, /kubectl get in .* failed: The connection to the server/);
         assert.strictEqual(await statusMain([], sink(), sink(), fakeKubectl), statusExitCodes.error);
     });

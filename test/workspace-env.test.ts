@@ -192,7 +192,8 @@ describe("workspace variables: what each runtime's pod carries", () => {
         assert.match(data.sshd_config, /^PermitUserEnvironment ANTHROPIC_API_KEY,CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC,MCP_CONFIG$/m);
         const plain = buildSandboxConfigMap({ ...alice, env: undefined, secretEnv: undefined }, ["alice"]).data!;
         assert.match(plain.sshd_config, /^PermitUserEnvironment no$/m, "a sandbox without variables keeps sshd's user environment off");
-        assert.deepStrictEqual(Object.keys(plain).sort(), ["principals", "sandbox-start.sh", "sandbox.env", "sshd_config"]);
+        // The start-up script itself is the namespace's shared ConfigMap (start-script.ts), not each sandbox's.
+        assert.deepStrictEqual(Object.keys(plain).sort(), ["principals", "sandbox.env", "sshd_config"]);
     });
 
     it("renders pods and ConfigMaps the Kubernetes schemas accept", async () => {
