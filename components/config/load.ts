@@ -5,6 +5,7 @@ import { z } from "zod";
 import { ConfigError, ConfigIssue, configNamespace } from "./errors";
 import { PartialConfig, crossSectionRules } from "./rules";
 import { PlatformConfig } from "./schema";
+import { RuleIssue, salvageInvalid } from "./salvage";
 import { platformSections, resolveNetwork, secretSections, show } from "./stack-schema";
 
 export { maxDeveloperNameLength, maxTeamNameLength } from "./stack-schema";
@@ -128,6 +129,15 @@ function fallbackMessage(zodIssue: z.core.$ZodRawIssue): string | undefined {
     }
 }
 
+/** A rule that ran both in a parse and on salvaged fields reports once. */
+function distinct(issues: ConfigIssue[]): ConfigIssue[] {
+    const seen = new Set<string>();
+    return issues.filter((entry) => {
+        const id = `${entry.key}\n${entry.detail}`;
+        return seen.has(id) ? false : (seen.add(id), true);
+    });
+}
+
 export interface ValidationResult {
     config?: PlatformConfig;
     issues: ConfigIssue[];
@@ -147,14 +157,20 @@ export function validatePlatformConfig(input: Raw): ValidationResult {
     const raw = clean(Object.fromEntries(Object.entries(top).filter(([key, value]) => topLevelKeys.includes(key) && value !== null)), [], issues) as Raw;
     const secretInputs = Object.fromEntries(Object.keys(secretSections).map((key) => [key, (top as Raw)[key]]));
     const parsed: Record<string, unknown> = {};
+    /** What is known of each section (parsed, or salvaged when it did not parse): the cross-key rules read these. */
+    const views: Record<string, unknown> = {};
+    const salvagedRules: RuleIssue[] = [];
+    let valid = true;
     const options = { error: fallbackMessage };
-    const parseSection = (schema: z.ZodType, value: unknown, path: PropertyKey[]): unknown => {
+    const parseSection = (schema: z.ZodType, value: unknown, path: (string | number)[]): { data?: unknown; view: unknown } => {
         const result = schema.safeParse(value, options);
         if (!result.success) {
+            valid = false;
             fromZod(result.error, path, issues);
-            return undefined;
+            // The rules within the section still run on the fields that parsed.
+            return { view: salvageInvalid(schema, value, path, salvagedRules) };
         }
-        return result.data;
+        return { data: result.data, view: result.data };
     };
     for (const [key, schema] of Object.entries(platformSections)) {
         if (key === "teams" && Array.isArray(raw.teams)) {
@@ -162,11 +178,14 @@ export function validatePlatformConfig(input: Raw): ValidationResult {
             const element = (schema as unknown as { unwrap(): z.ZodType }).unwrap?.() ?? schema;
             const itemSchema = (element as unknown as z.ZodArray<z.ZodType>).element;
             const teams = raw.teams.map((team, i) => parseSection(itemSchema, team, ["teams", i]));
-            parsed.teams = teams;
+            parsed.teams = teams.map((team) => team.data);
+            views.teams = teams.map((team) => team.view);
             continue;
         }
         if (top[key] !== null) {
-            parsed[key] = parseSection(schema as z.ZodType, raw[key], [key]);
+            const section = parseSection(schema as z.ZodType, raw[key], [key]);
+            parsed[key] = section.data;
+            views[key] = section.view;
         }
     }
     for (const [key, schema] of Object.entries(secretSections)) {
@@ -175,18 +194,13 @@ export function validatePlatformConfig(input: Raw): ValidationResult {
             parseSection(schema as z.ZodType, value, [key]);
         }
     }
-    if (parsed.network && parsed.cluster) {
-        parsed.network = resolveNetwork(parsed.network as any, parsed.cluster as any);
-    } else {
-        parsed.network = undefined;
-    }
-    const sections = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined)) as PartialConfig;
-    for (const rule of crossSectionRules(sections, raw, secretInputs)) {
+    for (const rule of [...salvagedRules, ...crossSectionRules(views as PartialConfig, raw, secretInputs)]) {
         issues.push(issue(rule.path, rule.message));
     }
-    if (issues.length > 0) {
-        return { issues };
+    if (issues.length > 0 || !valid) {
+        return { issues: distinct(issues) };
     }
+    parsed.network = resolveNetwork(parsed.network as any, parsed.cluster as any);
     return { config: parsed as unknown as PlatformConfig, issues };
 }
 
