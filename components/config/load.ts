@@ -5,6 +5,7 @@ import { z } from "zod";
 import { ConfigError, ConfigIssue, configNamespace } from "./errors";
 import { PartialConfig, crossSectionRules } from "./rules";
 import { PlatformConfig } from "./schema";
+import { renamedKeyMessage, renamedValueMessage } from "./renames";
 import { RuleIssue, salvageInvalid } from "./salvage";
 import { platformSections, resolveNetwork, secretSections, show } from "./stack-schema";
 
@@ -83,28 +84,43 @@ function clean(value: unknown, path: PropertyKey[], issues: ConfigIssue[]): unkn
     return value;
 }
 
-/** zod's issues, as key paths and sentences; unions report their closest branch. */
-function fromZod(error: z.ZodError, prefix: PropertyKey[], out: ConfigIssue[]): void {
+/** zod's issues, as key paths and sentences; unions report their closest branch; renamed keys and values name their replacement. */
+function fromZod(error: z.ZodError, prefix: PropertyKey[], value: unknown, out: ConfigIssue[]): void {
     for (const zodIssue of error.issues) {
-        addZodIssue(zodIssue, prefix, out);
+        addZodIssue(zodIssue, prefix, value, out);
     }
 }
 
-function addZodIssue(zodIssue: z.core.$ZodIssue, prefix: PropertyKey[], out: ConfigIssue[]): void {
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+    return path.reduce<unknown>((node, key) => node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined, value);
+}
+
+/** `at` is the value the issue's path starts from (the section, or the union's value). */
+function addZodIssue(zodIssue: z.core.$ZodIssue, prefix: PropertyKey[], at: unknown, out: ConfigIssue[]): void {
     const path = [...prefix, ...zodIssue.path];
+    const value = valueAt(at, zodIssue.path);
     if (zodIssue.code === "unrecognized_keys") {
         for (const key of zodIssue.keys) {
-            out.push(issue([...path, key], zodIssue.message));
+            out.push(issue([...path, key], renamedKeyMessage(keyPath([...path, key])) ?? zodIssue.message));
         }
         return;
     }
     if (zodIssue.code === "invalid_union" && zodIssue.errors.length > 0 && !zodIssue.message.startsWith("expected")) {
         // The branch that got furthest: fewest type errors at its root.
         const best = [...zodIssue.errors].sort((a, b) => rootTypeErrors(a) - rootTypeErrors(b))[0];
-        best.forEach((inner) => addZodIssue(inner, path, out));
+        best.forEach((inner) => addZodIssue(inner, path, value, out));
         return;
     }
-    out.push(issue(path, zodIssue.message));
+    if (zodIssue.code === "invalid_union") {
+        // A value of the right shape for one branch only (an object where a name or an object is
+        // accepted) is reported where that branch found it wrong: developers[2].gpu, not developers[2].
+        const nested = zodIssue.errors.filter((branch) => branch.length > 0 && branch.every((inner) => inner.path.length > 0));
+        if (nested.length === 1) {
+            nested[0].forEach((inner) => addZodIssue(inner, path, value, out));
+            return;
+        }
+    }
+    out.push(issue(path, renamedValueMessage(keyPath(path), value) ?? zodIssue.message));
 }
 
 function rootTypeErrors(issues: z.core.$ZodIssue[]): number {
@@ -149,7 +165,7 @@ export function validatePlatformConfig(input: Raw): ValidationResult {
     const top = input ?? {};
     for (const key of Object.keys(top)) {
         if (!topLevelKeys.includes(key)) {
-            issues.push(issue([key], `unknown key; accepted keys: ${topLevelKeys.join(", ")}`));
+            issues.push(issue([key], renamedKeyMessage(keyPath([key])) ?? `unknown key; accepted keys: ${topLevelKeys.join(", ")}`));
         } else if (top[key] === null) {
             issues.push(issue([key], "is null; give it a value or leave the key out"));
         }
@@ -166,7 +182,7 @@ export function validatePlatformConfig(input: Raw): ValidationResult {
         const result = schema.safeParse(value, options);
         if (!result.success) {
             valid = false;
-            fromZod(result.error, path, issues);
+            fromZod(result.error, path, value, issues);
             // The rules within the section still run on the fields that parsed.
             return { view: salvageInvalid(schema, value, path, salvagedRules) };
         }
