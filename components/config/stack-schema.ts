@@ -12,7 +12,8 @@
 //      section's `keyRules` (within one section, salvage.ts): it must also run when another
 //      key is wrong, so it reads only fields that are there; each issue names its key path.
 //   3. Run `npm run schema` and commit schema/stack-config.schema.json (a test fails when
-//      it is stale); document the key in README.md "Stack config reference".
+//      it is stale) and `npm run docs:config` (docs/configuration-reference.md, from the
+//      descriptions and defaults given here).
 // Every builder's error names the value and what is accepted; the key path is added
 // by the loader (load.ts).
 
