@@ -136,3 +136,60 @@ describe("stack config: renamed and removed keys name their replacement", () => 
         }
     });
 });
+
+describe("stack files: values YAML readers disagree on, numbers Pulumi cannot store, empty secrets", () => {
+    // Imported here so that the schema tests above need no stack-file reader.
+    const { parseStackConfig } = require("../tools/stack-config") as typeof import("../tools/stack-config");
+    const { loadStack } = require("../tools/render-stack") as typeof import("../tools/render-stack");
+    const { goYamlV3Plain } = require("../tools/stack-yaml") as typeof import("../tools/stack-yaml");
+    const issuesOf = (body: string) => new Map((parseStackConfig(`config:\n  sandbox-platform:environment: dev\n${body}`, "test").issues ?? []).map((entry) => [entry.key, entry.detail]));
+
+    it("resolves plain scalars as go-yaml v3 does (Pulumi's stack reader): only true/false spellings are booleans, 0755 is octal, 1_000 is 1000, 1:30 is text", () => {
+        assert.deepStrictEqual(["on", "yes", "y", "True", "0755", "0o17", "0x1F", "1_000", "1:30", "08", "1e3", "~", ".5"].map(goYamlV3Plain),
+            ["on", "yes", "y", true, 493, 15, 31, 1000, "1:30", 8, 1000, null, 0.5]);
+        assert.ok(goYamlV3Plain("2026-01-01") instanceof Date);
+    });
+
+    for (const [value, key, meaning] of [
+        ["on", "gpu.enabled", /the text "on" to Pulumi \(go-yaml v3\), YAML 1\.2; the boolean true to Kubernetes/],
+        ["yes", "devices.fuse", /the boolean true to Kubernetes/],
+        ["0755", "gpu.timeSlicingReplicas", /the number 493 to Pulumi .*the number 755 to YAML 1\.2/],
+        ["1_000", "cluster.maxNodes", /the text "1_000" to YAML 1\.2/],
+        ["1:30", "vault.certTtl", /the number 90 to the YAML 1\.1 spec/],
+        ["2026-01-01", "coder.chartVersion", /a timestamp to Pulumi/],
+    ] as const) {
+        it(`refuses ${key}: ${value} (read differently by YAML 1.1 and 1.2), naming the key, and accepts it quoted`, () => {
+            const [section, field] = key.split(".");
+            assert.match(issuesOf(`  sandbox-platform:${section}:\n    ${field}: ${value}\n`).get(`sandbox-platform:${key}`) ?? "", meaning);
+            assert.deepStrictEqual([...issuesOf(`  sandbox-platform:${section}:\n    ${field}: "${value}"\n`).keys()], []);
+        });
+    }
+
+    it("refuses a number Pulumi cannot store (.inf, .nan), naming the key", () => {
+        assert.match(issuesOf("  sandbox-platform:teams:\n    - name: a\n      poolSize: .inf\n").get("sandbox-platform:teams[0].poolSize") ?? "", /Infinity, which Pulumi cannot store/);
+        assert.match(issuesOf("  sandbox-platform:gpu: { timeSlicingReplicas: .nan }\n").get("sandbox-platform:gpu.timeSlicingReplicas") ?? "", /NaN/);
+    });
+
+    it("refuses an empty secure: value, naming the key, and keeps a real one secret", () => {
+        const parsed = parseStackConfig("config:\n  sandbox-platform:environment: dev\n  sandbox-platform:boundaryToken:\n    secure: \"\"\n  sandbox-platform:boundaryPassword:\n    secure: v1:abc\n", "test");
+        assert.deepStrictEqual(parsed.issues?.map((entry) => entry.key), ["sandbox-platform:boundaryToken"]);
+        assert.match(parsed.issues![0].detail, /empty secure: value/);
+        assert.ok(parsed.secretKeys.includes("sandbox-platform:boundaryPassword"));
+    });
+
+    it("reports those with every other problem of the config in one run (the render's loader)", () => {
+        const stack = parseStackConfig("config:\n  sandbox-platform:environment: Dev\n  sandbox-platform:gpu: { enabled: off }\n  sandbox-platform:boundaryToken: { secure: '' }\n", "test");
+        assert.throws(() => loadStack("test", stack), (error: any) => {
+            assert.deepStrictEqual(error.issues.map((entry: { key: string }) => entry.key).sort(),
+                ["sandbox-platform:boundaryToken", "sandbox-platform:environment", "sandbox-platform:gpu.enabled"]);
+            return true;
+        });
+    });
+
+    it("finds nothing to refuse in the shipped stacks", () => {
+        for (const stack of ["dev", "prod", "repos"]) {
+            const text = require("fs").readFileSync(require("path").join(repoRoot, "stacks", `Pulumi.${stack}.yaml`), "utf8");
+            assert.deepStrictEqual(parseStackConfig(text, stack).issues, [], stack);
+        }
+    });
+});

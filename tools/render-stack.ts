@@ -2,7 +2,8 @@
 // policy pack over what it registered. Writes nothing: see render.ts for the files.
 
 import * as path from "path";
-import { parsePlatformConfig, rawFromPulumiConfig } from "../components/config/load";
+import { rawFromPulumiConfig, validatePlatformConfig } from "../components/config/load";
+import { ConfigError } from "../components/config/errors";
 import { PlatformConfig } from "../components/config/schema";
 import { Violation, evaluatePolicies } from "../policy/evaluate";
 import { CapturedResource, ProgramRun, freshProgram, runProgram } from "./program-runner";
@@ -27,7 +28,14 @@ export interface RenderResult {
 /** Loads a stack's config and validates it; throws ConfigError or StackFileError. */
 export function loadStack(stack: string, configFile?: string | StackConfig): { stackConfig: StackConfig; config: PlatformConfig } {
     const stackConfig = typeof configFile === "object" ? configFile : readStackConfig(configFile ?? stackFilePath(repoRoot, stack));
-    return { stackConfig, config: parsePlatformConfig(rawFromPulumiConfig(stackConfig.config)) };
+    const { config, issues } = validatePlatformConfig(rawFromPulumiConfig(stackConfig.config));
+    // A value refused in the file (tools/stack-yaml.ts) is reported once, with that reason.
+    const fileKeys = new Set((stackConfig.issues ?? []).map((entry) => entry.key));
+    const all = [...(stackConfig.issues ?? []), ...issues.filter((entry) => !fileKeys.has(entry.key))];
+    if (all.length > 0 || !config) {
+        throw new ConfigError(all[0].key, all[0].detail, all);
+    }
+    return { stackConfig, config };
 }
 
 export function policySubjects(resources: CapturedResource[]) {
