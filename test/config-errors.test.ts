@@ -193,3 +193,12 @@ describe("stack files: values YAML readers disagree on, numbers Pulumi cannot st
         }
     });
 });
+
+describe("stack config: quantities that are not finite numbers", () => {
+    const cpu = (value: string) => reported({ environment: "dev", teams: [{ name: "a", resources: { cpu: value, memory: value } }] });
+    it("refuses a quantity whose exponent overflows or underflows, naming the key", () => {
+        assert.match(cpu("1e400").get("teams[0].resources.cpu") ?? "", /"1e400" overflows/);
+        assert.match(cpu("9".repeat(400)).get("teams[0].resources.memory") ?? "", /overflows/);
+        assert.match(cpu("1e-400").get("teams[0].resources.cpu") ?? "", /underflows to zero/);
+    });
+});
