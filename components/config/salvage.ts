@@ -78,9 +78,13 @@ export function salvageInvalid(schema: z.ZodType, value: unknown, path: (string 
         case "optional":
         case "nullable":
             return value === undefined ? undefined : salvageInvalid(d.innerType, value, path, out);
-        case "pipe":
-            // The input side: rules of the object itself, before any transform.
-            return salvage(d.in, value, path, out);
+        case "pipe": {
+            // The input side of an object or list (its own rules, before any transform). A scalar
+            // whose input side parses but whose output side refuses it (a number out of range)
+            // is unknown: never hand a rule a value the schema refused.
+            const inner = salvage(d.in, value, path, out);
+            return isRecord(inner) || Array.isArray(inner) ? inner : undefined;
+        }
         case "union": {
             // The branch that takes this kind of value (an object for an object).
             const branch = (d.options as z.ZodType[]).find((option) => isRecord(value) === (objectDef(option) !== undefined));
