@@ -69,6 +69,13 @@ export async function checkTargets(targets: string[], config: PolicyPackConfig =
     }
     await flush();
     result.violations.push(...(await evaluateStackPolicies(stackSubjects, config)).map((v) => ({ ...v, file: stackFiles.get(v.urn) })));
+    if (result.objects === 0 && result.errors.length === 0) {
+        // As kubectl apply answers input with no object (an empty file, only comments or
+        // separators, an empty kind: List): kubernetes/kubectl pkg/cmd/apply/apply.go.
+        const message = "no objects passed to check";
+        result.errors.push(message);
+        onError(message);
+    }
     return result;
 }
 

@@ -1,6 +1,6 @@
 // The pack's configuration (configSchema) and its defaults. Every allowlist here is
 // derived from the platform's own definitions, so the pack admits what the platform
-// builds and nothing else; README "Threat model" says how to extend each safely.
+// builds and nothing else; docs/policies.md "Threat model" says how to extend each safely.
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import { envboxRepository, bitnamiPostgresChart, cnpgChart, coderChart, kataDeployChart, nvidiaDevicePluginChart, podSecurityVersion } from "../components/versions";
 import { privilegedInstallerImages } from "../components/runtimes/installers";

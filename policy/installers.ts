@@ -50,7 +50,7 @@ export function allowanceFor(daemonSet: DaemonSet): InstallerAllowance {
 /**
  * The platform's node-level pods that need the host: the sysbox installer, the
  * smarter-device-manager and the node preflight. kata-deploy and the NVIDIA device
- * plugin are installed by Helm charts whose pods the pack does not see (README).
+ * plugin are installed by Helm charts whose pods the pack does not see (docs/policies.md).
  */
 export function platformInstallerAllowances(): InstallerAllowance[] {
     const everyDevice = { devices: { fuse: true, tun: true } } as PlatformConfig;

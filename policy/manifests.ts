@@ -32,6 +32,8 @@ export const stdinName = "standard input";
 /** The largest single document read; the API server refuses much smaller request bodies (3 MiB). */
 export const maxDocumentBytes = 8 * 1024 * 1024;
 const manifestExtension = /\.(ya?ml|json)$/i;
+/** kubectl's resource.FileExtensions, in its order (for its message). */
+const manifestExtensions = [".json", ".yaml", ".yml"];
 
 export function pulumiTypeOf(apiVersion: string, kind: string): string {
     const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["core", apiVersion];
@@ -352,11 +354,15 @@ export function parseDocument(text: string, file: string, line = 1): ManifestIte
 
 /** Every object, skipped renderer file and error in the targets, in order, streaming. */
 export function* readManifestItems(targets: string[]): Generator<ManifestItem> {
+    let files = 0;
+    let errors = 0;
     for (const entry of manifestFiles(targets)) {
         if ("error" in entry) {
+            errors++;
             yield { type: "error", message: entry.error };
             continue;
         }
+        files++;
         try {
             for (const { text, line } of fileDocuments(entry.file)) {
                 yield* parseDocument(text, entry.file === stdinTarget ? stdinName : entry.file, line);
@@ -367,6 +373,10 @@ export function* readManifestItems(targets: string[]): Generator<ManifestItem> {
             }
             yield { type: "error", message: error.message };
         }
+    }
+    if (files === 0 && errors === 0) {
+        // kubectl (cli-runtime builder.go Path): no file to read and no error reading is itself an error.
+        yield { type: "error", message: `error reading [${targets.join(" ")}]: recognized file extensions are [${manifestExtensions.join(" ")}]` };
     }
 }
 

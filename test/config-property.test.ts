@@ -4,10 +4,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PassThrough, Readable } from "stream";
-import { validatePlatformConfig } from "../components/config/load";
+import { keyPath, validatePlatformConfig } from "../components/config/load";
 import { main } from "../tools/render-cli";
 import { manifestName } from "../tools/render-output";
-import { mutatedConfig, stackFileText, validConfig } from "./helpers/config-arbitraries";
+import { Mistake, independent, mistakes, mutatedConfig, stackFileText, validConfig } from "./helpers/config-arbitraries";
 
 async function renderText(text: string): Promise<{ code: number; stdout: string; stderr: string; out: string }> {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "config-property-")), "out");
@@ -41,6 +41,27 @@ describe("stack config properties (fast-check)", () => {
                 assert.ok(issue.detail.trim().length > 5, JSON.stringify(issue));
             }
         }), { numRuns: 1000 });
+    });
+
+    it("names both keys in one run for any two independent mistakes in a valid config (every rule runs when another fails)", () => {
+        const names = Object.keys(mistakes);
+        const keysOf = (config: Record<string, unknown>) => validatePlatformConfig(config).issues.map((entry) => entry.key);
+        const full = (key: (string | number)[]) => `sandbox-platform:${keyPath(key)}`;
+        let pairs = 0;
+        fc.assert(fc.property(validConfig, fc.constantFrom(...names), fc.constantFrom(...names), fc.nat(), fc.nat(), (config, first, second, pickA, pickB) => {
+            const alone = JSON.parse(JSON.stringify(config));
+            const a = mistakes[first](alone, pickA);
+            fc.pre(a !== undefined);
+            assert.ok(keysOf(alone).includes(full(a!.key)), `${first} alone is reported under ${full(a!.key)}: ${keysOf(alone).join(", ")}`);
+            const both = JSON.parse(JSON.stringify(alone));
+            const b: Mistake | undefined = mistakes[second](both, pickB);
+            fc.pre(b !== undefined && independent(a!, b));
+            const reported = keysOf(both);
+            assert.ok(reported.includes(full(a!.key)) && reported.includes(full(b!.key)),
+                `${first} (${full(a!.key)}) and ${second} (${full(b!.key)}) must both be named; got ${reported.join(", ")}`);
+            pairs++;
+        }), { numRuns: 600 });
+        assert.ok(pairs >= 300, `only ${pairs} pairs of independent mistakes were tried`);
     });
 
     it("maps mutated stack files to exit 0, 1 or 2 in the render command, writing nothing on 2", async function () {

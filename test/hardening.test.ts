@@ -4,7 +4,7 @@
 // Helm charts are derived from the charts' own templates at the pinned versions
 // (test/upstream/chart-knobs.ts: which values key reaches which container, and the chart's
 // default), merged with the values the platform passes, as Helm merges them. The exception
-// list is the README's "Hardening exceptions" table, row for row.
+// list is docs/isolation.md's "Hardening exceptions" table, row for row.
 
 import * as assert from "assert";
 import * as fs from "fs";
@@ -93,11 +93,11 @@ function failedChecks(subject: PodUnderTest, container: Record<string, any>): Ch
     return failed;
 }
 
-/** README "Hardening exceptions": `workload` | `container` | waived checks | why. */
+/** docs/isolation.md "Hardening exceptions": `workload` | `container` | waived checks | why. */
 function readmeExceptions(): Map<string, Set<string>> {
-    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+    const readme = fs.readFileSync(path.join(repoRoot, "docs", "isolation.md"), "utf8");
     const start = readme.indexOf("### Hardening exceptions");
-    assert.ok(start >= 0, "README has no \"### Hardening exceptions\" section");
+    assert.ok(start >= 0, "docs/isolation.md has no \"### Hardening exceptions\" section");
     const section = readme.slice(start).split(/\n#{2,3} /)[0];
     const rows = new Map<string, Set<string>>();
     for (const line of section.split("\n")) {
@@ -175,7 +175,7 @@ function chartPods(resources: any[]): PodUnderTest[] {
     return pods;
 }
 
-describe("hardening: requests, memory limits and Pod Security `restricted` for every non-sandbox pod (README \"Hardening exceptions\")", () => {
+describe("hardening: requests, memory limits and Pod Security `restricted` for every non-sandbox pod (docs/isolation.md \"Hardening exceptions\")", () => {
     let exceptions = new Map<string, Set<string>>();
     before(() => { exceptions = readmeExceptions(); });
     const used = new Map<string, Set<string>>();

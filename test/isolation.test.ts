@@ -1,7 +1,7 @@
 // Who can reach whom, for every shipped stack: the NetworkPolicies the program renders,
 // evaluated by an evaluator written from the Kubernetes API (test/helpers/netpol-evaluator.ts)
 // over a model of the cluster (rendered pods plus upstream-labelled chart pods, nodes and
-// outside addresses), compared cell by cell with the intended matrix (README "Isolation matrix").
+// outside addresses), compared cell by cell with the intended matrix (docs/isolation.md "Isolation matrix").
 
 import * as assert from "assert";
 import { RenderResult } from "../tools/render-stack";
@@ -35,7 +35,7 @@ const outside: Record<string, Destination[]> = {
 
 /**
  * The intended matrix: every (source role, destination) pair that must be allowed on K3s.
- * Everything else is denied. Reasons are in README "Isolation matrix".
+ * Everything else is denied. Reasons are in docs/isolation.md "Isolation matrix".
  */
 const intended: Record<string, string[]> = {
     "team-sandbox": ["dns", "internet-v4", "internet-v6", "boundary-upstream", "model-api-anthropic", "model-api-anthropic-other-port"],

@@ -32,6 +32,12 @@ export interface ProgramRun {
     stack: string;
     resources: CapturedResource[];
     outputs: Record<string, unknown>;
+    /**
+     * What the program logged with `pulumi.log.warn`. With no engine the SDK would print each to
+     * the console (`warning: [runtime] ...`, @pulumi/pulumi log/index.js `warn`); the render
+     * prints its own summary of them, and tests assert on them instead of printing them.
+     */
+    warnings: string[];
 }
 
 export interface RunOptions {
@@ -150,17 +156,30 @@ interface Registration {
 /** The marker components/access/deploy-credentials.ts reads (Symbol.for: no import of the program from here). */
 const offlineRenderMarker = Symbol.for("sandbox-platform:offline-render");
 
+/** The prefix @pulumi/pulumi's `log.warn` gives a warning when no engine is connected. */
+const sdkWarningPrefix = "warning: [runtime] ";
+
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     const markers = globalThis as Record<symbol, unknown>;
     markers[offlineRenderMarker] = options.offline ?? true;
+    const warnings: string[] = [];
+    const consoleWarn = console.warn;
+    console.warn = (...args: unknown[]) => {
+        if (args.length === 1 && typeof args[0] === "string" && args[0].startsWith(sdkWarningPrefix)) {
+            warnings.push(args[0].slice(sdkWarningPrefix.length));
+        } else {
+            consoleWarn(...args);
+        }
+    };
     try {
-        return await runMarkedProgram(options);
+        return { ...await runMarkedProgram(options), warnings };
     } finally {
+        console.warn = consoleWarn;
         delete markers[offlineRenderMarker];
     }
 }
 
-async function runMarkedProgram(options: RunOptions): Promise<ProgramRun> {
+async function runMarkedProgram(options: RunOptions): Promise<Omit<ProgramRun, "warnings">> {
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
     const registeredByKey = new Map<string, { inputs: Record<string, any>; custom: boolean }[]>();
     let registeredCount = 0;

@@ -2,7 +2,7 @@
 // policy pack over what it registered. Writes nothing: see render.ts for the files.
 
 import * as path from "path";
-import { parsePlatformConfig, rawFromPulumiConfig } from "../components/config/load";
+import { parsePlatformConfig, rawFromPulumiConfig, validatePlatformConfig } from "../components/config/load";
 import { PlatformConfig } from "../components/config/schema";
 import { Violation, evaluatePolicies } from "../policy/evaluate";
 import { CapturedResource, ProgramRun, freshProgram, runProgram } from "./program-runner";
@@ -10,7 +10,7 @@ import { deployCredentialGaps, gapWarning } from "../components/access/deploy-cr
 import { StackConfig, readStackConfig, stackFilePath } from "./stack-config";
 import { repoRoot } from "./repo-root";
 import * as fs from "fs";
-import { ConfigError, configNamespace } from "../components/config/errors";
+import { ConfigError, ConfigIssue, configNamespace } from "../components/config/errors";
 import { PlatformExport, platformExport, platformOutputName, platformStackName, teamAccess, teamStackConfig } from "../components/config/team-stack";
 import { mockId } from "./mock-outputs";
 import { dns1123Label } from "../components/config/formats";
@@ -36,11 +36,31 @@ export interface RenderResult {
 export function loadStack(stack: string, configFile?: string | StackConfig, platform?: PlatformExport): { stackConfig: StackConfig; config: PlatformConfig; platform?: PlatformExport } {
     const stackConfig = typeof configFile === "object" ? configFile : readStackConfig(configFile ?? stackFilePath(repoRoot, stack));
     const raw = rawFromPulumiConfig(stackConfig.config);
+    // A value refused in the file (tools/stack-yaml.ts) is reported once, with that reason, beside the rest.
+    const fileIssues = stackConfig.issues ?? [];
+    const fileKeys = new Set(fileIssues.map((entry) => entry.key));
+    const fail = (issues: ConfigIssue[]): never => {
+        const all = [...fileIssues, ...issues.filter((entry) => !fileKeys.has(entry.key))];
+        throw new ConfigError(all[0].key, all[0].detail, all);
+    };
     if (raw.stack === "team") {
         const exported = platform ?? platformExportFor(stackConfig)!;
-        return { stackConfig, config: teamStackConfig(raw, exported), platform: exported };
+        let config: PlatformConfig;
+        try {
+            config = teamStackConfig(raw, exported);
+        } catch (error) {
+            throw error instanceof ConfigError ? fail(error.issues) : error;
+        }
+        if (fileIssues.length > 0) {
+            fail([]);
+        }
+        return { stackConfig, config, platform: exported };
     }
-    return { stackConfig, config: parsePlatformConfig(raw) };
+    const { config, issues } = validatePlatformConfig(raw);
+    if (issues.length > 0 || fileIssues.length > 0 || !config) {
+        fail(issues);
+    }
+    return { stackConfig, config: config! };
 }
 
 /**

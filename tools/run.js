@@ -51,7 +51,7 @@ child.on("exit", (code, signal) => {
     if (signal === "SIGABRT" || code === 134) {
         process.stderr.write(`\n${script} ran out of memory (heap limit ${heapMiB} MiB on a machine with ${Math.round(os.totalmem() / 2 ** 30)} GiB).\n` +
             "The stack is too large for one process on this machine: split the teams into several stacks " +
-            "(one stacks/Pulumi.<stack>.yaml per group of teams; see README, Benchmarks), or run on a machine with more memory.\n");
+            "(one stacks/Pulumi.<stack>.yaml per group of teams; see docs/benchmarks.md), or run on a machine with more memory.\n");
         process.exit(4);
     }
     process.exit(code ?? 1);

@@ -5,12 +5,17 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { ConfigIssue } from "../components/config/errors";
+import { keyPath } from "../components/config/load";
 import { redacted } from "./mock-outputs";
 import { project } from "./program-runner";
+import { stackFileValueIssues } from "./stack-yaml";
 
 export interface StackConfig {
     config: Record<string, string>;
     secretKeys: string[];
+    /** Values of the file that are refused before validation (tools/stack-yaml.ts), each with its key. */
+    issues?: ConfigIssue[];
 }
 
 export class StackFileError extends Error {}
@@ -135,5 +140,10 @@ export function parseStackConfig(text: string, source: string): StackConfig {
             secretKeys.push(fullKey);
         }
     }
-    return { config, secretKeys };
+    const issues = stackFileValueIssues(text, ([key, ...rest]) => {
+        const fullKey = String(key).includes(":") ? String(key) : `${project}:${key}`;
+        const suffix = keyPath(rest);
+        return rest.length === 0 ? fullKey : `${fullKey}${suffix.startsWith("[") ? "" : "."}${suffix}`;
+    });
+    return { config, secretKeys, issues };
 }

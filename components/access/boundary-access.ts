@@ -19,7 +19,7 @@ export interface BoundaryAccessArgs {
     vaultAddress?: pulumi.Input<string>;
 }
 
-/** What an edition lets the platform build (see README, "Boundary editions"). */
+/** What an edition lets the platform build (see docs/access.md, "Boundary editions"). */
 export function editionCapabilities(edition: PlatformConfig["boundary"]["edition"]): { targetType: "tcp" | "ssh"; injection: boolean } {
     // The community build registers only tcp targets (hashicorp/boundary internal/daemon/controller/handlers/targets/tcp/tcp.go
     // is the only targets.Register), and a tcp target takes brokered credentials only (internal/target/tcp/register.go

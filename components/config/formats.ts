@@ -105,7 +105,13 @@ export const quantityLimits = {
 
 export function quantityProblem(text: string, kind: keyof typeof quantityLimits): string | undefined {
     const value = parseQuantity(text);
-    if (value === undefined || !Number.isFinite(value) || value <= 0) {
+    if (value !== undefined && !Number.isFinite(value)) {
+        return "overflows: its exponent makes it infinite; give a quantity such as \"8Gi\" or \"2\"";
+    }
+    if (value === 0 && /[1-9]/.test(text)) {
+        return "underflows to zero: its exponent is too small; give a quantity such as \"500m\"";
+    }
+    if (value === undefined || value <= 0) {
         return "is not a positive Kubernetes quantity (examples: \"500m\", \"2\", \"8Gi\", \"512Mi\")";
     }
     const { min, max } = quantityLimits[kind];

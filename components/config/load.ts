@@ -5,6 +5,8 @@ import { z } from "zod";
 import { ConfigError, ConfigIssue, configNamespace } from "./errors";
 import { PartialConfig, crossSectionRules } from "./rules";
 import { PlatformConfig } from "./schema";
+import { renamedKeyMessage, renamedValueMessage } from "./renames";
+import { RuleIssue, salvageInvalid } from "./salvage";
 import { platformSections, resolveNetwork, secretSections, show } from "./stack-schema";
 
 export { maxDeveloperNameLength, maxTeamNameLength } from "./stack-schema";
@@ -82,28 +84,43 @@ function clean(value: unknown, path: PropertyKey[], issues: ConfigIssue[]): unkn
     return value;
 }
 
-/** zod's issues, as key paths and sentences; unions report their closest branch. */
-function fromZod(error: z.ZodError, prefix: PropertyKey[], out: ConfigIssue[]): void {
+/** zod's issues, as key paths and sentences; unions report their closest branch; renamed keys and values name their replacement. */
+function fromZod(error: z.ZodError, prefix: PropertyKey[], value: unknown, out: ConfigIssue[]): void {
     for (const zodIssue of error.issues) {
-        addZodIssue(zodIssue, prefix, out);
+        addZodIssue(zodIssue, prefix, value, out);
     }
 }
 
-function addZodIssue(zodIssue: z.core.$ZodIssue, prefix: PropertyKey[], out: ConfigIssue[]): void {
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+    return path.reduce<unknown>((node, key) => node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined, value);
+}
+
+/** `at` is the value the issue's path starts from (the section, or the union's value). */
+function addZodIssue(zodIssue: z.core.$ZodIssue, prefix: PropertyKey[], at: unknown, out: ConfigIssue[]): void {
     const path = [...prefix, ...zodIssue.path];
+    const value = valueAt(at, zodIssue.path);
     if (zodIssue.code === "unrecognized_keys") {
         for (const key of zodIssue.keys) {
-            out.push(issue([...path, key], zodIssue.message));
+            out.push(issue([...path, key], renamedKeyMessage(keyPath([...path, key])) ?? zodIssue.message));
         }
         return;
     }
     if (zodIssue.code === "invalid_union" && zodIssue.errors.length > 0 && !zodIssue.message.startsWith("expected")) {
         // The branch that got furthest: fewest type errors at its root.
         const best = [...zodIssue.errors].sort((a, b) => rootTypeErrors(a) - rootTypeErrors(b))[0];
-        best.forEach((inner) => addZodIssue(inner, path, out));
+        best.forEach((inner) => addZodIssue(inner, path, value, out));
         return;
     }
-    out.push(issue(path, zodIssue.message));
+    if (zodIssue.code === "invalid_union") {
+        // A value of the right shape for one branch only (an object where a name or an object is
+        // accepted) is reported where that branch found it wrong: developers[2].gpu, not developers[2].
+        const nested = zodIssue.errors.filter((branch) => branch.length > 0 && branch.every((inner) => inner.path.length > 0));
+        if (nested.length === 1) {
+            nested[0].forEach((inner) => addZodIssue(inner, path, value, out));
+            return;
+        }
+    }
+    out.push(issue(path, renamedValueMessage(keyPath(path), value) ?? zodIssue.message));
 }
 
 function rootTypeErrors(issues: z.core.$ZodIssue[]): number {
@@ -128,6 +145,15 @@ function fallbackMessage(zodIssue: z.core.$ZodRawIssue): string | undefined {
     }
 }
 
+/** A rule that ran both in a parse and on salvaged fields reports once. */
+function distinct(issues: ConfigIssue[]): ConfigIssue[] {
+    const seen = new Set<string>();
+    return issues.filter((entry) => {
+        const id = `${entry.key}\n${entry.detail}`;
+        return seen.has(id) ? false : (seen.add(id), true);
+    });
+}
+
 export interface ValidationResult {
     config?: PlatformConfig;
     issues: ConfigIssue[];
@@ -139,7 +165,7 @@ export function validatePlatformConfig(input: Raw): ValidationResult {
     const top = input ?? {};
     for (const key of Object.keys(top)) {
         if (!topLevelKeys.includes(key)) {
-            issues.push(issue([key], `unknown key; accepted keys: ${topLevelKeys.join(", ")}`));
+            issues.push(issue([key], renamedKeyMessage(keyPath([key])) ?? `unknown key; accepted keys: ${topLevelKeys.join(", ")}`));
         } else if (top[key] === null) {
             issues.push(issue([key], "is null; give it a value or leave the key out"));
         }
@@ -147,14 +173,20 @@ export function validatePlatformConfig(input: Raw): ValidationResult {
     const raw = clean(Object.fromEntries(Object.entries(top).filter(([key, value]) => topLevelKeys.includes(key) && value !== null)), [], issues) as Raw;
     const secretInputs = Object.fromEntries(Object.keys(secretSections).map((key) => [key, (top as Raw)[key]]));
     const parsed: Record<string, unknown> = {};
+    /** What is known of each section (parsed, or salvaged when it did not parse): the cross-key rules read these. */
+    const views: Record<string, unknown> = {};
+    const salvagedRules: RuleIssue[] = [];
+    let valid = true;
     const options = { error: fallbackMessage };
-    const parseSection = (schema: z.ZodType, value: unknown, path: PropertyKey[]): unknown => {
+    const parseSection = (schema: z.ZodType, value: unknown, path: (string | number)[]): { data?: unknown; view: unknown } => {
         const result = schema.safeParse(value, options);
         if (!result.success) {
-            fromZod(result.error, path, issues);
-            return undefined;
+            valid = false;
+            fromZod(result.error, path, value, issues);
+            // The rules within the section still run on the fields that parsed.
+            return { view: salvageInvalid(schema, value, path, salvagedRules) };
         }
-        return result.data;
+        return { data: result.data, view: result.data };
     };
     for (const [key, schema] of Object.entries(platformSections)) {
         if (key === "teams" && Array.isArray(raw.teams)) {
@@ -162,11 +194,14 @@ export function validatePlatformConfig(input: Raw): ValidationResult {
             const element = (schema as unknown as { unwrap(): z.ZodType }).unwrap?.() ?? schema;
             const itemSchema = (element as unknown as z.ZodArray<z.ZodType>).element;
             const teams = raw.teams.map((team, i) => parseSection(itemSchema, team, ["teams", i]));
-            parsed.teams = teams;
+            parsed.teams = teams.map((team) => team.data);
+            views.teams = teams.map((team) => team.view);
             continue;
         }
         if (top[key] !== null) {
-            parsed[key] = parseSection(schema as z.ZodType, raw[key], [key]);
+            const section = parseSection(schema as z.ZodType, raw[key], [key]);
+            parsed[key] = section.data;
+            views[key] = section.view;
         }
     }
     for (const [key, schema] of Object.entries(secretSections)) {
@@ -175,18 +210,13 @@ export function validatePlatformConfig(input: Raw): ValidationResult {
             parseSection(schema as z.ZodType, value, [key]);
         }
     }
-    if (parsed.network && parsed.cluster) {
-        parsed.network = resolveNetwork(parsed.network as any, parsed.cluster as any);
-    } else {
-        parsed.network = undefined;
-    }
-    const sections = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined)) as PartialConfig;
-    for (const rule of crossSectionRules(sections, raw, secretInputs)) {
+    for (const rule of [...salvagedRules, ...crossSectionRules(views as PartialConfig, raw, secretInputs)]) {
         issues.push(issue(rule.path, rule.message));
     }
-    if (issues.length > 0) {
-        return { issues };
+    if (issues.length > 0 || !valid) {
+        return { issues: distinct(issues) };
     }
+    parsed.network = resolveNetwork(parsed.network as any, parsed.cluster as any);
     return { config: parsed as unknown as PlatformConfig, issues };
 }
 

@@ -9,9 +9,11 @@
 //      unless leaving it out must mean "not set".
 //      A new top-level key: add a section to `platformSections`.
 //   2. A rule that involves more than one key goes in rules.ts (cross-section) or in the
-//      section's `.superRefine` (within one section); each issue names its key path.
+//      section's `keyRules` (within one section, salvage.ts): it must also run when another
+//      key is wrong, so it reads only fields that are there; each issue names its key path.
 //   3. Run `npm run schema` and commit schema/stack-config.schema.json (a test fails when
-//      it is stale); document the key in README.md "Stack config reference".
+//      it is stale) and `npm run docs:config` (docs/configuration-reference.md, from the
+//      descriptions and defaults given here).
 // Every builder's error names the value and what is accepted; the key path is added
 // by the loader (load.ts).
 
@@ -21,6 +23,7 @@ import { parseCidr } from "../cluster/cidr";
 import { defaultNodeCidrs } from "../cluster/network-policies";
 import { egressPresetNames, egressPresetRules } from "../cluster/egress-presets";
 import { parseDuration } from "./duration";
+import { RuleIssue, keyRules, known } from "./salvage";
 import {
     dns1035Label, dns1123Label, dns1123Subdomain, isConfigMapKey, isDnsLabel, isDnsSubdomain, isExactSemver, parseImageReference, parseIpv4Cidr, quantityLimits,
     quantityProblem, vaultMountProblem,
@@ -203,23 +206,25 @@ export const clusterSchema = strictObject({
     ingressClass: cluster.ingressClass ?? (cluster.distribution === "k3s" ? "traefik" : "nginx"),
 }));
 
-const postgresSchema = strictObject({
+const postgresSchema = keyRules(strictObject({
     mode: oneOf(postgresModes).default("cloudnative-pg").describe("cloudnative-pg | bitnami | external"),
     storage: quantity("bytes").default("10Gi").describe("Database volume size"),
     connectionUrlSecret: strictObject({
         name: dnsSubdomain().describe("Secret in the Coder namespace"),
         key: checkedString((key) => isConfigMapKey(key) ? undefined : "is not a Secret data key (letters, digits, '-', '_', '.')").describe("Key holding the postgres:// URL"),
     }).optional().describe("mode external: the Secret holding the database URL"),
-}).superRefine((postgres, ctx) => {
-    if (postgres.mode === "external" && postgres.connectionUrlSecret === undefined) {
-        ctx.addIssue({ code: "custom", path: ["connectionUrlSecret"], message: "is required when coder.postgres.mode is external: { name: <secret>, key: <key holding the postgres:// URL> }" });
+}), (postgres) => {
+    const issues: RuleIssue[] = [];
+    if (postgres.mode === "external" && postgres.connectionUrlSecret === undefined && known(postgres, "connectionUrlSecret")) {
+        issues.push({ path: ["connectionUrlSecret"], message: "is required when coder.postgres.mode is external: { name: <secret>, key: <key holding the postgres:// URL> }" });
     }
-    if (postgres.mode !== "external" && postgres.connectionUrlSecret !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["connectionUrlSecret"], message: `only applies to mode external, not ${postgres.mode}` });
+    if (postgres.mode !== undefined && postgres.mode !== "external" && postgres.connectionUrlSecret !== undefined) {
+        issues.push({ path: ["connectionUrlSecret"], message: `only applies to mode external, not ${postgres.mode}` });
     }
+    return issues;
 });
 
-export const coderSchema = strictObject({
+export const coderSchema = keyRules(strictObject({
     enabled: flag().default(false).describe("Deploy the Coder control plane"),
     namespace: dnsLabel().default("coder").describe("Namespace of Coder and its database"),
     chartVersion: checkedString((text) => isExactSemver(text) ? undefined : "is not an exact chart version (semver such as 2.33.6; ranges are not pins)")
@@ -228,25 +233,19 @@ export const coderSchema = strictObject({
     wildcardAccessUrl: checkedString((text) => /^\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$/.test(text) ? undefined : "must look like *.coder.example.com")
         .optional().describe("Wildcard host for workspace apps, like *.coder.example.com"),
     postgres: postgresSchema.prefault({}).describe("Coder's database"),
-}).superRefine((coder, ctx) => {
-    if (coder.enabled && coder.accessUrl === undefined) {
-        ctx.addIssue({ code: "custom", path: ["accessUrl"], message: "is required when coder.enabled is true" });
-    }
-});
+}), (coder) => coder.enabled === true && coder.accessUrl === undefined && known(coder, "accessUrl")
+    ? [{ path: ["accessUrl"], message: "is required when coder.enabled is true" }] : []);
 
 const enabledOnly = (what: string) => strictObject({ enabled: flag().default(false).describe(`Install ${what}`) });
 
 export const runtimesSchema = strictObject({
     sysbox: enabledOnly("Sysbox (sysbox-deploy-k8s)").prefault({}),
-    kata: strictObject({
+    kata: keyRules(strictObject({
         enabled: flag().default(false).describe("Install Kata Containers (kata-deploy)"),
         shims: z.array(oneOf(kataShims as unknown as [KataShim, ...KataShim[]]), { error: (issue) => `expected a list of shims, got ${show(issue.input)}` })
             .default(["qemu-runtime-rs"]).describe("Kata shims; the first is the sandboxes' RuntimeClass"),
-    }).superRefine((kata, ctx) => {
-        if (kata.enabled && kata.shims.length === 0) {
-            ctx.addIssue({ code: "custom", path: ["shims"], message: `needs at least one shim when kata is enabled; accepted: ${kataShims.join(" | ")}` });
-        }
-    }).prefault({}),
+    }), (kata) => kata.enabled === true && Array.isArray(kata.shims) && kata.shims.length === 0
+        ? [{ path: ["shims"], message: `needs at least one shim when kata is enabled; accepted: ${kataShims.join(" | ")}` }] : []).prefault({}),
     gvisor: enabledOnly("the gVisor RuntimeClass").prefault({}),
 });
 
@@ -270,23 +269,24 @@ export const admissionSchema = strictObject({
     kubeSystemAction: oneOf(admissionActions).default("warn").describe("The same for kube-system (privileged pods only); deny refuses Helm-installed privileged pods such as kata-deploy"),
 });
 
-export const vaultSchema = strictObject({
+export const vaultSchema = keyRules(strictObject({
     enabled: flag().default(false).describe("Create the Vault SSH CA"),
     sshMount: checkedString(vaultMountProblem).default("ssh-client-signer").describe("Mount path of the SSH secrets engine"),
     certTtl: duration().default("8h").describe("Certificate TTL: 8h, 1h30m, 2d or seconds"),
     certMaxTtl: duration().default("24h").describe("Longest certificate TTL"),
     address: url().optional().describe("Vault's address as Boundary's workers reach it; defaults to the provider's"),
+}), (vault) => {
+    const ttl = vault.certTtl === undefined ? undefined : parseDuration(vault.certTtl);
+    const max = vault.certMaxTtl === undefined ? undefined : parseDuration(vault.certMaxTtl);
+    return ttl !== undefined && max !== undefined && Math.trunc(ttl) > Math.trunc(max)
+        ? [{ path: ["certTtl"], message: `${show(String(vault.certTtl))} is longer than vault.certMaxTtl (${vault.certMaxTtl}); a certificate's TTL must not exceed the maximum` }] : [];
 }).transform((vault) => ({
     ...vault,
     certTtl: String(vault.certTtl),
     certMaxTtl: String(vault.certMaxTtl),
     certTtlSeconds: Math.trunc(parseDuration(vault.certTtl)!),
     certMaxTtlSeconds: Math.trunc(parseDuration(vault.certMaxTtl)!),
-})).superRefine((vault, ctx) => {
-    if (vault.certTtlSeconds > vault.certMaxTtlSeconds) {
-        ctx.addIssue({ code: "custom", path: ["certTtl"], message: `${show(vault.certTtl)} is longer than vault.certMaxTtl (${vault.certMaxTtl}); a certificate's TTL must not exceed the maximum` });
-    }
-});
+}));
 
 export const boundarySchema = strictObject({
     enabled: flag().default(false).describe("Create Boundary scopes, hosts and targets"),
@@ -502,7 +502,7 @@ function workspaceSettingsIssues(team: {
     return issues;
 }
 
-export const teamSchema = strictObject({
+const teamFields = strictObject({
     name: dns1035(maxTeamNameLength).describe("Team name: DNS-1035 label, at most 20 characters, unique"),
     runtime: oneOf(sandboxRuntimes).default("envbox").describe("envbox | sysbox | kata (sysbox/kata must be enabled under runtimes)"),
     allocation: oneOf(allocations).default("dedicated").describe("dedicated (one sandbox per developer) | pool (a warm pool) | ephemeral (any free member, no persistent home)"),
@@ -541,52 +541,9 @@ export const teamSchema = strictObject({
     developers: z.array(z.union([developerName, developerObject], {
         error: (issue) => `expected a developer name or { name, gpu, image, suspended, resources }, got ${show(issue.input)}`,
     }), { error: (issue) => `expected a list, got ${show(issue.input)}` }).default([]).describe("Developers: names or objects"),
-}).superRefine((team, ctx) => {
-    if (team.allocation !== "dedicated" && team.poolSize < 1) {
-        ctx.addIssue({ code: "custom", path: ["poolSize"], message: `allocation: ${team.allocation} needs poolSize of at least 1, got ${team.poolSize}` });
-    }
-    if (team.workspace !== "image" && team.repo === undefined && team.developers.every((entry) => typeof entry === "string" || entry.repo === undefined)) {
-        ctx.addIssue({ code: "custom", path: ["workspace"], message: `workspace: ${team.workspace} builds from a repository: set repo: { url } on team ${team.name} or its developers` });
-    }
-    if (team.workspace === "envbuilder" && team.runtime === "envbox") {
-        ctx.addIssue({ code: "custom", path: ["workspace"], message: "envbuilder runs as a sysbox or kata pod: envbox's inner image needs sleep and getent (coder/envbox dockerutil GetImageMetadata), envbuilder's image is FROM scratch; use runtime sysbox or kata, or workspace: devcontainer" });
-    }
-    if (team.shutdownTime !== undefined && (team.allocation !== "ephemeral" || team.backend !== "agent-sandbox")) {
-        ctx.addIssue({ code: "custom", path: ["shutdownTime"], message: `is the agent-sandbox controller's claim expiry: it needs allocation: ephemeral and backend: agent-sandbox; team ${team.name} has allocation: ${team.allocation}, backend: ${team.backend} (persistent sandboxes are stopped with suspended: true)` });
-    }
-    if (team.allocation === "dedicated" && team.poolSize > 0) {
-        ctx.addIssue({ code: "custom", path: ["poolSize"], message: `only applies to allocation: pool; team ${team.name} is dedicated` });
-    }
-    const seen = new Map<string, number>();
-    team.developers.forEach((entry, i) => {
-        const name = typeof entry === "string" ? entry : entry.name;
-        const at: (string | number)[] = typeof entry === "string" ? ["developers", i] : ["developers", i, "name"];
-        if (seen.has(name)) {
-            ctx.addIssue({ code: "custom", path: at, message: `duplicate developer ${show(name)} (also developers[${seen.get(name)}])` });
-        }
-        seen.set(name, i);
-        if (typeof entry !== "string" && team.allocation !== "dedicated" && (entry.gpu > 0 || entry.image !== undefined || entry.resources !== undefined || entry.repo !== undefined || entry.workspace !== undefined)) {
-            ctx.addIssue({ code: "custom", path: ["developers", i], message: "pool members are identical: gpu, image, resources, repo and workspace can only be set on the team" });
-        }
-        if (typeof entry !== "string" && team.allocation !== "dedicated" && (entry.env !== undefined || entry.secretEnv !== undefined)) {
-            // A pool member serves whichever developer is assigned: a developer's variables would reach a teammate.
-            ctx.addIssue({ code: "custom", path: ["developers", i, entry.secretEnv !== undefined ? "secretEnv" : "env"], message: `pool members serve any developer of team ${team.name}: env and secretEnv can only be set on the team` });
-        }
-        if (typeof entry !== "string" && entry.workspace === "envbuilder" && team.runtime === "envbox") {
-            ctx.addIssue({ code: "custom", path: ["developers", i, "workspace"], message: "envbuilder runs as a sysbox or kata pod (envbox's inner image needs sleep and getent); this team's runtime is envbox" });
-        }
-        if (typeof entry !== "string" && entry.workspace !== undefined && entry.workspace !== "image" && entry.repo === undefined && team.repo === undefined) {
-            ctx.addIssue({ code: "custom", path: ["developers", i, "workspace"], message: `workspace: ${entry.workspace} builds from a repository: set repo: { url } on the developer or the team` });
-        }
-        if (typeof entry !== "string" && entry.gpu > 0 && team.runtime !== "envbox") {
-            ctx.addIssue({ code: "custom", path: ["developers", i, "gpu"], message: `GPUs are passed only into envbox sandboxes; this team's runtime is ${team.runtime}` });
-        }
-    });
-    workspaceSettingsIssues(team).forEach((issue) => ctx.addIssue({ code: "custom", ...issue }));
-    if (team.allocation === "pool" && team.poolSize >= 1 && team.developers.length > team.poolSize) {
-        ctx.addIssue({ code: "custom", path: ["developers"], message: `team ${team.name} has ${team.developers.length} developers but poolSize ${team.poolSize}; raise poolSize or move developers` });
-    }
-}).transform((team) => {
+});
+
+export const teamSchema = keyRules(teamFields, teamRules).transform((team) => {
     const resources = { ...defaultResources, ...team.resources };
     return {
         ...team,
@@ -613,6 +570,78 @@ export const teamSchema = strictObject({
         }),
     };
 });
+
+type TeamFields = z.output<typeof teamFields>;
+type DeveloperEntry = TeamFields["developers"][number];
+
+/**
+ * Rules across a team's keys. On a team that did not parse, unknown fields are absent (or
+ * partial: a list with undefined entries, an object with unknown fields), so every rule
+ * checks that what it reads is there (salvage.ts).
+ */
+function teamRules(team: Partial<TeamFields>): RuleIssue[] {
+    const issues: RuleIssue[] = [];
+    const { allocation, poolSize, workspace, runtime } = team;
+    const developers: (DeveloperEntry | undefined)[] | undefined = Array.isArray(team.developers) ? team.developers : undefined;
+    const teamHasNoRepo = team.repo === undefined && known(team, "repo");
+    const noRepo = (entry: DeveloperEntry | undefined) => entry !== undefined && (typeof entry === "string" || (entry.repo === undefined && known(entry, "repo")));
+    if (allocation !== undefined && allocation !== "dedicated" && typeof poolSize === "number" && poolSize < 1) {
+        issues.push({ path: ["poolSize"], message: `allocation: ${allocation} needs poolSize of at least 1, got ${poolSize}` });
+    }
+    if (workspace !== undefined && workspace !== "image" && teamHasNoRepo && developers !== undefined && known(team, "developers") && developers.every(noRepo)) {
+        issues.push({ path: ["workspace"], message: `workspace: ${workspace} builds from a repository: set repo: { url } on team ${team.name ?? "(unnamed)"} or its developers` });
+    }
+    if (workspace === "envbuilder" && runtime === "envbox") {
+        issues.push({ path: ["workspace"], message: "envbuilder runs as a sysbox or kata pod: envbox's inner image needs sleep and getent (coder/envbox dockerutil GetImageMetadata), envbuilder's image is FROM scratch; use runtime sysbox or kata, or workspace: devcontainer" });
+    }
+    if (allocation === "dedicated" && typeof poolSize === "number" && poolSize > 0) {
+        issues.push({ path: ["poolSize"], message: `only applies to allocation: pool; team ${team.name ?? "(unnamed)"} is dedicated` });
+    }
+    if (team.shutdownTime !== undefined && allocation !== undefined && team.backend !== undefined && (allocation !== "ephemeral" || team.backend !== "agent-sandbox")) {
+        issues.push({ path: ["shutdownTime"], message: `is the agent-sandbox controller's claim expiry: it needs allocation: ephemeral and backend: agent-sandbox; team ${team.name ?? "(unnamed)"} has allocation: ${allocation}, backend: ${team.backend} (persistent sandboxes are stopped with suspended: true)` });
+    }
+    const seen = new Map<string, number>();
+    (developers ?? []).forEach((entry, i) => {
+        if (entry === undefined) {
+            return;
+        }
+        const name = typeof entry === "string" ? entry : entry.name;
+        const at: (string | number)[] = typeof entry === "string" ? ["developers", i] : ["developers", i, "name"];
+        if (typeof name === "string") {
+            if (seen.has(name)) {
+                issues.push({ path: at, message: `duplicate developer ${show(name)} (also developers[${seen.get(name)}])` });
+            }
+            seen.set(name, i);
+        }
+        if (typeof entry === "string") {
+            return;
+        }
+        if (allocation !== undefined && allocation !== "dedicated" && (entry.gpu > 0 || entry.image !== undefined || entry.resources !== undefined || entry.repo !== undefined || entry.workspace !== undefined)) {
+            issues.push({ path: ["developers", i], message: "pool members are identical: gpu, image, resources, repo and workspace can only be set on the team" });
+        }
+        if (allocation !== undefined && allocation !== "dedicated" && (entry.env !== undefined || entry.secretEnv !== undefined)) {
+            // A pool member serves whichever developer is assigned: a developer's variables would reach a teammate.
+            issues.push({ path: ["developers", i, entry.secretEnv !== undefined ? "secretEnv" : "env"], message: `pool members serve any developer of team ${team.name ?? "(unnamed)"}: env and secretEnv can only be set on the team` });
+        }
+        if (entry.workspace === "envbuilder" && runtime === "envbox") {
+            issues.push({ path: ["developers", i, "workspace"], message: "envbuilder runs as a sysbox or kata pod (envbox's inner image needs sleep and getent); this team's runtime is envbox" });
+        }
+        if (entry.workspace !== undefined && entry.workspace !== "image" && noRepo(entry) && teamHasNoRepo) {
+            issues.push({ path: ["developers", i, "workspace"], message: `workspace: ${entry.workspace} builds from a repository: set repo: { url } on the developer or the team` });
+        }
+        if (entry.gpu > 0 && runtime !== undefined && runtime !== "envbox") {
+            issues.push({ path: ["developers", i, "gpu"], message: `GPUs are passed only into envbox sandboxes; this team's runtime is ${runtime}` });
+        }
+    });
+    // Who else names a developer's Secret needs the whole team: only when every part of it parsed.
+    if (typeof team.name === "string" && team.env !== undefined && team.secretEnv !== undefined && developers !== undefined && developers.every((entry) => entry !== undefined)) {
+        issues.push(...workspaceSettingsIssues(team as Parameters<typeof workspaceSettingsIssues>[0]));
+    }
+    if (allocation === "pool" && typeof poolSize === "number" && poolSize >= 1 && developers !== undefined && developers.length > poolSize) {
+        issues.push({ path: ["developers"], message: `team ${team.name ?? "(unnamed)"} has ${developers.length} developers but poolSize ${poolSize}; raise poolSize or move developers` });
+    }
+    return issues;
+}
 
 /** A stack secret: a non-empty string (the offline render sees "[secret]"). */
 const secret = z.string({ error: (issue) => `expected a secret string (pulumi config set --secret ...), got ${show(issue.input)}; a misspelt "secure:" is not a secret` })

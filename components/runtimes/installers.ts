@@ -85,7 +85,7 @@ export function nvidiaDevicePluginRelease(config: PlatformConfig): HelmReleaseSp
                 gc: { podSecurityContext: runtimeDefaultSeccomp },
             },
             // The plugin's and GFD's main containers; the chart's init/sidecar config managers have no
-            // resources key, and its NFD subchart sets its own limits (README "Hardening exceptions").
+            // resources key, and its NFD subchart sets its own limits (docs/isolation.md "Hardening exceptions").
             resources: nvidiaDevicePluginResources,
             ...(config.gpu.timeSlicingReplicas > 1 ? { config: { map: { default: stringifyYaml(sharing) }, default: "default" } } : {}),
         },

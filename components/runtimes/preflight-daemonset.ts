@@ -33,7 +33,7 @@ export function buildPreflightDaemonSet(script: string, namespace = "kube-system
                             name: "preflight",
                             image: preflightImage,
                             command: ["sh", "-c", "node /preflight/preflight.js --root /host && sleep infinity"],
-                            // Root (no runAsNonRoot): it reads root-only host files under /host (README "Hardening exceptions").
+                            // Root (no runAsNonRoot): it reads root-only host files under /host (docs/isolation.md "Hardening exceptions").
                             securityContext: {
                                 allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true,
                                 seccompProfile: { type: "RuntimeDefault" },

@@ -2,6 +2,7 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import * as YAML from "yaml";
 import type { KnownChart, RuleConfig } from "../config";
 import { ruleConfigSchema } from "../config";
+import { helmChartSetValues } from "../helm-set";
 import { kubernetesYamlOptions } from "../yaml11";
 import { containerContextProblems, podContextProblems } from "./pod-security-baseline";
 
@@ -38,14 +39,34 @@ function known(config: RuleConfig, chart: Partial<KnownChart>): boolean {
         && ((k.chart === chart.chart && (chart.repo === undefined || k.repo === chart.repo)) || `${k.repo}/${k.chart}` === chart.chart));
 }
 
-/** K3s HelmChart values: valuesContent (YAML 1.1, as helm-controller reads it) merged with `set`. */
-function helmChartValues(spec: any): { values: unknown; error?: string } {
-    try {
-        const parsed = typeof spec?.valuesContent === "string" ? YAML.parse(spec.valuesContent, kubernetesYamlOptions) : {};
-        return { values: { ...(parsed ?? {}), ...(spec?.set ?? {}) } };
-    } catch (error) {
-        return { values: {}, error: (error as Error).message.split("\n")[0] };
+/**
+ * Every source of values of a K3s HelmChart or HelmChartConfig, each as the chart sees it:
+ * `valuesContent` (YAML, read by Helm as sigs.k8s.io/yaml reads it), `values` (structured),
+ * and a HelmChart's `set` (Helm flags, helm-set.ts). helm-controller passes the first two as
+ * values files (HelmChart's, then its HelmChartConfig's) and `set` as flags, which Helm
+ * merges in that order; each source is judged on its own, so a later `false` never hides
+ * an earlier `true` (k3s-io/helm-controller pkg/controllers/chart/chart.go @ v0.17.7).
+ */
+function helmChartValueSources(spec: any, isChart: boolean): { source: string; values: unknown; error?: string }[] {
+    const sources: { source: string; values: unknown; error?: string }[] = [];
+    if (typeof spec?.valuesContent === "string") {
+        try {
+            sources.push({ source: "valuesContent", values: YAML.parse(spec.valuesContent, kubernetesYamlOptions) });
+        } catch (error) {
+            sources.push({ source: "valuesContent", values: {}, error: `valuesContent is not valid YAML (${(error as Error).message.split("\n")[0]})` });
+        }
     }
+    if (spec?.values !== undefined) {
+        sources.push({ source: "values", values: spec.values });
+    }
+    if (isChart && spec?.set !== undefined) {
+        const { values, errors } = helmChartSetValues(spec.set);
+        sources.push({ source: "set", values });
+        for (const error of errors) {
+            sources.push({ source: "set", values: {}, error: `set: Helm refuses ${error}` });
+        }
+    }
+    return sources;
 }
 
 /**
@@ -67,12 +88,13 @@ export const helmReleases: ResourceValidationPolicy = {
         } else if (args.type === helmChartType || args.type === helmChartConfigType) {
             const spec = args.props.spec ?? {};
             const what = `${args.type.split(":")[2]} ${args.props.metadata?.namespace ?? "default"}/${args.props.metadata?.name}`;
-            const { values, error } = helmChartValues(spec);
-            if (error) {
-                reportViolation(`${what}: valuesContent is not valid YAML (${error})`);
-            }
-            for (const found of privilegedValues(values)) {
-                reportViolation(`${what}: value ${found} asks the chart for host access`);
+            for (const { source, values, error } of helmChartValueSources(spec, args.type === helmChartType)) {
+                if (error) {
+                    reportViolation(`${what}: ${error}`);
+                }
+                for (const found of privilegedValues(values)) {
+                    reportViolation(`${what}: value ${found} (spec.${source}) asks the chart for host access`);
+                }
             }
             if (spec.jobImage !== undefined && !config.helmJobImages.includes(spec.jobImage)) {
                 reportViolation(`${what}: jobImage ${spec.jobImage} would run the Helm job (cluster-admin) from an image not in the allowlist (${config.helmJobImages.join(", ") || "none"})`);

@@ -110,3 +110,142 @@ export function stackFileText(config: Record<string, unknown>): string {
     }
     return `${lines.join("\n")}\n`;
 }
+
+// ---- targeted mistakes, each refused under one known key ----
+
+type KeyPath = (string | number)[];
+
+/** One mistake applied to a copy of a config: the key it must be reported under, and what it wrote and read. */
+export interface Mistake {
+    /** The key path the problem must be reported under. */
+    key: KeyPath;
+    /** Keys whose values the mistake changed. */
+    writes: KeyPath[];
+    /** Other keys whose values make it a mistake (gpu.enabled for a GPU asked for). */
+    reads: KeyPath[];
+}
+
+/** Applies a mistake to `config` in place (choosing its target with `pick`), or answers undefined when it does not apply. */
+type MistakeMaker = (config: Record<string, any>, pick: number) => Mistake | undefined;
+
+const teamAt = (config: Record<string, any>, pick: number, test: (team: Record<string, any>) => boolean = () => true): number | undefined => {
+    const candidates = (config.teams as Record<string, any>[]).flatMap((team, i) => test(team) ? [i] : []);
+    return candidates.length === 0 ? undefined : candidates[pick % candidates.length];
+};
+
+/**
+ * Mistakes a user makes, one key each: a bad value, a rule between keys broken (duplicate
+ * team or developer, a GPU or runtime not enabled, a TTL over its maximum, a pool of none,
+ * an enabled service with no URL), an unknown key. Named so a failing case says which.
+ */
+export const mistakes: Record<string, MistakeMaker> = {
+    "a CPU that is not a quantity": (config, pick) => {
+        const i = teamAt(config, pick);
+        if (i === undefined) return undefined;
+        config.teams[i].resources = { ...config.teams[i].resources, cpu: "lots" };
+        return { key: ["teams", i, "resources", "cpu"], writes: [["teams", i, "resources", "cpu"]], reads: [] };
+    },
+    "an image on the latest tag": (config, pick) => {
+        const i = teamAt(config, pick);
+        if (i === undefined) return undefined;
+        config.teams[i].image = "codercom/enterprise-base:latest";
+        return { key: ["teams", i, "image"], writes: [["teams", i, "image"]], reads: [] };
+    },
+    "a team name that is not a DNS label": (config, pick) => {
+        const i = teamAt(config, pick);
+        if (i === undefined) return undefined;
+        config.teams[i].name = "Team_One";
+        return { key: ["teams", i, "name"], writes: [["teams", i, "name"]], reads: [] };
+    },
+    "a duplicate team name": (config, pick) => {
+        const i = teamAt(config, pick, (team) => team !== config.teams[0]);
+        if (i === undefined) return undefined;
+        config.teams[i].name = config.teams[0].name;
+        return { key: ["teams", i, "name"], writes: [["teams", i, "name"]], reads: [["teams", 0, "name"]] };
+    },
+    "a duplicate developer": (config, pick) => {
+        const i = teamAt(config, pick, (team) => team.developers.length > 0 && typeof team.developers[0] === "string");
+        if (i === undefined) return undefined;
+        const j = config.teams[i].developers.length;
+        config.teams[i].developers.push(config.teams[i].developers[0]);
+        return { key: ["teams", i, "developers", j], writes: [["teams", i, "developers", j]], reads: [["teams", i, "developers", 0]] };
+    },
+    "a GPU while gpu.enabled is false": (config, pick) => {
+        const i = teamAt(config, pick, (team) => team.developers.length > 0 && (team.allocation ?? "dedicated") === "dedicated");
+        if (i === undefined || config.gpu.enabled !== false) return undefined;
+        const j = pick % config.teams[i].developers.length;
+        const entry = config.teams[i].developers[j];
+        config.teams[i].developers[j] = { ...(typeof entry === "string" ? { name: entry } : entry), gpu: 1 };
+        return { key: ["teams", i, "developers", j, "gpu"], writes: [["teams", i, "developers", j, "gpu"]], reads: [["gpu", "enabled"]] };
+    },
+    "a runtime that is not enabled": (config, pick) => {
+        const i = teamAt(config, pick);
+        if (i === undefined || config.runtimes.kata.enabled !== false) return undefined;
+        config.teams[i].runtime = "kata";
+        return { key: ["teams", i, "runtime"], writes: [["teams", i, "runtime"]], reads: [["runtimes", "kata", "enabled"]] };
+    },
+    "a pool of no members": (config, pick) => {
+        const i = teamAt(config, pick);
+        if (i === undefined) return undefined;
+        config.teams[i].allocation = "pool";
+        config.teams[i].poolSize = 0;
+        return { key: ["teams", i, "poolSize"], writes: [["teams", i, "allocation"], ["teams", i, "poolSize"]], reads: [] };
+    },
+    "a port range that ends before it starts": (config, pick) => {
+        const i = teamAt(config, pick);
+        if (i === undefined) return undefined;
+        config.teams[i].egress = [{ cidr: "203.0.113.0/24", ports: [{ port: 9000, endPort: 8000 }] }];
+        return { key: ["teams", i, "egress", 0, "ports", 0, "endPort"], writes: [["teams", i, "egress"]], reads: [] };
+    },
+    "a flag that is not true or false": (config) => {
+        config.gpu.enabled = "maybe";
+        return { key: ["gpu", "enabled"], writes: [["gpu", "enabled"]], reads: [] };
+    },
+    "a number out of range": (config) => {
+        config.gpu.timeSlicingReplicas = 0;
+        return { key: ["gpu", "timeSlicingReplicas"], writes: [["gpu", "timeSlicingReplicas"]], reads: [] };
+    },
+    "a certificate TTL over its maximum": (config) => {
+        config.vault.certTtl = "48h";
+        config.vault.certMaxTtl = "24h";
+        return { key: ["vault", "certTtl"], writes: [["vault", "certTtl"], ["vault", "certMaxTtl"]], reads: [] };
+    },
+    "a duration Vault cannot read": (config) => {
+        config.vault.certMaxTtl = "8 hours";
+        return { key: ["vault", "certMaxTtl"], writes: [["vault", "certMaxTtl"]], reads: [] };
+    },
+    "Coder enabled with no URL": (config) => {
+        config.coder = { ...config.coder, enabled: true };
+        delete config.coder.accessUrl;
+        return { key: ["coder", "accessUrl"], writes: [["coder", "enabled"], ["coder", "accessUrl"]], reads: [] };
+    },
+    "a system namespace for Coder": (config) => {
+        config.coder = { ...config.coder, namespace: "kube-system" };
+        return { key: ["coder", "namespace"], writes: [["coder", "namespace"]], reads: [] };
+    },
+    "an edition that needs Vault while Vault is off": (config) => {
+        config.boundary = { enabled: true, edition: "hcp", address: "https://boundary.example.com" };
+        config.vault.enabled = false;
+        return { key: ["boundary", "edition"], writes: [["boundary"], ["vault", "enabled"]], reads: [] };
+    },
+    "an environment that is not a DNS label": (config) => {
+        config.environment = "Dev Env";
+        return { key: ["environment"], writes: [["environment"]], reads: [] };
+    },
+    "an unknown key in a section": (config) => {
+        config.cluster.storageclass = "local-path";
+        return { key: ["cluster", "storageclass"], writes: [["cluster", "storageclass"]], reads: [] };
+    },
+};
+
+/** Whether one key path is, contains or sits inside the other. */
+function overlaps(a: KeyPath, b: KeyPath): boolean {
+    const n = Math.min(a.length, b.length);
+    return a.slice(0, n).every((part, i) => part === b[i]);
+}
+
+/** Two mistakes are independent when neither wrote what the other wrote or read. */
+export function independent(a: Mistake, b: Mistake): boolean {
+    return !a.writes.some((w) => [...b.writes, ...b.reads].some((p) => overlaps(w, p)))
+        && !b.writes.some((w) => [...a.writes, ...a.reads].some((p) => overlaps(w, p)));
+}
