@@ -28,6 +28,8 @@ import { BoundaryAcl, BoundaryResource, RoleSpec, anonymousUser, anyAuthenticate
 import { BindingObject, KubernetesObject, RbacAuthorizer, RoleObject, UserInfo, serviceAccountUser } from "./helpers/rbac-evaluator";
 import { VaultAcl } from "./helpers/vault-acl";
 import { renderedStack } from "./helpers/stacks";
+import { admissionVerdicts } from "../policy/admission/evaluate";
+import { AdmissionPolicyObjects, admissionNames } from "../components/admission/policies";
 
 // ---------------------------------------------------------------- Kubernetes
 
@@ -251,10 +253,10 @@ for (const env of ["dev", "prod"]) {
             }
         });
 
-        it("a privileged pod with a host mount passes RBAC (Deployment) but is refused by admission — stand-in: the policy pack's verdict until branch admission lands", async () => {
-            // TODO(admission): replace this CrossGuard verdict with the admission branch's cluster verdict
-            // function. Until then nothing in the cluster refuses this Deployment: CrossGuard runs only in
-            // `pulumi preview/up --policy-pack policy`, which a team stack could skip.
+        it("a privileged pod with a host mount passes RBAC (Deployment) but is refused in the cluster by the platform's admission policies, and by the pack", async () => {
+            // CrossGuard runs only in `pulumi preview/up --policy-pack policy`, which a team stack could
+            // skip; the ValidatingAdmissionPolicies the platform stack renders judge it in the cluster.
+            assert.strictEqual(platform.config.admission.action, "deny", `${env}: the platform stack refuses (not only warns) in sandbox namespaces`);
             const authz = clusterRbac(teams);
             for (const team of teams) {
                 const escape = {
@@ -272,6 +274,20 @@ for (const env of ["dev", "prod"]) {
                     },
                 };
                 assert.ok(canDo(authz, deployerUser(team), "create", escape), "RBAC alone lets the team create Deployments");
+                // The cluster's verdict on the platform render's own policies, bindings and the team's Namespace.
+                const rendered = platform.run.resources.filter((r) => r.custom).map((r) => r.inputs);
+                const namespaceObject = rendered.find((object) => object.kind === "Namespace" && object.metadata?.name === teamNamespace(team));
+                assert.ok(namespaceObject, `${env}: the platform renders ${teamNamespace(team)}`);
+                const verdict = admissionVerdicts(escape, {
+                    namespaceObject,
+                    objects: {
+                        namespace: rendered.find((object) => object.kind === "Namespace" && object.metadata?.name === admissionNames.paramsNamespace),
+                        params: rendered.find((object) => object.kind === "ConfigMap" && object.metadata?.namespace === admissionNames.paramsNamespace),
+                        policies: rendered.filter((object) => object.kind === "ValidatingAdmissionPolicy"),
+                        bindings: rendered.filter((object) => object.kind === "ValidatingAdmissionPolicyBinding"),
+                    } as AdmissionPolicyObjects,
+                });
+                assert.ok(verdict.refused, `${team}: the admission policies refuse the escape Deployment (${JSON.stringify(verdict.violations).slice(0, 300)})`);
                 const violations = mandatory(await evaluateResourcePolicies([manifestSubject(escape)]));
                 assert.ok(violations.some((violation) => /privileged/i.test(violation.policy)), `${team}: the privileged rule refuses it (${violations.map((v) => v.policy).join(", ")})`);
                 assert.ok(violations.some((violation) => /hostPath/.test(violation.message)), `${team}: the host mount is refused (${violations.map((v) => v.message).join(" | ")})`);
