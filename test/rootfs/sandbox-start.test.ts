@@ -163,7 +163,7 @@ describe("sandbox start-up script on a Debian bookworm root filesystem (real ssh
 
         it("restarts after the container restarts (sshd gone) with the same host key and data", () => {
             const before = system.sh("ssh-keygen -l -f /home/coder/.sandbox/ssh_host_ed25519_key.pub");
-            system.sh("pkill -f '^sh /etc/sandbox/sshd/sandbox-start'; kill $(cat /home/coder/.sandbox/sshd.pid); sleep 0.5");
+            system.sh(`pkill -f '^sh ${startScriptPath}'; kill $(cat /home/coder/.sandbox/sshd.pid); sleep 0.5`);
             const out = startScript(system);
             assert.match(out, /step sshd: listening on port 2222/);
             assert.strictEqual(system.sh("ssh-keygen -l -f /home/coder/.sandbox/ssh_host_ed25519_key.pub"), before);
@@ -357,7 +357,7 @@ describe("sandbox start-up script on a Debian bookworm root filesystem (real ssh
             assert.match(first, /step clone: cloned at main/);
             const session = ssh(system, "alice", "coder", "echo scratch > app/scratch.txt; echo leftover > leftover.txt; sleep 1");
             assert.strictEqual(session.status, 0, session.stderr);
-            const exited = system.run("for i in $(seq 100); do pgrep -f '^sh /etc/sandbox/sshd/sandbox-start' >/dev/null || exit 0; sleep 0.1; done; exit 1").status === 0;
+            const exited = system.run(`for i in $(seq 100); do pgrep -f '^sh ${startScriptPath}' >/dev/null || exit 0; sleep 0.1; done; exit 1`).status === 0;
             assert.ok(exited, system.run("cat /tmp/start.out").stdout);
             assert.match(system.read("/tmp/start.out"), /session started[\s\S]*exiting so the sandbox restarts clean/);
             system.sh("kill $(cat /home/coder/.sandbox/sshd.pid) 2>/dev/null; sleep 0.3; true");

@@ -8,7 +8,7 @@
 import * as assert from "assert";
 import * as crypto from "crypto";
 import { buildSshdConfig, sshCaDir, sshCaKeyFile, sshdConfigDir } from "../../components/access/sshd";
-import { renderStartSettings, startScriptPath, startSettingsFile } from "../../components/sandboxes/bootstrap";
+import { readStartScript, renderStartSettings, startScriptPath, startSettingsFile } from "../../components/sandboxes/bootstrap";
 import { SandboxPlan } from "../../components/sandboxes/plan";
 import { buildSandboxConfigMap, startSettingsFor } from "../../components/sandboxes/workspace";
 import { secretEnvVolumes, workspaceEnvNames } from "../../components/sandboxes/workspace-env";
@@ -40,8 +40,10 @@ const sshOptions = "-F /dev/null -o IdentitiesOnly=yes -o BatchMode=yes -o Stric
 function prepare(system: RootfsSystem, sandbox: SandboxPlan, readableByAll: boolean): void {
     const configMap = buildSandboxConfigMap(sandbox, ["alice"]);
     for (const [key, value] of Object.entries(configMap.data!)) {
-        system.write(`${sshdConfigDir}/${key}`, value, key === "sandbox-start.sh" ? "0755" : "0644");
+        system.write(`${sshdConfigDir}/${key}`, value, "0644");
     }
+    // The script itself is the namespace's shared ConfigMap, mounted at its own path (start-script.ts).
+    system.write(startScriptPath, readStartScript(), "0755");
     for (const volume of secretEnvVolumes(sandbox, readableByAll).volumes) {
         const mount = secretEnvVolumes(sandbox, readableByAll).mounts.find((m) => m.name === volume.name)!;
         for (const item of volume.secret!.items!) {
