@@ -115,6 +115,16 @@ export async function runLikeLanguageHost(options: HostRunOptions): Promise<Host
     const invokes: string[] = [];
     let rootResource = "";
 
+    /** A registration's or read's type, name, parent and the URN the engine forms for it. */
+    const requested = (request: any) => {
+        const type: string = request.getType();
+        const name: string = request.getName();
+        const parent: string = request.getParent();
+        const parentType = parent ? qualifiedType(parent) : "";
+        const typ = parentType && parentType !== rootStackType ? `${parentType}$${type}` : type;
+        return { type, name, parent, urn: `urn:pulumi:${options.stack}::${projectName}::${typ}::${name}` };
+    };
+
     const server = new grpc.Server();
     server.addService(resourceGrpc.ResourceMonitorService, {
         supportsFeature(call: any, callback: any) {
@@ -124,12 +134,7 @@ export async function runLikeLanguageHost(options: HostRunOptions): Promise<Host
         },
         registerResource(call: any, callback: any) {
             const request = call.request;
-            const type: string = request.getType();
-            const name: string = request.getName();
-            const parent: string = request.getParent();
-            const parentType = parent ? qualifiedType(parent) : "";
-            const typ = parentType && parentType !== rootStackType ? `${parentType}$${type}` : type;
-            const urn = `urn:pulumi:${options.stack}::${projectName}::${typ}::${name}`;
+            const { type, name, parent, urn } = requested(request);
             const inputs = request.getObject()?.toJavaScript() ?? {};
             registrations.push({ urn, type, name, custom: request.getCustom(), parent, inputs });
             const response = new resourceProto.RegisterResourceResponse();
@@ -149,12 +154,7 @@ export async function runLikeLanguageHost(options: HostRunOptions): Promise<Host
         // (pkg/resource/deploy/builtins.go readStackReference). Other reads are not used by the program.
         readResource(call: any, callback: any) {
             const request = call.request;
-            const type: string = request.getType();
-            const name: string = request.getName();
-            const parent: string = request.getParent();
-            const parentType = parent ? qualifiedType(parent) : "";
-            const typ = parentType && parentType !== rootStackType ? `${parentType}$${type}` : type;
-            const urn = `urn:pulumi:${options.stack}::${projectName}::${typ}::${name}`;
+            const { type, name, parent, urn } = requested(request);
             const inputs = request.getProperties()?.toJavaScript() ?? {};
             registrations.push({ urn, type, name, custom: true, parent, inputs });
             if (type !== "pulumi:pulumi:StackReference" || !options.stackOutputs?.[request.getId()]) {
