@@ -39,12 +39,7 @@ describe("Boundary provider state: a require of the installed module, not the pr
         server = new BoundaryConformanceServer({ edition: "community" });
         await server.start();
         connection = { address: server.address, authMethodId: server.login.authMethodId, loginName: server.login.loginName, password: server.login.password, retry: { attempts: 3, backoffMs: 1 } };
-        const token = server.issueToken();
-        const post = async (collection: string, body: unknown) => (await (await fetch(`${server.address}/v1/${collection}`, {
-            method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body),
-        })).json()) as { id: string };
-        const org = await post("scopes", { scope_id: "global", name: "engineering" });
-        project = (await post("scopes", { scope_id: org.id, name: "alpha" })).id;
+        project = await server.seedProject();
     });
     afterEach(() => server.stop());
 

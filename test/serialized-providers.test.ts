@@ -94,12 +94,7 @@ describe("serialized dynamic providers (the SDK's closure serializer and dynamic
                     boundaryKind: "target", collection: "targets", meta: {},
                     connection: { address: server.address, authMethodId: server.login.authMethodId, loginName: server.login.loginName, password: server.login.password, retry: { attempts: 3, backoffMs: 1 } },
                 };
-                const token = server.issueToken();
-                const post = async (collection: string, body: unknown) => (await (await fetch(`${server.address}/v1/${collection}`, {
-                    method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body),
-                })).json()) as { id: string };
-                const org = await post("scopes", { scope_id: "global", name: "engineering" });
-                project = (await post("scopes", { scope_id: org.id, name: "alpha" })).id;
+                project = await server.seedProject();
             });
             afterEach(() => server.stop());
 

@@ -117,6 +117,16 @@ export class BoundaryConformanceServer {
         return token;
     }
 
+    /** An org `engineering` and its project `alpha`, made through the HTTP API as an admin would; returns the project's id. */
+    async seedProject(): Promise<string> {
+        const token = this.issueToken();
+        const post = async (collection: string, body: unknown) => (await (await fetch(`${this.address}/v1/${collection}`, {
+            method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body),
+        })).json()) as { id: string };
+        const org = await post("scopes", { scope_id: "global", name: "engineering" });
+        return (await post("scopes", { scope_id: org.id, name: "alpha" })).id;
+    }
+
     /** Someone else changes an item (its version moves). */
     touch(id: string, fields: Record<string, unknown> = {}): void {
         const item = this.items.get(id)!;

@@ -8,6 +8,7 @@ import { ChildProcess, SpawnSyncReturns, spawn, spawnSync } from "child_process"
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { startScriptPath } from "../../components/sandboxes/bootstrap";
 
 export const defaultRootfs = "/var/cache/sandbox-platform/rootfs-bookworm";
 const marker = ".sandbox-platform-rootfs";
@@ -136,4 +137,22 @@ export class RootfsSystem {
         }
         spawnSync("sh", ["-c", `for i in 1 2 3 4 5 6 7 8 9 10; do rm -rf '${this.dir}' 2>/dev/null && exit 0; sleep 0.2; done`]);
     }
+}
+
+/**
+ * Starts the sandbox start-up script as the pods do (foreground, watching sshd), as root or as
+ * `asUser`, and waits until it is ready or has failed; returns its output so far.
+ */
+export function startSandboxScript(system: RootfsSystem, asUser?: string, env = ""): string {
+    const run = asUser ? `runuser -u ${asUser} -- env HOME=/home/${asUser} ${env}` : `env ${env}`;
+    // One command waits inside the system (each command entering it costs a process spawn).
+    const out = system.sh([
+        `${run} SANDBOX_FOREGROUND=true setsid sh ${startScriptPath} >/tmp/start.out 2>&1 < /dev/null &`,
+        "for i in $(seq 600); do grep -qE 'ready in [0-9]+ ms|FAILED' /tmp/start.out && break; sleep 0.1; done",
+        "cat /tmp/start.out",
+    ].join("\n"));
+    if (!/ready in \d+ ms|FAILED/.test(out)) {
+        throw new Error(`start-up script did not finish: ${out}`);
+    }
+    return out;
 }

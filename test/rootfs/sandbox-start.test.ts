@@ -17,7 +17,7 @@ import { readStartScript, renderStartSettings, startScriptPath, startSettingsFil
 import { buildSandboxService } from "../../components/sandboxes/workload";
 import { SandboxPlan } from "../../components/sandboxes/plan";
 import { startSettingsFor } from "../../components/sandboxes/workspace";
-import { RootfsSystem, skipWithoutRootfs } from "../helpers/rootfs";
+import { RootfsSystem, skipWithoutRootfs, startSandboxScript } from "../helpers/rootfs";
 
 const plan: SandboxPlan = {
     name: "alpha-alice", namespace: "sbx-alpha", team: "alpha", runtime: "sysbox", developer: "alice",
@@ -58,20 +58,6 @@ function ensureUser(system: RootfsSystem): void {
     system.sh("id -u coder >/dev/null 2>&1 || useradd --create-home --shell /bin/sh --uid 1000 --user-group coder");
 }
 
-/** Starts the script as the pods do (foreground, watching sshd) and waits until it is ready or has failed. */
-function startScript(system: RootfsSystem, asUser?: string, env = ""): string {
-    const run = asUser ? `runuser -u ${asUser} -- env HOME=/home/${asUser} ${env}` : `env ${env}`;
-    // One command waits inside the system (each command entering it costs a process spawn).
-    const out = system.sh([
-        `${run} SANDBOX_FOREGROUND=true setsid sh ${startScriptPath} >/tmp/start.out 2>&1 < /dev/null &`,
-        "for i in $(seq 600); do grep -qE 'ready in [0-9]+ ms|FAILED' /tmp/start.out && break; sleep 0.1; done",
-        "cat /tmp/start.out",
-    ].join("\n"));
-    if (!/ready in \d+ ms|FAILED/.test(out)) {
-        throw new Error(`start-up script did not finish: ${out}`);
-    }
-    return out;
-}
 
 function ssh(system: RootfsSystem, who: string, user: string, command: string) {
     return system.run(`ssh ${sshOptions} -p ${servicePort} -i /keys/${who} -o CertificateFile=/keys/${who}-cert.pub ${user}@127.0.0.1 '${command}'`);
@@ -106,7 +92,7 @@ describe("sandbox start-up script on a Debian bookworm root filesystem (real ssh
             skipWithoutRootfs(this);
             system = await RootfsSystem.start();
             prepare(system, renderStartSettings({ ...startSettingsFor(plan), repoDir: "/home/coder/app" }));
-            firstRun = startScript(system);
+            firstRun = startSandboxScript(system);
         });
         after(() => system?.stop());
 
@@ -164,7 +150,7 @@ describe("sandbox start-up script on a Debian bookworm root filesystem (real ssh
         it("restarts after the container restarts (sshd gone) with the same host key and data", () => {
             const before = system.sh("ssh-keygen -l -f /home/coder/.sandbox/ssh_host_ed25519_key.pub");
             system.sh(`pkill -f '^sh ${startScriptPath}'; kill $(cat /home/coder/.sandbox/sshd.pid); sleep 0.5`);
-            const out = startScript(system);
+            const out = startSandboxScript(system);
             assert.match(out, /step sshd: listening on port 2222/);
             assert.strictEqual(system.sh("ssh-keygen -l -f /home/coder/.sandbox/ssh_host_ed25519_key.pub"), before);
             assert.strictEqual(system.read("/home/coder/app/README.md"), "repository readme\nmy change\n");
@@ -182,7 +168,7 @@ describe("sandbox start-up script on a Debian bookworm root filesystem (real ssh
             ensureUser(system);
             // Work that is already on the volume: one file the repository also has, one it does not.
             system.sh("mkdir -p /home/coder/app && echo 'my own readme' > /home/coder/app/README.md && echo 'notes' > /home/coder/app/notes.txt && chown -R coder: /home/coder /srv/git");
-            out = startScript(system, "coder");
+            out = startSandboxScript(system, "coder");
         });
         after(() => system?.stop());
 
@@ -247,7 +233,7 @@ describe("sandbox start-up script on a Debian bookworm root filesystem (real ssh
         });
 
         it("clones at the configured ref with the deploy key against the pinned host key, and writes no credential into the repository", () => {
-            const out = startScript(system);
+            const out = startSandboxScript(system);
             assert.match(out, /step clone: cloned at feature/, `${out}\n${system.run("cat /home/coder/.sandbox/start.log /srv/githost/sshd.log").stdout}`);
             assert.strictEqual(system.read("/home/coder/app/FEATURE"), "feature\n");
             assert.strictEqual(system.sh("git -C /home/coder/app rev-parse --abbrev-ref HEAD").trim(), "feature");
@@ -299,7 +285,7 @@ describe("sandbox start-up script on a Debian bookworm root filesystem (real ssh
 
         it("clones with the token through the credential helper, and the token lands nowhere in the repository or the log", () => {
             system.write(`${credentials}/token`, `${token}\n`, "0444");
-            const out = startScript(system);
+            const out = startSandboxScript(system);
             assert.match(out, /step clone: cloned at main/, `${out}\n${system.run("cat /home/coder/.sandbox/start.log").stdout}\n${serverLog()}`);
             assert.strictEqual(system.read("/home/coder/app/README.md"), "repository readme\n");
             assert.strictEqual(system.sh("git -C /home/coder/app remote get-url origin").trim(), httpPlan.repo!.url);
@@ -334,7 +320,7 @@ describe("sandbox start-up script on a Debian bookworm root filesystem (real ssh
 
         it("installs openssh-server with the image's package manager when it can, then serves certificate logins", () => {
             system.write("/etc/sudoers.d/coder", "coder ALL=(ALL) NOPASSWD:ALL\n", "0440");
-            const out = startScript(system, "coder");
+            const out = startSandboxScript(system, "coder");
             assert.match(out, /openssh-server is not installed; installing it/);
             assert.ok(system.exists("/usr/sbin/sshd"));
             const login = ssh(system, "alice", "coder", "id -un");
@@ -353,7 +339,7 @@ describe("sandbox start-up script on a Debian bookworm root filesystem (real ssh
         after(() => system?.stop());
 
         it("exits after the last session has gone, and the next start begins from a clean home with a fresh clone", () => {
-            const first = startScript(system, undefined, "SANDBOX_WATCH_INTERVAL=0.2");
+            const first = startSandboxScript(system, undefined, "SANDBOX_WATCH_INTERVAL=0.2");
             assert.match(first, /step clone: cloned at main/);
             const session = ssh(system, "alice", "coder", "echo scratch > app/scratch.txt; echo leftover > leftover.txt; sleep 1");
             assert.strictEqual(session.status, 0, session.stderr);
@@ -361,7 +347,7 @@ describe("sandbox start-up script on a Debian bookworm root filesystem (real ssh
             assert.ok(exited, system.run("cat /tmp/start.out").stdout);
             assert.match(system.read("/tmp/start.out"), /session started[\s\S]*exiting so the sandbox restarts clean/);
             system.sh("kill $(cat /home/coder/.sandbox/sshd.pid) 2>/dev/null; sleep 0.3; true");
-            const second = startScript(system, undefined, "SANDBOX_WATCH_INTERVAL=0.2");
+            const second = startSandboxScript(system, undefined, "SANDBOX_WATCH_INTERVAL=0.2");
             assert.match(second, /step clone: cloned at main/);
             assert.ok(!system.exists("/home/coder/leftover.txt"));
             assert.ok(!system.exists("/home/coder/app/scratch.txt"));
@@ -382,7 +368,7 @@ describe("sandbox start-up script on a Debian bookworm root filesystem (real ssh
         after(() => system?.stop());
 
         it("recycles in place after the last session: home emptied, repository cloned again, sshd still serving", () => {
-            const first = startScript(system, "coder", "SANDBOX_WATCH_INTERVAL=0.2");
+            const first = startSandboxScript(system, "coder", "SANDBOX_WATCH_INTERVAL=0.2");
             assert.match(first, /step clone: cloned at main/);
             const session = ssh(system, "alice", "coder", "echo scratch > app/scratch.txt; echo leftover > leftover.txt; sleep 1");
             assert.strictEqual(session.status, 0, session.stderr);

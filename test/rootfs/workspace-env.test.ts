@@ -12,7 +12,7 @@ import { readStartScript, renderStartSettings, startScriptPath, startSettingsFil
 import { SandboxPlan } from "../../components/sandboxes/plan";
 import { buildSandboxConfigMap, startSettingsFor } from "../../components/sandboxes/workspace";
 import { secretEnvVolumes, workspaceEnvNames } from "../../components/sandboxes/workspace-env";
-import { RootfsSystem, skipWithoutRootfs } from "../helpers/rootfs";
+import { RootfsSystem, skipWithoutRootfs, startSandboxScript } from "../helpers/rootfs";
 
 const secretValue = `sk-ant-api03-${crypto.randomBytes(16).toString("hex")}`;
 /** A value that needs quoting in every form the script writes. */
@@ -66,12 +66,7 @@ function prepare(system: RootfsSystem, sandbox: SandboxPlan, readableByAll: bool
 }
 
 function start(system: RootfsSystem, asUser?: string, env = ""): string {
-    const run = asUser ? `runuser -u ${asUser} -- env HOME=/home/${asUser} ${env}` : `env ${env}`;
-    const out = system.sh([
-        `${run} SANDBOX_FOREGROUND=true setsid sh ${startScriptPath} >/tmp/start.out 2>&1 < /dev/null &`,
-        "for i in $(seq 600); do grep -qE 'ready in [0-9]+ ms|FAILED' /tmp/start.out && break; sleep 0.1; done",
-        "cat /tmp/start.out",
-    ].join("\n"));
+    const out = startSandboxScript(system, asUser, env);
     assert.match(out, /ready in \d+ ms/, out);
     return out;
 }
