@@ -1,0 +1,203 @@
+// The multi-language component package (provider/, docs/package.md), through the SDK's own code:
+// the schema its component analyzer infers, Pulumi's package metaschema, and the plugin started as
+// the engine starts a nodejs source plugin, asked over gRPC for GetSchema and Construct against a
+// fake engine. Upstream sources: test/helpers/component-plugin.ts and docs/upstream.md
+// ("Multi-language component package").
+
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { repoRoot } from "../tools/repo-root";
+import { packageSchema, packageSchemaFile, packageSchemaText, providerDir, providerIdentity } from "../tools/package-schema";
+import { readStackConfig, stackFilePath } from "../tools/stack-config";
+import { loadStack } from "../tools/render-stack";
+import { rawFromPulumiConfig } from "../components/config/load";
+import { platformOutputName, platformStackName, platformOwnedTeamKeys, teamStackKeys } from "../components/config/team-stack";
+import { teamStackType } from "../components/package/team-stack";
+import { ComponentPlugin } from "./helpers/component-plugin";
+import { Registration, rootStackType, runLikeLanguageHost, serveFakeEngine } from "./helpers/language-host";
+
+/* eslint-disable @typescript-eslint/no-var-requires */
+const { ensureBuilt } = require("../tools/build");
+const Ajv2020 = require("ajv/dist/2020").default;
+/* eslint-enable @typescript-eslint/no-var-requires */
+
+type Json = Record<string, any>;
+const project = "sandbox-platform";
+const teamStack = "dev-app-team-alpha";
+const stackReferenceType = "pulumi:pulumi:StackReference";
+
+/** Every JSON path where `actual` and `expected` differ, with both values: a schema change reads as a diff. */
+export function jsonDiff(actual: unknown, expected: unknown, at = "$"): string[] {
+    if (JSON.stringify(actual) === JSON.stringify(expected)) {
+        return [];
+    }
+    if (actual && expected && typeof actual === "object" && typeof expected === "object" && Array.isArray(actual) === Array.isArray(expected)) {
+        const a = actual as Json, e = expected as Json;
+        const keys = [...new Set([...Object.keys(e), ...Object.keys(a)])];
+        return keys.flatMap((key) => (key in a ? (key in e ? jsonDiff(a[key], e[key], `${at}.${key}`) : [`+ ${at}.${key}: ${JSON.stringify(a[key])}`])
+            : [`- ${at}.${key}: ${JSON.stringify(e[key])}`]));
+    }
+    return [`~ ${at}: ${JSON.stringify(expected)} → ${JSON.stringify(actual)}`];
+}
+
+/** The metaschema's formats, as JSON Schema defines them (ajv knows none without ajv-formats). */
+function metaschemaValidator() {
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    ajv.addFormat("regex", (text: string) => { try { new RegExp(text, "u"); return true; } catch { return false; } });
+    ajv.addFormat("uri-reference", (text: string) => !/\s/.test(text));
+    return ajv.compile(JSON.parse(fs.readFileSync(path.join(repoRoot, "test/upstream/pulumi-package-metaschema.json"), "utf8")));
+}
+
+/** A team stack file's keys as TeamStack arguments: the same names (the component implies `stack: team`). */
+export function argumentsFromStackFile(stack: string): Json {
+    const raw = rawFromPulumiConfig(readStackConfig(stackFilePath(repoRoot, stack)).config);
+    return Object.fromEntries(Object.entries(raw).filter(([key]) => key !== "stack" && (teamStackKeys as readonly string[]).includes(key)));
+}
+
+/** A registration as the comparison sees it: type, name and inputs (the parent chain differs by design). */
+function shape(registration: Registration) {
+    return { type: registration.type, name: registration.name, inputs: registration.inputs };
+}
+
+function byTypeAndName(a: { type: string; name: string }, b: { type: string; name: string }): number {
+    return `${a.type}::${a.name}`.localeCompare(`${b.type}::${b.name}`);
+}
+
+/** The config the engine passes for the team stack (its file has no secrets). */
+function engineConfig(stack: string): Record<string, string> {
+    return readStackConfig(stackFilePath(repoRoot, stack)).config;
+}
+
+function platformOutputs(stack: string): Record<string, Record<string, unknown>> {
+    const config = engineConfig(stack);
+    const { platform } = loadStack(stack);
+    return { [platformStackName(rawFromPulumiConfig(config))]: { [platformOutputName]: platform } };
+}
+
+describe("multi-language package: the SDK's component analyzer and the plugin over gRPC (issue #27)", function () {
+    this.timeout(300000);
+    let schema: Json;
+    before(async () => {
+        ensureBuilt();
+        schema = await packageSchema();
+    });
+
+    it("the schema the SDK's analyzer infers is the checked-in provider/schema.json (`npm run package:schema` rewrites it)", () => {
+        const checkedIn = JSON.parse(fs.readFileSync(path.join(repoRoot, packageSchemaFile), "utf8"));
+        const diff = jsonDiff(schema, checkedIn);
+        assert.deepStrictEqual(diff, [], `the public arguments or outputs changed (a breaking change unless only additions: docs/package.md):\n${diff.join("\n")}`);
+        assert.strictEqual(fs.readFileSync(path.join(repoRoot, packageSchemaFile), "utf8"), packageSchemaText(checkedIn));
+    });
+
+    it("is a valid Pulumi package schema (pulumi/pulumi pkg/codegen/schema/pulumi.json), and the validator refuses a broken one", () => {
+        const validate = metaschemaValidator();
+        assert.ok(validate(schema), JSON.stringify(validate.errors, null, 1));
+        const broken = JSON.parse(JSON.stringify(schema));
+        broken.resources[teamStackType].inputProperties.teams.type = "list";
+        assert.ok(!validate(broken), "a property type the metaschema does not know passed");
+        const badToken = JSON.parse(JSON.stringify(schema));
+        badToken.types["sandbox platform:index:Team"] = badToken.types["sandbox-platform:index:Team"];
+        assert.ok(!validate(badToken), "a type token with a space passed");
+    });
+
+    it("names the package after provider/package.json as run-plugin does: sandbox-platform in namespace sandbox-platform, version of package.json", () => {
+        const providerPackage = JSON.parse(fs.readFileSync(path.join(providerDir, "package.json"), "utf8"));
+        const rootPackage = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
+        assert.deepStrictEqual(providerIdentity(providerPackage.name), { name: "sandbox-platform", namespace: "sandbox-platform" });
+        assert.strictEqual(schema.name, "sandbox-platform");
+        assert.strictEqual(schema.namespace, "sandbox-platform");
+        assert.strictEqual(schema.version, rootPackage.version, "provider/package.json and package.json carry one version");
+        assert.strictEqual(providerPackage.version, rootPackage.version);
+        assert.ok((rootPackage.workspaces as string[]).includes("provider"), "provider/ must be a workspace: the nodejs host installs a plugin's dependencies at its workspace root (sdk/nodejs/npm/workspaces.go)");
+        const changelog = fs.readFileSync(path.join(repoRoot, "CHANGELOG.md"), "utf8");
+        assert.match(changelog, new RegExp(`^## \\[${rootPackage.version.replace(/\./g, "\\.")}\\]`, "m"), `CHANGELOG.md has no entry for ${rootPackage.version}`);
+    });
+
+    it("TeamStack's arguments are the team stack's config keys, each team key a team stack may set is a Team property, all plain but the secrets", () => {
+        const resource = schema.resources[teamStackType];
+        assert.ok(resource?.isComponent, `${teamStackType} is not a component of the schema`);
+        assert.deepStrictEqual(Object.keys(resource.inputProperties).sort(), teamStackKeys.filter((key) => key !== "stack").sort());
+        for (const [key, property] of Object.entries<Json>(resource.inputProperties)) {
+            assert.strictEqual(property.plain === true, !key.startsWith("boundary"), `${key}: only the secrets may be eventual (Input) values`);
+        }
+        const team = schema.types["sandbox-platform:index:Team"];
+        for (const key of platformOwnedTeamKeys) {
+            assert.ok(!(key in team.properties), `Team.${key} is the platform stack's`);
+        }
+        assert.deepStrictEqual(team.required, ["name"]);
+        assert.deepStrictEqual(schema.types["sandbox-platform:index:SandboxRuntime"].enum.map((member: Json) => member.value), ["envbox", "sysbox", "kata"]);
+    });
+
+    describe("the plugin, started as the engine starts provider/ (PulumiPlugin.yaml runtime nodejs)", () => {
+        let engine: Awaited<ReturnType<typeof serveFakeEngine>>;
+        let plugin: ComponentPlugin;
+        let pwd: string;
+        const stackUrn = `urn:pulumi:${teamStack}::${project}::${rootStackType}::${project}-${teamStack}`;
+        before(async () => {
+            engine = await serveFakeEngine({ stack: teamStack, project, dryRun: true, stackOutputs: platformOutputs(teamStack) });
+            // The engine runs a plugin in the user's project directory, not the plugin's.
+            pwd = fs.mkdtempSync(path.join(os.tmpdir(), "package-user-"));
+            plugin = await ComponentPlugin.start(providerDir, engine.address, pwd);
+        });
+        after(async () => {
+            plugin?.stop();
+            await engine?.shutdown();
+            fs.rmSync(pwd, { recursive: true, force: true });
+        });
+
+        it("answers GetSchema with the checked-in schema", async () => {
+            const answered = JSON.parse(await plugin.getSchema());
+            assert.deepStrictEqual(jsonDiff(answered, JSON.parse(fs.readFileSync(path.join(repoRoot, packageSchemaFile), "utf8"))), []);
+        });
+
+        it("Construct of TeamStack with the dev-app-team-alpha stack file's keys registers the resources the TypeScript team stack program registers", async () => {
+            const args = argumentsFromStackFile(teamStack);
+            const constructed = await plugin.construct({
+                project, stack: teamStack, config: engineConfig(teamStack), dryRun: true, monitorEndpoint: engine.address,
+                type: teamStackType, name: "alpha", parent: stackUrn, inputs: args,
+            });
+            assert.strictEqual(constructed.urn, `urn:pulumi:${teamStack}::${project}::${teamStackType}::alpha`);
+            const program = await runLikeLanguageHost({ root: repoRoot, stack: teamStack, config: engineConfig(teamStack), secretKeys: [], dryRun: true, stackOutputs: platformOutputs(teamStack) });
+            assert.strictEqual(program.code, 0, program.stderr.slice(-3000));
+
+            const component = engine.registrations.filter((r) => r.type !== teamStackType);
+            const viaProgram = program.registrations.filter((r) => r.type !== rootStackType);
+            // The platform stack is read once by each, by name (the component names its read after itself).
+            const reads = (list: Registration[]) => list.filter((r) => r.type === stackReferenceType).map((r) => r.inputs.name);
+            assert.deepStrictEqual(reads(component), reads(viaProgram));
+            assert.deepStrictEqual(reads(component), ["dev"]);
+            const compared = (list: Registration[]) => list.filter((r) => r.type !== stackReferenceType).map(shape).sort(byTypeAndName);
+            assert.ok(compared(viaProgram).length > 5, `the program registered only ${compared(viaProgram).length} resources`);
+            assert.deepStrictEqual(compared(component), compared(viaProgram));
+            // Under the component: every resource's parent chain starts at TeamStack.
+            for (const registration of component) {
+                assert.ok(registration.urn.split("::")[2].startsWith(`${teamStackType}$`), `${registration.urn} is not under the TeamStack`);
+            }
+            // Its outputs are the program's stack outputs of the same names (connect may be unknown in a preview in both).
+            const programStack = program.registrations.find((r) => r.type === rootStackType)!;
+            const programOutputs = program.outputs.get(programStack.urn)!;
+            assert.deepStrictEqual((constructed.state.developers as Json[]).map((d) => d.developer).sort(), ["alice", "bob"]);
+            for (const key of ["developers", "connect", "environment"]) {
+                assert.deepStrictEqual(constructed.state[key], programOutputs[key], `output ${key}`);
+            }
+            assert.strictEqual(constructed.state.platformStack, programOutputs.platformStack);
+        });
+
+        it("Construct refuses arguments the stack config refuses, naming the argument path and the accepted values", async () => {
+            const args = argumentsFromStackFile(teamStack);
+            args.teams[0].developers = ["alice", { name: "Bob_1" }];
+            args.teams[0].allocation = "shared";
+            await assert.rejects(plugin.construct({
+                project, stack: teamStack, config: engineConfig(teamStack), dryRun: true, monitorEndpoint: engine.address,
+                type: teamStackType, name: "bad", parent: stackUrn, inputs: args,
+            }), (error: Error) => {
+                assert.match(error.message, /TeamStack bad: invalid arguments/);
+                assert.match(error.message, /teams\[0\]\.developers\[1\]\.name: /);
+                assert.match(error.message, /teams\[0\]\.allocation: .*dedicated.*pool.*ephemeral/);
+                return true;
+            });
+        });
+    });
+});
