@@ -7,6 +7,9 @@
 //   all-in-one stacks run the team stacks' components inside Platform.
 export { Platform, PlatformArgs, PlatformSecrets } from "./platform";
 export { ClusterBase, ClusterBaseArgs } from "./cluster/cluster-base";
+export { Runtimes, RuntimesArgs } from "./runtimes/runtimes";
+export { CoderPlatform, CoderPlatformArgs } from "./platform/coder-platform";
+export { AgentSandboxInstall, AgentSandboxInstallArgs } from "./agent-sandbox/agent-sandbox-install";
 export { TeamSandboxes, TeamSandboxesArgs, DeveloperSandbox, SandboxSettings } from "./sandboxes/team-sandboxes";
 export { Sandbox, SandboxArgs } from "./sandboxes/sandbox";
 export { PoolAssignment, PoolAssignmentArgs } from "./sandboxes/pool-assignment-resource";

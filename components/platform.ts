@@ -46,13 +46,18 @@ export class Platform extends pulumi.ComponentResource {
         super(platformType, name, {}, opts);
         const { config } = args;
         const split = config.stack === "platform";
-        const base = new ClusterBase("cluster", { config }, { parent: this });
-        const runtimes = new Runtimes("runtimes", { config }, { parent: this });
+        const base = new ClusterBase("cluster", {
+            teams: config.teams, quotaBy: split ? "capacity" : "roster", cluster: config.cluster, network: config.network,
+            runtimes: config.runtimes, platformNamespace: config.coder.enabled ? config.coder.namespace : undefined,
+        }, { parent: this });
+        const runtimes = new Runtimes("runtimes", {
+            runtimes: config.runtimes, gpu: config.gpu, devices: config.devices, cluster: config.cluster, network: config.network,
+        }, { parent: this });
         if (config.admission.enabled) {
             new AdmissionPolicies("admission", { action: config.admission.action, kubeSystemAction: config.admission.kubeSystemAction }, { parent: this });
         }
         // Platform stack: the agent-sandbox controller and CRDs, before any team's custom resources.
-        const agentSandbox = config.agentSandbox.enabled ? new AgentSandboxInstall("agent-sandbox", { config }, { parent: this }) : undefined;
+        const agentSandbox = config.agentSandbox.enabled ? new AgentSandboxInstall("agent-sandbox", { cluster: config.cluster, network: config.network }, { parent: this }) : undefined;
         // A loop, not a map: each callback frame lands in every resource's captured stack (see index.ts).
         const teams: TeamSandboxes[] = [];
         // A platform stack declares teams; their sandboxes are their own stacks' (team-stack.ts).
@@ -74,7 +79,7 @@ export class Platform extends pulumi.ComponentResource {
             : undefined;
 
         if (config.coder.enabled) {
-            new CoderPlatform("coder", { config, namespace: base.platformNamespace! }, { parent: this });
+            new CoderPlatform("coder", { coder: config.coder, cluster: config.cluster, network: config.network, namespace: base.platformNamespace! }, { parent: this });
         }
 
         this.developers = pulumi.all(teams.map((team) => team.developers)).apply((lists) => lists.flat());

@@ -1,13 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformConfig } from "../config/schema";
+import { ClusterConfig, NetworkConfig } from "../config/schema";
 import { buildAgentSandboxNetworkPolicies } from "../cluster/network-policies";
 import { agentSandboxCrdFiles } from "../versions";
 import { agentSandboxNamespace, agentSandboxPodLabels, agentSandboxPorts, buildAgentSandboxController } from "./controller";
 
 export interface AgentSandboxInstallArgs {
-    /** Where the API server and the cluster's networks are (for the controller's NetworkPolicies). */
-    config: Pick<PlatformConfig, "cluster" | "network">;
+    /** The cluster's address ranges (for the controller's NetworkPolicies). */
+    cluster: ClusterConfig;
+    /** Where the API server is (the controller calls it; it calls the controller's webhook). */
+    network: NetworkConfig;
 }
 
 /**
@@ -24,7 +26,7 @@ export class AgentSandboxInstall extends pulumi.ComponentResource {
         const crds = new k8s.yaml.v2.ConfigGroup("agent-sandbox-crds", { files: agentSandboxCrdFiles }, child);
         const namespace = new k8s.core.v1.Namespace(agentSandboxNamespace, objects.namespace, child);
         const inNamespace = { parent: this, dependsOn: [namespace] };
-        for (const policy of buildAgentSandboxNetworkPolicies(args.config as PlatformConfig, agentSandboxNamespace, agentSandboxPodLabels, agentSandboxPorts.webhook)) {
+        for (const policy of buildAgentSandboxNetworkPolicies(args, agentSandboxNamespace, agentSandboxPodLabels, agentSandboxPorts.webhook)) {
             new k8s.networking.v1.NetworkPolicy(`${agentSandboxNamespace}-${policy.metadata!.name}`, policy, inNamespace);
         }
         const sa = new k8s.core.v1.ServiceAccount("agent-sandbox-controller", objects.serviceAccount, inNamespace);

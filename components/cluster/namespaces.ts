@@ -46,7 +46,7 @@ export function buildTeamNamespace(team: TeamConfig): Namespace {
  * the chart's non-root, seccomp and no-escalation settings plus dropped capabilities, and
  * the CloudNativePG and Bitnami Postgres pods are restricted-compliant by default.
  */
-export function buildPlatformNamespace(config: PlatformConfig): Namespace {
+export function buildPlatformNamespace(config: { coder: Pick<PlatformConfig["coder"], "namespace"> }): Namespace {
     return {
         apiVersion: "v1",
         kind: "Namespace",
@@ -62,7 +62,7 @@ export function buildPlatformNamespace(config: PlatformConfig): Namespace {
  * creates and owns it, so nobody else can create it first and inherit that trust; with
  * `network.accessFrom.create: false` the wiring reads it instead and fails if it is missing.
  */
-export function buildAccessNamespace(config: PlatformConfig): Namespace {
+export function buildAccessNamespace(config: { network: Pick<PlatformConfig["network"], "accessFrom"> }): Namespace {
     return {
         apiVersion: "v1",
         kind: "Namespace",

@@ -9,6 +9,9 @@
 // platform service names the endpoint pods or IPs, never the Service address alone.
 
 import { EgressAllowRule, PlatformConfig, TeamConfig } from "../config/schema";
+
+/** What every policy builder reads: the cluster's address ranges and the network section. */
+export type PolicyContext = Pick<PlatformConfig, "cluster" | "network">;
 import { NetworkPolicy } from "../manifest";
 import { commonLabels, labels, partOf, teamNamespace } from "../naming";
 import { sshdPort } from "../access/sshd";
@@ -74,7 +77,7 @@ function hostCidr(ip: string): string {
 }
 
 /** The two ipBlocks that are "the internet" for a sandbox: everything public, nothing private or of the cluster. */
-export function internetIpBlocks(config: PlatformConfig): { cidr: string; except: string[] }[] {
+export function internetIpBlocks(config: PolicyContext): { cidr: string; except: string[] }[] {
     const v4All = mustParseCidr("0.0.0.0/0");
     const v6All = mustParseCidr(globalUnicastIpv6);
     const excluded = [
@@ -97,7 +100,7 @@ export function internetIpBlocks(config: PlatformConfig): { cidr: string; except
  * An ipBlock for addresses outside the pod network: the pod and Service CIDRs are excepted
  * when they fall inside it (the default node ranges, 10.0.0.0/8, contain K3s' 10.42/10.43).
  */
-export function outsidePodNetwork(cidrText: string, config: PlatformConfig): { cidr: string; except?: string[] } {
+export function outsidePodNetwork(cidrText: string, config: Pick<PlatformConfig, "cluster">): { cidr: string; except?: string[] } {
     const cidr = mustParseCidr(cidrText);
     const except = [config.cluster.podCidr, config.cluster.serviceCidr].filter((inner) => {
         const parsed = mustParseCidr(inner);
@@ -107,7 +110,7 @@ export function outsidePodNetwork(cidrText: string, config: PlatformConfig): { c
 }
 
 /** The Kubernetes API as a pod's egress sees it: endpoints after translation, and the Service IP before. */
-function apiServerPeers(config: PlatformConfig) {
+function apiServerPeers(config: PolicyContext) {
     const serviceIp = ipv4At(mustParseCidr(config.cluster.serviceCidr), 1);
     return [
         { to: config.network.apiServer.cidrs.map((cidr) => ({ ipBlock: outsidePodNetwork(cidr, config) })), ports: [{ protocol: "TCP", port: config.network.apiServer.port }] },
@@ -132,7 +135,7 @@ function baseline(namespace: string, component: string): NetworkPolicy[] {
     ];
 }
 
-export function buildTeamNetworkPolicies(team: TeamConfig, config: PlatformConfig): NetworkPolicy[] {
+export function buildTeamNetworkPolicies(team: Pick<TeamConfig, "name" | "egress" | "egressInternet">, config: PolicyContext): NetworkPolicy[] {
     return buildSandboxNetworkPolicies(teamNamespace(team.name), config, {
         accessIngress: true, egressAllow: team.egress, egressInternet: team.egressInternet ?? config.network.egressInternet,
     });
@@ -141,8 +144,8 @@ export function buildTeamNetworkPolicies(team: TeamConfig, config: PlatformConfi
 export interface SandboxPolicyOptions {
     /** Open sshd and code-server to the access namespace (team sandboxes; Coder workspaces use Coder's agent). */
     accessIngress: boolean;
-    /** Reach coderd on its HTTP port (Coder workspaces' agents). */
-    coderAgent?: boolean;
+    /** Reach coderd on its HTTP port in this namespace (Coder workspaces' agents). */
+    coderNamespace?: string;
     /** A team's extra egress allowlist (its own entries and its presets'). */
     egressAllow?: EgressAllowRule[];
     /** Whether these sandboxes reach the internet; default network.egressInternet (a team may turn it off). */
@@ -150,7 +153,7 @@ export interface SandboxPolicyOptions {
 }
 
 /** Policies of any namespace that runs sandboxes. */
-export function buildSandboxNetworkPolicies(namespace: string, config: PlatformConfig, options: SandboxPolicyOptions): NetworkPolicy[] {
+export function buildSandboxNetworkPolicies(namespace: string, config: PolicyContext, options: SandboxPolicyOptions): NetworkPolicy[] {
     const sandboxPods = { matchExpressions: [{ key: labels.sandbox, operator: "Exists" }] };
     const policies = baseline(namespace, "sandboxes");
     if (options.accessIngress) {
@@ -164,11 +167,11 @@ export function buildSandboxNetworkPolicies(namespace: string, config: PlatformC
             }],
         }));
     }
-    if (options.coderAgent && config.coder.enabled) {
+    if (options.coderNamespace) {
         policies.push(policy(namespace, "allow-coder-agent-egress", "sandboxes", {
             podSelector: {},
             policyTypes: ["Egress"],
-            egress: [{ to: [{ ...namespacePeer(config.coder.namespace), podSelector: { matchLabels: coderdPodLabels } }], ports: [{ protocol: "TCP", port: coderdHttpPort }] }],
+            egress: [{ to: [{ ...namespacePeer(options.coderNamespace), podSelector: { matchLabels: coderdPodLabels } }], ports: [{ protocol: "TCP", port: coderdHttpPort }] }],
         }));
     }
     if (options.egressInternet ?? config.network.egressInternet) {
@@ -232,7 +235,7 @@ export interface DatabaseSelector {
 }
 
 /** The platform namespace: coderd reachable from the ingress controller and workspaces; Postgres from coderd and its operator only. */
-export function buildPlatformNetworkPolicies(config: PlatformConfig, database: DatabaseSelector, workspacesNamespace: string): NetworkPolicy[] {
+export function buildPlatformNetworkPolicies(config: PolicyContext & Pick<PlatformConfig, "coder">, database: DatabaseSelector, workspacesNamespace: string): NetworkPolicy[] {
     const ns = config.coder.namespace;
     const component = "control-plane";
     const coderd = { matchLabels: coderdPodLabels };
@@ -293,7 +296,7 @@ export function buildPlatformNetworkPolicies(config: PlatformConfig, database: D
 export const cnpgNamespaceName = "cnpg-system";
 
 /** The CloudNativePG operator: to the API server and its clusters' instances; from the API server on its webhook. */
-export function buildCnpgOperatorNetworkPolicies(config: PlatformConfig): NetworkPolicy[] {
+export function buildCnpgOperatorNetworkPolicies(config: PolicyContext & Pick<PlatformConfig, "coder">): NetworkPolicy[] {
     const ns = cnpgNamespaceName;
     const component = "database";
     const operator = { matchLabels: cnpgOperatorPodLabels };
@@ -334,7 +337,7 @@ export const nvidiaReleaseName = "nvidia-device-plugin";
  * not filter towards a pod); egress is closed except the Kubernetes API and DNS for the pods
  * that call the API. None of them is hostNetwork (test/hardening.test.ts), so the policies apply.
  */
-export function buildInstallerNetworkPolicies(config: PlatformConfig): NetworkPolicy[] {
+export function buildInstallerNetworkPolicies(config: PolicyContext & Pick<PlatformConfig, "runtimes" | "gpu">): NetworkPolicy[] {
     const ns = "kube-system";
     const component = "runtimes";
     const apiAndDns = [...apiServerPeers(config), { to: [dnsPeer], ports: dnsPorts }];
@@ -377,7 +380,7 @@ export function buildInstallerNetworkPolicies(config: PlatformConfig): NetworkPo
  * the team sandboxes' sshd and code-server, DNS, and its upstream (`network.accessFrom.upstream`:
  * Boundary controllers' cluster listener or an upstream worker), never the cluster's own ranges.
  */
-export function buildAccessNetworkPolicies(config: PlatformConfig): NetworkPolicy[] {
+export function buildAccessNetworkPolicies(config: PolicyContext & { teams: readonly Pick<TeamConfig, "name">[] }): NetworkPolicy[] {
     const access = config.network.accessFrom;
     const ns = access.namespace;
     const component = "access";
@@ -414,7 +417,7 @@ export function buildAccessNetworkPolicies(config: PlatformConfig): NetworkPolic
  * nodes (k8s/crds/*.yaml spec.conversion, webhook Service port 443 → 9443). Its metrics and
  * probe ports stay closed to pods (the kubelet's probes come from the node).
  */
-export function buildAgentSandboxNetworkPolicies(config: PlatformConfig, namespace: string, podLabels: Record<string, string>, webhookPort: number): NetworkPolicy[] {
+export function buildAgentSandboxNetworkPolicies(config: PolicyContext, namespace: string, podLabels: Record<string, string>, webhookPort: number): NetworkPolicy[] {
     const component = "agent-sandbox";
     const controller = { matchLabels: podLabels };
     return [

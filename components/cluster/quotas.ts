@@ -11,7 +11,7 @@ import { forwarderTotals } from "../sandboxes/envbox-network";
 /** Requests and limits of each pre-pull container (one pod per node per team namespace). */
 export const prePullResources = { cpu: "10m", memory: "32Mi" };
 
-export function buildTeamQuota(team: TeamConfig, config: PlatformConfig): ResourceQuota {
+export function buildTeamQuota(team: TeamConfig, config: { cluster: Pick<PlatformConfig["cluster"], "maxNodes">; runtimes: Pick<PlatformConfig["runtimes"], "kata"> }): ResourceQuota {
     const sandboxes = planTeamSandboxes(team);
     const overhead = podOverhead(team, config);
     // envbox pods also run the unprivileged forwarders beside the outer container.

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { PlatformConfig } from "../config/schema";
+import { ClusterConfig, CoderConfig, NetworkConfig, PostgresConfig } from "../config/schema";
 import { podSecurityLabels } from "../cluster/namespaces";
 import {
     DatabaseSelector, bitnamiPostgresPodLabels, buildCnpgOperatorNetworkPolicies, buildPlatformNetworkPolicies, buildSandboxNetworkPolicies,
@@ -14,8 +14,12 @@ import {
 } from "./postgres";
 
 export interface CoderPlatformArgs {
-    /** The validated platform config (coder, cluster). */
-    config: PlatformConfig;
+    /** Coder's settings: namespace, URLs, chart version and its Postgres. */
+    coder: CoderConfig;
+    /** Helm mode, ingress class, storage class and the address ranges the network policies use. */
+    cluster: ClusterConfig;
+    /** The API server's addresses and the ingress controller, which the network policies allow. */
+    network: NetworkConfig;
     /** The platform namespace Coder and its database live in. */
     namespace: k8s.core.v1.Namespace;
 }
@@ -24,7 +28,7 @@ export interface CoderPlatformArgs {
 export class CoderPlatform extends pulumi.ComponentResource {
     constructor(name: string, args: CoderPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("sandbox-platform:platform:Coder", name, {}, opts);
-        const { config } = args;
+        const config = { coder: args.coder, cluster: args.cluster, network: args.network };
         const helmMode = config.cluster.helm;
         const inPlatform = { parent: this, dependsOn: [args.namespace] };
         const database: pulumi.Resource[] = [];
@@ -59,7 +63,7 @@ export class CoderPlatform extends pulumi.ComponentResource {
                 break;
         }
 
-        for (const policy of buildPlatformNetworkPolicies(config, databaseSelector(config), workspacesNamespace)) {
+        for (const policy of buildPlatformNetworkPolicies(config, databaseSelector(config.coder.postgres), workspacesNamespace)) {
             new k8s.networking.v1.NetworkPolicy(`${config.coder.namespace}-${policy.metadata!.name}`, policy, inPlatform);
         }
 
@@ -75,7 +79,7 @@ export class CoderPlatform extends pulumi.ComponentResource {
                 },
             },
         }, { parent: this });
-        for (const policy of buildSandboxNetworkPolicies(workspacesNamespace, config, { accessIngress: false, coderAgent: true })) {
+        for (const policy of buildSandboxNetworkPolicies(workspacesNamespace, config, { accessIngress: false, coderNamespace: config.coder.namespace })) {
             new k8s.networking.v1.NetworkPolicy(`${workspacesNamespace}-${policy.metadata!.name}`, policy, { parent: this, dependsOn: [workspaces] });
         }
         const rbac = buildWorkspaceRbac(config);
@@ -86,8 +90,8 @@ export class CoderPlatform extends pulumi.ComponentResource {
 }
 
 /** Which pods in the platform namespace are the database, by mode. */
-export function databaseSelector(config: PlatformConfig): DatabaseSelector {
-    switch (config.coder.postgres.mode) {
+export function databaseSelector(postgres: Pick<PostgresConfig, "mode">): DatabaseSelector {
+    switch (postgres.mode) {
         case "cloudnative-pg": return { podLabels: { "cnpg.io/cluster": cnpgClusterName }, cnpg: true };
         case "bitnami": return { podLabels: bitnamiPostgresPodLabels, cnpg: false };
         case "external": return { cnpg: false };

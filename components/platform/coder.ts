@@ -12,7 +12,7 @@ export const coderServiceAccount = "coder";
 /** Namespace where the Coder template's envbox workspaces run. */
 export const workspacesNamespace = "coder-workspaces";
 
-export function coderRelease(config: PlatformConfig, database: SecretKeyRef): HelmReleaseSpec {
+export function coderRelease(config: Pick<PlatformConfig, "coder" | "cluster">, database: SecretKeyRef): HelmReleaseSpec {
     const accessUrl = new URL(config.coder.accessUrl!);
     const env: Record<string, unknown>[] = [
         { name: "CODER_PG_CONNECTION_URL", valueFrom: { secretKeyRef: database } },
@@ -60,7 +60,7 @@ export const workspaceVerbs = ["create", "delete", "deletecollection", "get", "l
  * rules of the coder chart's own workspace Role (libcoder `rbac.rules.basic` and
  * `rbac.rules.deployments`: pods, persistentvolumeclaims, apps/deployments), nothing more.
  */
-export function buildWorkspaceRbac(config: PlatformConfig): { role: Role; binding: RoleBinding } {
+export function buildWorkspaceRbac(config: Pick<PlatformConfig, "coder">): { role: Role; binding: RoleBinding } {
     const metadata = { name: "coder-workspaces", namespace: workspacesNamespace, labels: commonLabels("control-plane") };
     return {
         role: {

@@ -17,7 +17,7 @@ export const bitnamiUrlSecret = "coder-db-url";
 export interface SecretKeyRef { name: string; key: string }
 
 /** Where Coder reads CODER_PG_CONNECTION_URL from, for each mode. */
-export function connectionUrlSecret(config: PlatformConfig): SecretKeyRef {
+export function connectionUrlSecret(config: Pick<PlatformConfig, "coder">): SecretKeyRef {
     switch (config.coder.postgres.mode) {
         case "cloudnative-pg": return { name: `${cnpgClusterName}-app`, key: "uri" };
         case "bitnami": return { name: bitnamiUrlSecret, key: "url" };
@@ -40,7 +40,7 @@ export function cnpgOperatorRelease(): HelmReleaseSpec {
     };
 }
 
-export function buildCnpgCluster(config: PlatformConfig) {
+export function buildCnpgCluster(config: Pick<PlatformConfig, "coder" | "cluster">) {
     return {
         apiVersion: "postgresql.cnpg.io/v1",
         kind: "Cluster",
@@ -55,7 +55,7 @@ export function buildCnpgCluster(config: PlatformConfig) {
     };
 }
 
-export function bitnamiRelease(config: PlatformConfig): HelmReleaseSpec {
+export function bitnamiRelease(config: Pick<PlatformConfig, "coder" | "cluster">): HelmReleaseSpec {
     return {
         name: bitnamiReleaseName, namespace: config.coder.namespace, repo: bitnamiPostgresChart.repo, chart: bitnamiPostgresChart.chart,
         version: bitnamiPostgresChart.version,
@@ -71,10 +71,10 @@ export function bitnamiRelease(config: PlatformConfig): HelmReleaseSpec {
     };
 }
 
-export function bitnamiServiceHost(config: PlatformConfig): string {
+export function bitnamiServiceHost(config: Pick<PlatformConfig, "coder">): string {
     return `${bitnamiReleaseName}-postgresql.${config.coder.namespace}.svc.cluster.local`;
 }
 
-export function bitnamiConnectionUrl(config: PlatformConfig, password: string): string {
+export function bitnamiConnectionUrl(config: Pick<PlatformConfig, "coder">, password: string): string {
     return `postgres://${databaseOwner}:${encodeURIComponent(password)}@${bitnamiServiceHost(config)}:5432/${databaseName}?sslmode=disable`;
 }

@@ -38,7 +38,7 @@ export const kataDeployResources = { requests: { cpu: "25m", memory: "16Mi" }, l
 /** NVIDIA device plugin and GPU feature discovery main containers (chart key `resources`; the chart sets none). */
 export const nvidiaDevicePluginResources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
 
-export function kataDeployRelease(config: PlatformConfig): HelmReleaseSpec {
+export function kataDeployRelease(config: Pick<PlatformConfig, "cluster" | "runtimes">): HelmReleaseSpec {
     return {
         name: "kata-deploy", namespace: "kube-system", repo: kataDeployChart.repo, chart: kataDeployChart.chart, version: kataDeployChart.version,
         timeoutSeconds: kataDeployTimeoutSeconds,
@@ -64,7 +64,7 @@ export function kataDeployRelease(config: PlatformConfig): HelmReleaseSpec {
 
 const runtimeDefaultSeccomp = { seccompProfile: { type: "RuntimeDefault" } };
 
-export function nvidiaDevicePluginRelease(config: PlatformConfig): HelmReleaseSpec {
+export function nvidiaDevicePluginRelease(config: Pick<PlatformConfig, "cluster" | "gpu">): HelmReleaseSpec {
     const sharing = { version: "v1", sharing: { timeSlicing: { resources: [{ name: "nvidia.com/gpu", replicas: config.gpu.timeSlicingReplicas }] } } };
     return {
         name: "nvidia-device-plugin", namespace: "kube-system", repo: nvidiaDevicePluginChart.repo, chart: nvidiaDevicePluginChart.chart,
@@ -94,7 +94,7 @@ export function nvidiaDevicePluginRelease(config: PlatformConfig): HelmReleaseSp
 
 export const smarterDeviceLabel = { key: "smarter-device-manager", value: "enabled" };
 
-export function buildSmarterDeviceManager(config: PlatformConfig): { config: ConfigMap; daemonSet: DaemonSet } {
+export function buildSmarterDeviceManager(config: Pick<PlatformConfig, "devices">): { config: ConfigMap; daemonSet: DaemonSet } {
     const labels = commonLabels("runtimes");
     const devices = [
         ...(config.devices.fuse ? [{ devicematch: "^fuse$", nummaxdevices: 64 }] : []),

@@ -35,7 +35,7 @@ export function buildGvisorRuntimeClass(): RuntimeClass {
 }
 
 /** Every RuntimeClass the config enables. */
-export function buildRuntimeClasses(config: PlatformConfig): RuntimeClass[] {
+export function buildRuntimeClasses(config: Pick<PlatformConfig, "runtimes">): RuntimeClass[] {
     return [
         ...(config.runtimes.sysbox.enabled ? [buildSysboxRuntimeClass()] : []),
         ...(config.runtimes.kata.enabled ? config.runtimes.kata.shims.map(buildKataRuntimeClass) : []),

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PlatformConfig } from "../config/schema";
+import { ClusterConfig, DevicesConfig, GpuConfig, NetworkConfig, PlatformConfig, RuntimesConfig } from "../config/schema";
 import { deployHelmRelease } from "../platform/helm";
 import { buildRuntimeClasses } from "./runtime-classes";
 import { kataRuntimeClassName } from "../sandboxes/plan";
@@ -12,7 +12,7 @@ import { kataDeployChart } from "../versions";
 import { buildInstallerNetworkPolicies } from "../cluster/network-policies";
 
 /** What a user should know before deploying these runtimes here. */
-export function runtimeWarnings(config: PlatformConfig): string[] {
+export function runtimeWarnings(config: Pick<PlatformConfig, "cluster" | "runtimes">): string[] {
     const warnings: string[] = [];
     if (config.runtimes.sysbox.enabled && config.cluster.distribution === "k3s") {
         warnings.push("runtimes.sysbox: K3s nodes are not an official Sysbox target (sysbox-deploy-k8s installs CRI-O); envbox runs sysbox inside a pod and is the supported choice on K3s.");
@@ -27,8 +27,16 @@ export function runtimeWarnings(config: PlatformConfig): string[] {
 }
 
 export interface RuntimesArgs {
-    /** The validated platform config (runtimes, gpu, devices, cluster). */
-    config: PlatformConfig;
+    /** Which sandbox runtimes to install (sysbox, kata and its shims) or declare (gvisor). */
+    runtimes: RuntimesConfig;
+    /** The NVIDIA device plugin and its time-slicing. */
+    gpu: GpuConfig;
+    /** FUSE and TUN for sandboxes (smarter-device-manager). */
+    devices: DevicesConfig;
+    /** Distribution (K3s specifics), Helm mode and the address ranges the installers' policies use. */
+    cluster: ClusterConfig;
+    /** The API server's addresses, which the installers' network policies allow. */
+    network: NetworkConfig;
 }
 
 /** Cluster-wide installers and RuntimeClasses for the runtimes and devices the config enables. */
@@ -37,7 +45,7 @@ export class Runtimes extends pulumi.ComponentResource {
 
     constructor(name: string, args: RuntimesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("sandbox-platform:runtimes:Runtimes", name, {}, opts);
-        const { config } = args;
+        const config: Pick<PlatformConfig, "runtimes" | "gpu" | "devices" | "cluster" | "network"> = args;
         const child = { parent: this };
         const helmMode = config.cluster.helm;
 

@@ -108,7 +108,7 @@ export function runtimeClassFor(team: Pick<TeamConfig, "runtime">, config: Pick<
 }
 
 /** Pod overhead the RuntimeClass adds (cores, bytes): Kubernetes charges it to quotas and scheduling. */
-export function podOverhead(team: Pick<TeamConfig, "runtime">, config: Pick<PlatformConfig, "runtimes">): { cpu: number; memory: number } {
+export function podOverhead(team: Pick<TeamConfig, "runtime">, config: { runtimes: Pick<PlatformConfig["runtimes"], "kata"> }): { cpu: number; memory: number } {
     if (team.runtime !== "kata") {
         return { cpu: 0, memory: 0 };
     }
