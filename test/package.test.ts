@@ -16,7 +16,10 @@ import { rawFromPulumiConfig } from "../components/config/load";
 import { platformOutputName, platformStackName, platformOwnedTeamKeys, teamStackKeys } from "../components/config/team-stack";
 import { teamStackType } from "../components/package/team-stack";
 import { ComponentPlugin } from "./helpers/component-plugin";
-import { Registration, rootStackType, runLikeLanguageHost, serveFakeEngine } from "./helpers/language-host";
+import { HostRun, Registration, rootStackType, runLikeLanguageHost, serveFakeEngine } from "./helpers/language-host";
+import { inputsFromPython, objectProblems, pyName, pyPack } from "./helpers/package-values";
+import { execFileSync, spawnSync } from "child_process";
+import * as YAML from "yaml";
 
 /* eslint-disable @typescript-eslint/no-var-requires */
 const { ensureBuilt } = require("../tools/build");
@@ -70,11 +73,15 @@ function engineConfig(stack: string): Record<string, string> {
     return readStackConfig(stackFilePath(repoRoot, stack)).config;
 }
 
+/** The platform stack's outputs, under the name the team stack file reads and the name the examples read (another project's stack). */
 function platformOutputs(stack: string): Record<string, Record<string, unknown>> {
     const config = engineConfig(stack);
     const { platform } = loadStack(stack);
-    return { [platformStackName(rawFromPulumiConfig(config))]: { [platformOutputName]: platform } };
+    const name = platformStackName(rawFromPulumiConfig(config));
+    return { [name]: { [platformOutputName]: platform }, [`organization/${project}/${name}`]: { [platformOutputName]: platform } };
 }
+
+const examples = path.join(repoRoot, "examples");
 
 describe("multi-language package: the SDK's component analyzer and the plugin over gRPC (issue #27)", function () {
     this.timeout(300000);
@@ -152,22 +159,33 @@ describe("multi-language package: the SDK's component analyzer and the plugin ov
             assert.deepStrictEqual(jsonDiff(answered, JSON.parse(fs.readFileSync(path.join(repoRoot, packageSchemaFile), "utf8"))), []);
         });
 
-        it("Construct of TeamStack with the dev-app-team-alpha stack file's keys registers the resources the TypeScript team stack program registers", async () => {
-            const args = argumentsFromStackFile(teamStack);
+        let program: HostRun | undefined;
+        /** The TypeScript team stack program's run for dev-app-team-alpha (once). */
+        async function programRun(): Promise<HostRun> {
+            program ??= await runLikeLanguageHost({ root: repoRoot, stack: teamStack, config: engineConfig(teamStack), secretKeys: [], dryRun: true, stackOutputs: platformOutputs(teamStack) });
+            assert.strictEqual(program.code, 0, program.stderr.slice(-3000));
+            return program;
+        }
+
+        /**
+         * Constructs a TeamStack with `inputs` and checks that it registers what the program registers for the
+         * dev-app-team-alpha stack file (type, name, inputs), reads `reads` as its platform stack, and outputs
+         * what the program's stack outputs.
+         */
+        async function constructsLikeTheProgram(name: string, inputs: Json, reads: string) {
+            const before = engine.registrations.length;
             const constructed = await plugin.construct({
                 project, stack: teamStack, config: engineConfig(teamStack), dryRun: true, monitorEndpoint: engine.address,
-                type: teamStackType, name: "alpha", parent: stackUrn, inputs: args,
+                type: teamStackType, name, parent: stackUrn, inputs,
             });
-            assert.strictEqual(constructed.urn, `urn:pulumi:${teamStack}::${project}::${teamStackType}::alpha`);
-            const program = await runLikeLanguageHost({ root: repoRoot, stack: teamStack, config: engineConfig(teamStack), secretKeys: [], dryRun: true, stackOutputs: platformOutputs(teamStack) });
-            assert.strictEqual(program.code, 0, program.stderr.slice(-3000));
-
-            const component = engine.registrations.filter((r) => r.type !== teamStackType);
-            const viaProgram = program.registrations.filter((r) => r.type !== rootStackType);
+            assert.strictEqual(constructed.urn, `urn:pulumi:${teamStack}::${project}::${teamStackType}::${name}`);
+            const run = await programRun();
+            const component = engine.registrations.slice(before).filter((r) => r.type !== teamStackType);
+            const viaProgram = run.registrations.filter((r) => r.type !== rootStackType);
             // The platform stack is read once by each, by name (the component names its read after itself).
-            const reads = (list: Registration[]) => list.filter((r) => r.type === stackReferenceType).map((r) => r.inputs.name);
-            assert.deepStrictEqual(reads(component), reads(viaProgram));
-            assert.deepStrictEqual(reads(component), ["dev"]);
+            const readsOf = (list: Registration[]) => list.filter((r) => r.type === stackReferenceType).map((r) => r.inputs.name);
+            assert.deepStrictEqual(readsOf(viaProgram), ["dev"]);
+            assert.deepStrictEqual(readsOf(component), [reads]);
             const compared = (list: Registration[]) => list.filter((r) => r.type !== stackReferenceType).map(shape).sort(byTypeAndName);
             assert.ok(compared(viaProgram).length > 5, `the program registered only ${compared(viaProgram).length} resources`);
             assert.deepStrictEqual(compared(component), compared(viaProgram));
@@ -176,13 +194,60 @@ describe("multi-language package: the SDK's component analyzer and the plugin ov
                 assert.ok(registration.urn.split("::")[2].startsWith(`${teamStackType}$`), `${registration.urn} is not under the TeamStack`);
             }
             // Its outputs are the program's stack outputs of the same names (connect may be unknown in a preview in both).
-            const programStack = program.registrations.find((r) => r.type === rootStackType)!;
-            const programOutputs = program.outputs.get(programStack.urn)!;
+            const programStack = run.registrations.find((r) => r.type === rootStackType)!;
+            const programOutputs = run.outputs.get(programStack.urn)!;
             assert.deepStrictEqual((constructed.state.developers as Json[]).map((d) => d.developer).sort(), ["alice", "bob"]);
             for (const key of ["developers", "connect", "environment"]) {
                 assert.deepStrictEqual(constructed.state[key], programOutputs[key], `output ${key}`);
             }
-            assert.strictEqual(constructed.state.platformStack, programOutputs.platformStack);
+            assert.strictEqual(constructed.state.platformStack, reads);
+        }
+
+        it("Construct of TeamStack with the dev-app-team-alpha stack file's keys registers the resources the TypeScript team stack program registers", async () => {
+            await constructsLikeTheProgram("alpha", argumentsFromStackFile(teamStack), "dev");
+        });
+
+        it("examples/yaml-team: its TeamStack's properties fit the schema, and Construct with them registers what the team stack program registers", async () => {
+            const program = YAML.parse(fs.readFileSync(path.join(examples, "yaml-team/Pulumi.yaml"), "utf8"));
+            assert.strictEqual(program.runtime, "yaml");
+            assert.strictEqual(path.resolve(examples, "yaml-team", program.packages["sandbox-platform"]), providerDir, "packages: must name provider/ (what `pulumi package add ../../provider` records)");
+            const ours = Object.entries<Json>(program.resources).filter(([, resource]) => resource.type.startsWith("sandbox-platform:"));
+            assert.deepStrictEqual(ours.map(([, resource]) => resource.type), [teamStackType]);
+            const [name, resource] = ours[0];
+            const spec = schema.resources[resource.type];
+            assert.deepStrictEqual(objectProblems(schema, spec.inputProperties, spec.requiredInputs, resource.properties, `resources.${name}.properties`), []);
+            for (const output of Object.values<string>(program.outputs)) {
+                const property = /^\$\{(\w+)\.(\w+)\}$/.exec(output);
+                assert.ok(property && property[1] === name && property[2] in spec.properties, `output ${output} is no property of ${resource.type}`);
+            }
+            await constructsLikeTheProgram(name, resource.properties, "organization/sandbox-platform/dev");
+        });
+
+        it("examples/python-team: its calls (read with python3's own parser) map onto the schema as the generated SDK names them, with the YAML example's inputs", function () {
+            if (spawnSync("python3", ["--version"]).status !== 0) {
+                this.skip(); // .ci/run installs python3
+            }
+            const calls = JSON.parse(execFileSync("python3", [path.join(repoRoot, "test/helpers/python-calls.py"), path.join(examples, "python-team/__main__.py"), pyPack(schema.namespace, schema.name)], { encoding: "utf8" }));
+            assert.deepStrictEqual(calls.map((call: Json) => call.call), ["TeamStack"]);
+            const spec = schema.resources[teamStackType];
+            const { inputs, problems } = inputsFromPython(schema, spec.inputProperties, calls[0].kwargs, "TeamStack");
+            assert.deepStrictEqual(problems, []);
+            assert.deepStrictEqual(objectProblems(schema, spec.inputProperties, spec.requiredInputs, inputs, "TeamStack"), []);
+            const yamlProgram = YAML.parse(fs.readFileSync(path.join(examples, "yaml-team/Pulumi.yaml"), "utf8"));
+            assert.deepStrictEqual(inputs, yamlProgram.resources[calls[0].args[0]].properties, "the Python example sends other inputs than the YAML example (which is constructed above)");
+            const python = YAML.parse(fs.readFileSync(path.join(examples, "python-team/Pulumi.yaml"), "utf8"));
+            assert.strictEqual(python.runtime.name, "python");
+            assert.strictEqual(path.resolve(examples, "python-team", python.packages["sandbox-platform"]), providerDir);
+        });
+
+        it("the Python SDK's names of TeamStack's arguments are distinct (pkg/codegen/python PyName)", () => {
+            assert.strictEqual(pyName("dockerCache"), "docker_cache");
+            assert.strictEqual(pyName("SHA256Hash"), "sha256_hash");
+            const names = [schema.resources[teamStackType].inputProperties, ...Object.values<Json>(schema.types).map((type) => type.properties ?? {})]
+                .map((properties) => Object.keys(properties).map(pyName));
+            for (const list of names) {
+                assert.strictEqual(new Set(list).size, list.length, `two properties share a Python name: ${list.join(", ")}`);
+            }
         });
 
         it("Construct refuses arguments the stack config refuses, naming the argument path and the accepted values", async () => {
