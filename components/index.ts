@@ -28,3 +28,5 @@ export { TeamIdentity, TeamIdentityArgs, TeamIdentityOutputs, deployerAuthMethod
 // The multi-language package's component (provider/, docs/package.md): a team stack for programs in any language.
 export { TeamStack, teamStackType } from "./package/team-stack";
 export * as teamStackArgs from "./package/team-stack-args";
+export { PlatformStack, platformStackType } from "./package/platform-stack";
+export * as platformStackArgs from "./package/platform-stack-args";

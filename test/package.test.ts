@@ -15,6 +15,8 @@ import { loadStack } from "../tools/render-stack";
 import { rawFromPulumiConfig } from "../components/config/load";
 import { platformOutputName, platformStackName, platformOwnedTeamKeys, teamStackKeys } from "../components/config/team-stack";
 import { teamStackType } from "../components/package/team-stack";
+import { platformStackType } from "../components/package/platform-stack";
+import { platformSections, secretSections } from "../components/config/stack-schema";
 import { ComponentPlugin } from "./helpers/component-plugin";
 import { HostRun, Registration, rootStackType, runLikeLanguageHost, serveFakeEngine } from "./helpers/language-host";
 import { inputsFromPython, objectProblems, pyName, pyPack } from "./helpers/package-values";
@@ -57,6 +59,30 @@ function metaschemaValidator() {
 export function argumentsFromStackFile(stack: string): Json {
     const raw = rawFromPulumiConfig(readStackConfig(stackFilePath(repoRoot, stack)).config);
     return Object.fromEntries(Object.entries(raw).filter(([key]) => key !== "stack" && (teamStackKeys as readonly string[]).includes(key)));
+}
+
+/** A platform or all-in-one stack file's keys as PlatformStack arguments: the same names. */
+export function platformArgumentsFromStackFile(stack: string): Json {
+    return rawFromPulumiConfig(readStackConfig(stackFilePath(repoRoot, stack)).config);
+}
+
+/**
+ * Stack file values in the one form the package schema has where the file accepts two: a developer as
+ * `{ name }` rather than a bare name, an egress port as `{ port }` rather than a number.
+ */
+export function schemaForm(raw: Json): Json {
+    const copy = JSON.parse(JSON.stringify(raw));
+    for (const team of copy.teams ?? []) {
+        if (Array.isArray(team.developers)) {
+            team.developers = team.developers.map((entry: unknown) => (typeof entry === "string" ? { name: entry } : entry));
+        }
+        for (const rule of team.egress ?? []) {
+            if (Array.isArray(rule.ports)) {
+                rule.ports = rule.ports.map((entry: unknown) => (typeof entry === "number" ? { port: entry } : entry));
+            }
+        }
+    }
+    return copy;
 }
 
 /** A registration as the comparison sees it: type, name and inputs (the parent chain differs by design). */
@@ -137,6 +163,21 @@ describe("multi-language package: the SDK's component analyzer and the plugin ov
         assert.deepStrictEqual(schema.types["sandbox-platform:index:SandboxRuntime"].enum.map((member: Json) => member.value), ["envbox", "sysbox", "kata"]);
     });
 
+    it("PlatformStack's arguments are a platform stack's config keys (less the team stacks' platformStack and boundaryVaultToken), all plain but the secrets", () => {
+        const resource = schema.resources[platformStackType];
+        assert.ok(resource?.isComponent, `${platformStackType} is not a component of the schema`);
+        const keys = [...Object.keys(platformSections), ...Object.keys(secretSections)].filter((key) => key !== "platformStack" && key !== "boundaryVaultToken");
+        assert.deepStrictEqual(Object.keys(resource.inputProperties).sort(), keys.sort());
+        for (const [key, property] of Object.entries<Json>(resource.inputProperties)) {
+            assert.strictEqual(property.plain === true, !key.startsWith("boundary") || key === "boundary", `${key}: only the secrets may be eventual (Input) values`);
+        }
+        assert.deepStrictEqual(resource.requiredInputs, ["environment"]);
+        const team = schema.types["sandbox-platform:index:PlatformTeam"];
+        for (const key of platformOwnedTeamKeys) {
+            assert.ok(key in team.properties, `PlatformTeam.${key} is missing`);
+        }
+    });
+
     describe("the plugin, started as the engine starts provider/ (PulumiPlugin.yaml runtime nodejs)", () => {
         let engine: Awaited<ReturnType<typeof serveFakeEngine>>;
         let plugin: ComponentPlugin;
@@ -159,12 +200,16 @@ describe("multi-language package: the SDK's component analyzer and the plugin ov
             assert.deepStrictEqual(jsonDiff(answered, JSON.parse(fs.readFileSync(path.join(repoRoot, packageSchemaFile), "utf8"))), []);
         });
 
-        let program: HostRun | undefined;
-        /** The TypeScript team stack program's run for dev-app-team-alpha (once). */
-        async function programRun(): Promise<HostRun> {
-            program ??= await runLikeLanguageHost({ root: repoRoot, stack: teamStack, config: engineConfig(teamStack), secretKeys: [], dryRun: true, stackOutputs: platformOutputs(teamStack) });
-            assert.strictEqual(program.code, 0, program.stderr.slice(-3000));
-            return program;
+        const programs = new Map<string, HostRun>();
+        /** The TypeScript program's run for a shipped stack file (once each). */
+        async function programRun(stack = teamStack): Promise<HostRun> {
+            if (!programs.has(stack)) {
+                const stackOutputs = stack === teamStack ? platformOutputs(teamStack) : undefined;
+                programs.set(stack, await runLikeLanguageHost({ root: repoRoot, stack, config: engineConfig(stack), secretKeys: [], dryRun: true, stackOutputs }));
+            }
+            const run = programs.get(stack)!;
+            assert.strictEqual(run.code, 0, run.stderr.slice(-3000));
+            return run;
         }
 
         /**
@@ -203,8 +248,11 @@ describe("multi-language package: the SDK's component analyzer and the plugin ov
             assert.strictEqual(constructed.state.platformStack, reads);
         }
 
-        it("Construct of TeamStack with the dev-app-team-alpha stack file's keys registers the resources the TypeScript team stack program registers", async () => {
-            await constructsLikeTheProgram("alpha", argumentsFromStackFile(teamStack), "dev");
+        it("Construct of TeamStack with the dev-app-team-alpha stack file's keys (in the schema's form) registers the resources the TypeScript team stack program registers", async () => {
+            const inputs = schemaForm(argumentsFromStackFile(teamStack));
+            const spec = schema.resources[teamStackType];
+            assert.deepStrictEqual(objectProblems(schema, spec.inputProperties, spec.requiredInputs, inputs, teamStack), []);
+            await constructsLikeTheProgram("alpha", inputs, "dev");
         });
 
         it("examples/yaml-team: its TeamStack's properties fit the schema, and Construct with them registers what the team stack program registers", async () => {
@@ -248,6 +296,57 @@ describe("multi-language package: the SDK's component analyzer and the plugin ov
             for (const list of names) {
                 assert.strictEqual(new Set(list).size, list.length, `two properties share a Python name: ${list.join(", ")}`);
             }
+        });
+
+        for (const stack of ["dev", "repos"]) {
+            it(`Construct of PlatformStack with the ${stack} stack file's keys (in the schema's form) registers the resources the TypeScript program registers for it, with its outputs`, async () => {
+                const inputs = schemaForm(platformArgumentsFromStackFile(stack));
+                const spec = schema.resources[platformStackType];
+                assert.deepStrictEqual(objectProblems(schema, spec.inputProperties, spec.requiredInputs, inputs, stack), []);
+                // One engine serves one stack: a fake engine and a plugin of this stack's own.
+                const stackEngine = await serveFakeEngine({ stack, project, dryRun: true });
+                const stackPlugin = await ComponentPlugin.start(providerDir, stackEngine.address, pwd);
+                let constructed: Awaited<ReturnType<ComponentPlugin["construct"]>>;
+                try {
+                    constructed = await stackPlugin.construct({
+                        project, stack, config: engineConfig(stack), dryRun: true, monitorEndpoint: stackEngine.address,
+                        type: platformStackType, name: project, parent: `urn:pulumi:${stack}::${project}::${rootStackType}::${project}-${stack}`, inputs,
+                    });
+                } finally {
+                    stackPlugin.stop();
+                    await stackEngine.shutdown();
+                }
+                assert.strictEqual(constructed.urn, `urn:pulumi:${stack}::${project}::${platformStackType}::${project}`);
+                const run = await programRun(stack);
+                const component = stackEngine.registrations.filter((r) => r.type !== platformStackType);
+                const viaProgram = run.registrations.filter((r) => r.type !== rootStackType);
+                assert.ok(viaProgram.length > 20, `the program registered only ${viaProgram.length} resources`);
+                assert.deepStrictEqual(component.map(shape).sort(byTypeAndName), viaProgram.map(shape).sort(byTypeAndName));
+                for (const registration of component) {
+                    assert.ok(registration.urn.split("::")[2].startsWith(`${platformStackType}$`), `${registration.urn} is not under the PlatformStack`);
+                }
+                const programOutputs = run.outputs.get(run.registrations.find((r) => r.type === rootStackType)!.urn)!;
+                const outputs = inputs.stack === "platform" ? ["environment", "platform", "teamCredentials"] : ["environment", "developers", "connect"];
+                assert.deepStrictEqual(Object.keys(programOutputs).sort(), [...outputs].sort());
+                for (const key of outputs) {
+                    assert.deepStrictEqual(constructed.state[key], programOutputs[key], `output ${key}`);
+                }
+            });
+        }
+
+        it("Construct of PlatformStack refuses arguments the stack config refuses, naming the argument path", async () => {
+            const inputs = platformArgumentsFromStackFile("dev");
+            inputs.vault = { ...inputs.vault, certTtl: "48h", certMaxTtl: "24h" };
+            inputs.clusterName = "dev";
+            await assert.rejects(plugin.construct({
+                project, stack: "dev", config: engineConfig("dev"), dryRun: true, monitorEndpoint: engine.address,
+                type: platformStackType, name: "bad", parent: `urn:pulumi:dev::${project}::${rootStackType}::${project}-dev`, inputs,
+            }), (error: Error) => {
+                assert.match(error.message, /PlatformStack bad: invalid arguments/);
+                assert.match(error.message, /vault\.certTtl: .*longer than vault\.certMaxTtl/);
+                assert.match(error.message, /clusterName: unknown key; accepted keys: /);
+                return true;
+            });
         });
 
         it("Construct refuses arguments the stack config refuses, naming the argument path and the accepted values", async () => {

@@ -32,10 +32,10 @@ export function teamStackRaw(args: TeamStackComponentArgs): Raw {
  * A ConfigError about a component's arguments: each problem names the argument path, which is the
  * stack config key without its namespace (`teams[0].developers[1].name`).
  */
-export function argumentsError(component: string, error: ConfigError): Error {
+export function argumentsError(kind: string, component: string, error: ConfigError): Error {
     const prefix = `${configNamespace}:`;
     const lines = error.issues.map((issue) => `${issue.key.startsWith(prefix) ? issue.key.slice(prefix.length) : issue.key}: ${issue.detail}`);
-    return new Error(`TeamStack ${component}: invalid arguments:\n${lines.join("\n")}`);
+    return new Error(`${kind} ${component}: invalid arguments:\n${lines.join("\n")}`);
 }
 
 /** One team stack (its developers' sandboxes, Vault roles and Boundary targets) on a platform stack. */
@@ -61,7 +61,7 @@ export class TeamStack extends pulumi.ComponentResource {
             try {
                 config = teamStackConfig(own, exported);
             } catch (error) {
-                throw error instanceof ConfigError ? argumentsError(name, error) : error;
+                throw error instanceof ConfigError ? argumentsError("TeamStack", name, error) : error;
             }
             const given = Object.fromEntries((["boundaryToken", "boundaryPassword", "boundaryVaultToken"] as const)
                 .filter((key) => args[key] !== undefined).map((key) => [`${configNamespace}:${key}`, "(argument)"]));
