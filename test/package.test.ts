@@ -303,17 +303,15 @@ describe("multi-language package: the SDK's component analyzer and the plugin ov
                 const inputs = schemaForm(platformArgumentsFromStackFile(stack));
                 const spec = schema.resources[platformStackType];
                 assert.deepStrictEqual(objectProblems(schema, spec.inputProperties, spec.requiredInputs, inputs, stack), []);
-                // One engine serves one stack: a fake engine and a plugin of this stack's own.
+                // One engine serves one stack: this stack's own resource monitor (Construct names the monitor to use).
                 const stackEngine = await serveFakeEngine({ stack, project, dryRun: true });
-                const stackPlugin = await ComponentPlugin.start(providerDir, stackEngine.address, pwd);
                 let constructed: Awaited<ReturnType<ComponentPlugin["construct"]>>;
                 try {
-                    constructed = await stackPlugin.construct({
+                    constructed = await plugin.construct({
                         project, stack, config: engineConfig(stack), dryRun: true, monitorEndpoint: stackEngine.address,
                         type: platformStackType, name: project, parent: `urn:pulumi:${stack}::${project}::${rootStackType}::${project}-${stack}`, inputs,
                     });
                 } finally {
-                    stackPlugin.stop();
                     await stackEngine.shutdown();
                 }
                 assert.strictEqual(constructed.urn, `urn:pulumi:${stack}::${project}::${platformStackType}::${project}`);
