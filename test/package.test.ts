@@ -18,7 +18,7 @@ import { teamStackType } from "../components/package/team-stack";
 import { platformStackType } from "../components/package/platform-stack";
 import { platformSections, secretSections } from "../components/config/stack-schema";
 import { ComponentPlugin } from "./helpers/component-plugin";
-import { HostRun, Registration, rootStackType, runLikeLanguageHost, serveFakeEngine } from "./helpers/language-host";
+import { HostRun, Registration, plaintextOccurrences, rootStackType, runLikeLanguageHost, serveFakeEngine } from "./helpers/language-host";
 import { inputsFromPython, objectProblems, pyName, pyPack } from "./helpers/package-values";
 import { execFileSync, spawnSync } from "child_process";
 import * as YAML from "yaml";
@@ -345,6 +345,29 @@ describe("multi-language package: the SDK's component analyzer and the plugin ov
                 assert.match(error.message, /clusterName: unknown key; accepted keys: /);
                 return true;
             });
+        });
+
+        it("Construct of TeamStack with a secret boundaryToken argument registers what the program registers with the stack secret boundaryToken, never in plain text", async () => {
+            const canary = "canary-boundary-token-27";
+            /** sdk/nodejs/runtime/rpc.ts: a secret as the engine sends it (specialSigKey, specialSecretSig). */
+            const secret = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: canary };
+            const stackEngine = await serveFakeEngine({ stack: teamStack, project, dryRun: true, stackOutputs: platformOutputs(teamStack) });
+            try {
+                await plugin.construct({
+                    project, stack: teamStack, config: engineConfig(teamStack), dryRun: true, monitorEndpoint: stackEngine.address,
+                    type: teamStackType, name: "alpha", parent: stackUrn, inputs: { ...schemaForm(argumentsFromStackFile(teamStack)), boundaryToken: secret },
+                });
+            } finally {
+                await stackEngine.shutdown();
+            }
+            const key = `${project}:boundaryToken`;
+            const run = await runLikeLanguageHost({ root: repoRoot, stack: teamStack, config: { ...engineConfig(teamStack), [key]: canary }, secretKeys: [key], dryRun: true, stackOutputs: platformOutputs(teamStack) });
+            assert.strictEqual(run.code, 0, run.stderr.slice(-3000));
+            const component = stackEngine.registrations.filter((r) => r.type !== teamStackType && r.type !== stackReferenceType);
+            const viaProgram = run.registrations.filter((r) => r.type !== rootStackType && r.type !== stackReferenceType);
+            assert.deepStrictEqual(component.map(shape).sort(byTypeAndName), viaProgram.map(shape).sort(byTypeAndName));
+            assert.ok(JSON.stringify(component.map((r) => r.inputs)).includes(canary), "the token reached no resource");
+            assert.deepStrictEqual(component.flatMap((r) => plaintextOccurrences(r.inputs, canary, r.urn)), []);
         });
 
         it("Construct refuses arguments the stack config refuses, naming the argument path and the accepted values", async () => {
