@@ -332,10 +332,11 @@ describe("multi-language package: the SDK's component analyzer and the plugin ov
             });
         }
 
-        it("Construct of PlatformStack refuses arguments the stack config refuses, naming the argument path", async () => {
+        it("Construct of PlatformStack refuses arguments the stack config refuses, naming the argument path (and a renamed key's new name)", async () => {
             const inputs = platformArgumentsFromStackFile("dev");
             inputs.vault = { ...inputs.vault, certTtl: "48h", certMaxTtl: "24h" };
             inputs.clusterName = "dev";
+            inputs.network = { ...inputs.network, accessFrom: { ...inputs.network?.accessFrom, namespaceLabels: { app: "boundary" } } };
             await assert.rejects(plugin.construct({
                 project, stack: "dev", config: engineConfig("dev"), dryRun: true, monitorEndpoint: engine.address,
                 type: platformStackType, name: "bad", parent: `urn:pulumi:dev::${project}::${rootStackType}::${project}-dev`, inputs,
@@ -343,6 +344,8 @@ describe("multi-language package: the SDK's component analyzer and the plugin ov
                 assert.match(error.message, /PlatformStack bad: invalid arguments/);
                 assert.match(error.message, /vault\.certTtl: .*longer than vault\.certMaxTtl/);
                 assert.match(error.message, /clusterName: unknown key; accepted keys: /);
+                // A renamed key (components/config/renames.ts) names its replacement, as in a stack file.
+                assert.match(error.message, /network\.accessFrom\.namespaceLabels: was renamed to network\.accessFrom\.namespace/);
                 return true;
             });
         });
