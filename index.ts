@@ -3,11 +3,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Platform, parsePlatformConfig, rawFromPulumiConfig } from "./components";
 import { deployMode, resolveDeployCredentials } from "./components/access/deploy-credentials";
-import { ConfigError } from "./components/config/errors";
 import { Raw } from "./components/config/load";
 import { PlatformConfig } from "./components/config/schema";
 import {
-    PlatformExport, platformExport, platformOutputName, platformStackName, teamStackConfig,
+    PlatformExport, platformExport, platformExportFrom, platformOutputName, platformStackName, teamStackConfig,
 } from "./components/config/team-stack";
 import { deployTeamStack } from "./components/team-stack";
 import { platformName } from "./components/platform";
@@ -52,11 +51,7 @@ async function teamStack(raw: Raw) {
     const name = platformStackName(raw);
     const reference = new pulumi.StackReference("platform", { name });
     const details = await reference.getOutputDetails(platformOutputName);
-    const exported = (details.value ?? details.secretValue) as PlatformExport | undefined;
-    if (!exported || typeof exported !== "object" || !Array.isArray(exported.teams)) {
-        throw new ConfigError("sandbox-platform:platformStack",
-            `platform stack ${JSON.stringify(name)} has no output "${platformOutputName}": deploy it first (it is a stack with sandbox-platform:stack: platform), or name the right one in platformStack`);
-    }
+    const exported = platformExportFrom(details, name);
     const config = teamStackConfig(raw, exported);
     const { developers, connect } = deployTeamStack({ config, access: exported.access, credentials: credentialsFor(config) });
     return { environment: config.environment, platformStack: name, developers, connect };

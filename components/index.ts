@@ -25,3 +25,8 @@ export * from "./config/schema";
 export * as versions from "./versions";
 // Platform stack (split mode): one per declared team, the identities its team stack deploys with.
 export { TeamIdentity, TeamIdentityArgs, TeamIdentityOutputs, deployerAuthMethod, deployerNamespaceResource } from "./access/team-identity-resource";
+// The multi-language package's component (provider/, docs/package.md): a team stack for programs in any language.
+export { TeamStack, teamStackType } from "./package/team-stack";
+export * as teamStackArgs from "./package/team-stack-args";
+export { PlatformStack, platformStackType } from "./package/platform-stack";
+export * as platformStackArgs from "./package/platform-stack-args";

@@ -39,18 +39,23 @@ export function allInOnePlatformUrn(): string {
     return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${platformType}::${platformName}`;
 }
 
-/** Creates a team stack's resources at the root of the stack. */
-export function deployTeamStack(args: TeamStackArgs): TeamStackOutputs {
+/**
+ * Creates a team stack's resources: at the root of the stack (the team stack program), or under
+ * `parent` (the TeamStack component of the multi-language package, whose resources never lived in
+ * an all-in-one stack and so need no alias to one).
+ */
+export function deployTeamStack(args: TeamStackArgs, parent?: pulumi.Resource): TeamStackOutputs {
     const { config, access, credentials } = args;
+    const placed: pulumi.ComponentResourceOptions = parent ? { parent } : {};
     const injection = config.boundary.enabled && config.boundary.edition !== "community";
     const developers: pulumi.Output<DeveloperSandbox[]>[] = [];
     const targets: DeveloperTarget[] = [];
     const connection = config.boundary.enabled ? boundaryConnection(config, credentials) : undefined;
     // A loop, not a map: each callback frame lands in every resource's captured stack (see index.ts).
     for (const team of config.teams) {
-        developers.push(new TeamSandboxes(team.name, { team, config }, { aliases: [{ parent: allInOnePlatformUrn() }] }).developers);
+        developers.push(new TeamSandboxes(team.name, { team, config }, parent ? placed : { aliases: [{ parent: allInOnePlatformUrn() }] }).developers);
         if (config.vault.enabled) {
-            new VaultTeamRoles(`vault-ssh-${team.name}`, { team, vault: config.vault, injection });
+            new VaultTeamRoles(`vault-ssh-${team.name}`, { team, vault: config.vault, injection }, placed);
         }
         const teamAccess = access[team.name];
         if (connection && teamAccess?.boundaryOrgId && teamAccess.boundaryProjectId) {
@@ -58,7 +63,7 @@ export function deployTeamStack(args: TeamStackArgs): TeamStackOutputs {
                 team, boundary: config.boundary, sshMount: teamSshMount(config.vault.sshMount, team.name),
                 orgId: teamAccess.boundaryOrgId, projectId: teamAccess.boundaryProjectId, connection,
                 vaultToken: config.vault.enabled ? credentials.boundaryVaultToken : undefined, vaultAddress: credentials.vaultAddress,
-            }).targets);
+            }, placed).targets);
         }
     }
     const all = pulumi.all(developers).apply((lists) => lists.flat());

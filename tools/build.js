@@ -21,7 +21,7 @@ const repoRoot = path.resolve(__dirname, "..");
 const outDir = path.join(repoRoot, "bin");
 const manifestFile = path.join(outDir, ".build.json");
 /** What is built: the program and everything the user commands run. */
-const roots = ["index.ts", "components", "policy", "tools", "bench"];
+const roots = ["index.ts", "components", "provider", "policy", "tools", "bench"];
 const manifestVersion = 1;
 
 function listSources() {

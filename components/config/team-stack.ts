@@ -90,6 +90,20 @@ export function platformExportConfig(raw: Raw): Raw {
     return Object.fromEntries(Object.entries(raw).filter(([key]) => !excluded.has(key)));
 }
 
+/**
+ * The `platform` output a team stack read from its platform stack (a StackReference's output
+ * details: `value`, or `secretValue` when the output is secret), or a ConfigError naming the
+ * platformStack key when the stack has none.
+ */
+export function platformExportFrom(details: { value?: unknown; secretValue?: unknown }, stackName: string): PlatformExport {
+    const exported = (details.value ?? details.secretValue) as PlatformExport | undefined;
+    if (!exported || typeof exported !== "object" || !Array.isArray(exported.teams)) {
+        throw new ConfigError(`${configNamespace}:platformStack`,
+            `platform stack ${JSON.stringify(stackName)} has no output "${platformOutputName}": deploy it first (it is a stack with sandbox-platform:stack: platform), or name the right one in platformStack`);
+    }
+    return exported;
+}
+
 /** The default StackReference name of a team stack's platform: the environment's name. */
 export function platformStackName(raw: Raw): string {
     return typeof raw.platformStack === "string" ? raw.platformStack : String(raw.environment ?? "");

@@ -106,15 +106,31 @@ export interface HostRunOptions {
     stackOutputs?: Record<string, Record<string, unknown>>;
 }
 
-export async function runLikeLanguageHost(options: HostRunOptions): Promise<HostRun> {
-    const project = readProject(options.root);
-    const projectName = project.name;
+export interface FakeEngineOptions {
+    stack: string;
+    project: string;
+    dryRun?: boolean;
+    /** Outputs of the stacks a StackReference may read, by stack name. */
+    stackOutputs?: Record<string, Record<string, unknown>>;
+}
+
+/** The engine's ResourceMonitor and Engine services, served over real gRPC, recording what they receive. */
+export interface FakeEngine {
+    address: string;
+    registrations: Registration[];
+    outputs: Map<string, Record<string, unknown>>;
+    logs: { severity: number; message: string }[];
+    invokes: string[];
+    shutdown(): Promise<void>;
+}
+
+export async function serveFakeEngine(options: FakeEngineOptions): Promise<FakeEngine> {
+    const projectName = options.project;
     const registrations: Registration[] = [];
     const outputs = new Map<string, Record<string, unknown>>();
     const logs: { severity: number; message: string }[] = [];
     const invokes: string[] = [];
     let rootResource = "";
-
     /** A registration's or read's type, name, parent and the URN the engine forms for it. */
     const requested = (request: any) => {
         const type: string = request.getType();
@@ -198,6 +214,14 @@ export async function runLikeLanguageHost(options: HostRunOptions): Promise<Host
     const port: number = await new Promise((resolve, reject) => server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(),
         (error: Error | null, bound: number) => (error ? reject(error) : resolve(bound))));
     const address = `127.0.0.1:${port}`;
+    return { address, registrations, outputs, logs, invokes, shutdown: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())) };
+}
+
+export async function runLikeLanguageHost(options: HostRunOptions): Promise<HostRun> {
+    const project = readProject(options.root);
+    const projectName = project.name;
+    const engine = await serveFakeEngine({ stack: options.stack, project: projectName, dryRun: options.dryRun, stackOutputs: options.stackOutputs });
+    const { address, registrations, outputs, logs, invokes } = engine;
 
     const main = options.main === null ? undefined : options.main ?? project.main;
     const entry = pwdMain(options.root, main);
@@ -221,7 +245,7 @@ export async function runLikeLanguageHost(options: HostRunOptions): Promise<Host
     child.stdout.on("data", (chunk) => { stdout += chunk; });
     child.stderr.on("data", (chunk) => { stderr += chunk; });
     const code: number | null = await new Promise((resolve) => child.on("close", resolve));
-    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    await engine.shutdown();
     return { code, stdout, stderr, logs, registrations, outputs, invokes, entry: { ...entry, typescript: nodeOpts.typescript } };
 }
 

@@ -1,0 +1,83 @@
+// TeamStack: one team stack's resources as a component, for programs in any Pulumi language (the
+// multi-language package, provider/). It does what the team stack program (index.ts teamStack)
+// does with a stack file: read the platform stack's `platform` output, validate the team stack's
+// keys on top of it with the same loader (teamStackConfig), and create the same resources
+// (deployTeamStack), here under this component.
+
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, configNamespace } from "../config/errors";
+import { Raw } from "../config/load";
+import { PlatformConfig } from "../config/schema";
+import { platformExportFrom, platformOutputName, platformStackName, teamStackConfig } from "../config/team-stack";
+import { deployMode, resolveDeployCredentials } from "../access/deploy-credentials";
+import { ConnectInstructions } from "../access/connect";
+import { DeveloperSandbox } from "../sandboxes/team-sandboxes";
+import { deployTeamStack } from "../team-stack";
+import { TeamStackComponentArgs } from "./team-stack-args";
+
+/** The component's type token: package `sandbox-platform`, module `index` (the only module a component provider serves). */
+export const teamStackType = "sandbox-platform:index:TeamStack";
+
+/** The stack config a team stack file with these arguments would hold (raw, as the loader reads it). */
+export function teamStackRaw(args: TeamStackComponentArgs): Raw {
+    return {
+        ...(args.environment !== undefined ? { environment: args.environment } : {}),
+        stack: "team",
+        ...(args.platformStack !== undefined ? { platformStack: args.platformStack } : {}),
+        teams: args.teams,
+    };
+}
+
+/**
+ * A ConfigError about a component's arguments: each problem names the argument path, which is the
+ * stack config key without its namespace (`teams[0].developers[1].name`).
+ */
+export function argumentsError(kind: string, component: string, error: ConfigError): Error {
+    const prefix = `${configNamespace}:`;
+    const lines = error.issues.map((issue) => `${issue.key.startsWith(prefix) ? issue.key.slice(prefix.length) : issue.key}: ${issue.detail}`);
+    return new Error(`${kind} ${component}: invalid arguments:\n${lines.join("\n")}`);
+}
+
+/** One team stack (its developers' sandboxes, Vault roles and Boundary targets) on a platform stack. */
+export class TeamStack extends pulumi.ComponentResource {
+    /** Every developer's sandbox: team, namespace, sandbox name, Service DNS name, runtime, allocation. */
+    public readonly developers: pulumi.Output<DeveloperSandbox[]>;
+    /** Per developer, how to connect: steps, an SSH config block, editor links. */
+    public readonly connect: pulumi.Output<Record<string, ConnectInstructions>>;
+    /** The environment, as the platform stack names it. */
+    public readonly environment: pulumi.Output<string>;
+    /** The platform stack this team stack reads. */
+    public readonly platformStack: pulumi.Output<string>;
+
+    constructor(name: string, args: TeamStackComponentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(teamStackType, name, {}, opts);
+        const own = teamStackRaw(args);
+        const stackName = platformStackName(own);
+        // Named after the component: two TeamStacks in one program must not share a URN.
+        const reference = new pulumi.StackReference(`${name}-platform`, { name: stackName }, { parent: this });
+        const deployed = pulumi.output(reference.getOutputDetails(platformOutputName).then((details) => {
+            let config: PlatformConfig;
+            const exported = platformExportFrom(details, stackName);
+            try {
+                config = teamStackConfig(own, exported);
+            } catch (error) {
+                throw error instanceof ConfigError ? argumentsError("TeamStack", name, error) : error;
+            }
+            const given = Object.fromEntries((["boundaryToken", "boundaryPassword", "boundaryVaultToken"] as const)
+                .filter((key) => args[key] !== undefined).map((key) => [`${configNamespace}:${key}`, "(argument)"]));
+            const credentials = resolveDeployCredentials(config, { config: { ...pulumi.runtime.allConfig(), ...given }, env: process.env }, deployMode(), {
+                boundaryToken: args.boundaryToken, boundaryPassword: args.boundaryPassword, boundaryVaultToken: args.boundaryVaultToken,
+            });
+            for (const warning of credentials.warnings) {
+                pulumi.log.warn(warning, this);
+            }
+            const { developers, connect } = deployTeamStack({ config, access: exported.access, credentials }, this);
+            return { environment: config.environment, developers, connect };
+        }));
+        this.developers = deployed.developers;
+        this.connect = deployed.connect;
+        this.environment = deployed.environment;
+        this.platformStack = pulumi.output(stackName);
+        this.registerOutputs({ developers: this.developers, connect: this.connect, environment: this.environment, platformStack: this.platformStack });
+    }
+}

@@ -1,0 +1,118 @@
+// A source-based component plugin (a directory with PulumiPlugin.yaml, runtime nodejs) started
+// the way the Pulumi CLI starts it, and driven over its gRPC ResourceProvider service the way the
+// engine drives it. Sources (pulumi/pulumi at 1b5949891b3c, v3.259.0+14; SDK side from the
+// installed @pulumi/pulumi 3.270.0):
+// - pkg/resource/plugin/provider_plugin.go: a resource plugin's only argument is the engine's
+//   address (host.ServerAddr()).
+// - sdk/go/common/resource/plugin/plugin.go newPlugin/execPlugin: a plugin directory with
+//   PulumiPlugin.yaml is run through its runtime's RunPlugin (program directory = the plugin
+//   directory, absolute); the first stdout line is the port, parsed after trimming whitespace.
+// - sdk/nodejs/cmd/pulumi-language-nodejs/main.go RunPlugin: `node <@pulumi/pulumi/cmd/run-plugin,
+//   resolved from the plugin directory> <plugin directory> <args...>`, in the engine's working
+//   directory (req.Pwd), with PULUMI_NODEJS_TYPESCRIPT=true unless the runtime's typescript option
+//   is false.
+// - @pulumi/pulumi cmd/run-plugin/run.js: loads the directory (package.json main) and, when it
+//   exports ComponentResource classes, serves them with componentProviderHost, naming the
+//   provider after package.json's name (scope → namespace).
+
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+
+/* eslint-disable @typescript-eslint/no-var-requires */
+const grpc = require("@grpc/grpc-js");
+const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
+const providerProto = require("@pulumi/pulumi/proto/provider_pb");
+const structProto = require("google-protobuf/google/protobuf/struct_pb");
+/* eslint-enable @typescript-eslint/no-var-requires */
+
+export interface ConstructCall {
+    project: string;
+    stack: string;
+    /** The stack's config ("namespace:key" → value), as the engine sends it with every Construct. */
+    config: Record<string, string>;
+    dryRun: boolean;
+    monitorEndpoint: string;
+    type: string;
+    name: string;
+    parent: string;
+    inputs: Record<string, unknown>;
+}
+
+export class ComponentPlugin {
+    private constructor(private readonly child: ChildProcess, private readonly client: any, readonly stderr: () => string) {}
+
+    /** Runs `pluginDir` as the engine runs a nodejs source plugin, with `engineAddress` as its argument, in `pwd`. */
+    static async start(pluginDir: string, engineAddress: string, pwd: string): Promise<ComponentPlugin> {
+        const plugin = YAML.parse(fs.readFileSync(path.join(pluginDir, "PulumiPlugin.yaml"), "utf8"));
+        const runtime = typeof plugin.runtime === "string" ? { name: plugin.runtime, options: {} } : plugin.runtime;
+        if (runtime.name !== "nodejs") {
+            throw new Error(`PulumiPlugin.yaml runtime ${JSON.stringify(runtime.name)}: this harness runs nodejs plugins only`);
+        }
+        const absolute = path.resolve(pluginDir);
+        const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [absolute] });
+        const env: NodeJS.ProcessEnv = { ...process.env };
+        delete env.NODE_OPTIONS;
+        delete env.TS_NODE_PROJECT;
+        if (runtime.options?.typescript !== false) {
+            env.PULUMI_NODEJS_TYPESCRIPT = "true";
+        }
+        const child = spawn(process.execPath, [runPlugin, absolute, engineAddress], { cwd: pwd, env, stdio: ["ignore", "pipe", "pipe"] });
+        let stderr = "";
+        child.stderr!.on("data", (chunk) => { stderr += chunk; });
+        const port = await new Promise<number>((resolve, reject) => {
+            let stdout = "";
+            child.stdout!.on("data", (chunk) => {
+                stdout += chunk;
+                const newline = stdout.indexOf("\n");
+                if (newline >= 0) {
+                    const port = Number(stdout.slice(0, newline).trim());
+                    if (Number.isInteger(port) && port > 0 && port <= 65535) {
+                        resolve(port);
+                    } else {
+                        reject(new Error(`plugin wrote an invalid port to stdout: ${JSON.stringify(stdout.slice(0, newline))}`));
+                    }
+                }
+            });
+            child.on("exit", (code) => reject(new Error(`plugin exited with ${code} before printing its port: ${stderr}`)));
+        });
+        const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        return new ComponentPlugin(child, client, () => stderr);
+    }
+
+    stop(): void {
+        this.client.close();
+        this.child.kill();
+    }
+
+    private call<T>(method: string, request: unknown): Promise<T> {
+        return new Promise((resolve, reject) => this.client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))));
+    }
+
+    /** GetSchema (version 0): the package schema as JSON text. */
+    async getSchema(): Promise<string> {
+        const response: any = await this.call("getSchema", new providerProto.GetSchemaRequest());
+        return response.getSchema();
+    }
+
+    /** Construct: the component's URN and its output properties. */
+    async construct(call: ConstructCall): Promise<{ urn: string; state: Record<string, unknown> }> {
+        const request = new providerProto.ConstructRequest();
+        request.setProject(call.project);
+        request.setStack(call.stack);
+        const config = request.getConfigMap();
+        for (const [key, value] of Object.entries(call.config)) {
+            config.set(key, value);
+        }
+        request.setDryrun(call.dryRun);
+        request.setParallel(16);
+        request.setMonitorendpoint(call.monitorEndpoint);
+        request.setType(call.type);
+        request.setName(call.name);
+        request.setParent(call.parent);
+        request.setInputs(structProto.Struct.fromJavaScript(call.inputs));
+        const response: any = await this.call("construct", request);
+        return { urn: response.getUrn(), state: response.getState()?.toJavaScript() ?? {} };
+    }
+}
