@@ -13,21 +13,28 @@
 // as its inputs, a lower bound.
 
 import * as pulumi from "@pulumi/pulumi";
-import { installedBoundaryProvider } from "../components/access/boundary/provider-reference";
+import { boundaryProviderText, installedBoundaryProvider } from "../components/access/boundary/provider-reference";
 import { boundaryProvider } from "../components/access/boundary/provider";
 import { poolAssignmentKind, poolAssignmentProvider } from "../components/sandboxes/pool-assignment-resource";
 
 export interface PlanResource { urn: string; type: string; name: string; parent?: string; custom: boolean; options: { dependsOn: string[] }; inputs: Record<string, any> }
 
-/** `__provider` texts as the SDK serializes them (dynamic/index.js: serializeFunction(() => provider, { allowSecrets: true })). */
-export interface ProviderTexts { boundary: string; boundaryClosure: string; poolAssignment: string }
+/**
+ * `__provider` texts as state stores them: the Boundary resources' as the program writes it
+ * (provider-reference.ts boundaryProviderText); the others, and the earlier Boundary versions,
+ * as the SDK serializes them (dynamic/index.js: serializeFunction(() => provider, { allowSecrets: true })).
+ */
+export interface ProviderTexts { boundary: string; boundarySerializedReference: string; boundaryClosure: string; poolAssignment: string }
 
 export async function providerTexts(): Promise<ProviderTexts> {
     const text = async (provider: pulumi.dynamic.ResourceProvider) => (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
     // A copy of the provider object: the same methods, but not the installed module's exports,
     // so the serializer copies its code as the closure version did (the compiled bench loads
     // the very module the installed package exports, which it would name by require()).
-    return { boundary: await text(installedBoundaryProvider()), boundaryClosure: await text({ ...boundaryProvider }), poolAssignment: await text(poolAssignmentProvider) };
+    return {
+        boundary: boundaryProviderText, boundarySerializedReference: await text(installedBoundaryProvider()),
+        boundaryClosure: await text({ ...boundaryProvider }), poolAssignment: await text(poolAssignmentProvider),
+    };
 }
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));

@@ -2,7 +2,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { BoundaryConnection } from "./client";
-import { installedBoundaryProvider } from "./provider-reference";
+import { boundaryProviderText } from "./provider-reference";
 
 type Fields = Record<string, pulumi.Input<unknown>>;
 
@@ -14,13 +14,23 @@ function describedAs(description: string | undefined): { description?: string } 
 /** Where the provider reaches Boundary: address and token or password login (kept secret). */
 export type ConnectionInput = pulumi.Input<BoundaryConnection>;
 
-abstract class BoundaryResource extends pulumi.dynamic.Resource {
+/** The type token of every dynamic resource (@pulumi/pulumi dynamic/index.js Resource, no module, type "Resource"). */
+export const dynamicResourceType = "pulumi-nodejs:dynamic:Resource";
+
+/**
+ * A dynamic resource registered as pulumi.dynamic.Resource registers one (the same type,
+ * name, parent, options and inputs, `__provider` last), but with the provider text
+ * written by the program (provider-reference.ts boundaryProviderText) instead of one the
+ * SDK's closure serializer derives from a provider object at run time.
+ */
+abstract class BoundaryResource extends pulumi.CustomResource {
     constructor(kind: string, collection: string, name: string, connection: ConnectionInput, fields: Fields,
         actions: Record<string, Fields>, meta: Record<string, unknown>, opts?: pulumi.CustomResourceOptions,
         secretAttributes?: Record<string, pulumi.Input<unknown>>) {
-        super(installedBoundaryProvider(), name, {
+        super(dynamicResourceType, name, {
             boundaryKind: kind, collection, connection: pulumi.secret(connection), fields, actions, meta,
             ...(secretAttributes ? { secretAttributes: pulumi.secret(secretAttributes) } : {}),
+            __provider: boundaryProviderText,
         }, { ...opts, additionalSecretOutputs: ["connection", "secretAttributes"] });
     }
 }
