@@ -15,6 +15,7 @@ import { boundaryProvider } from "../components/access/boundary/provider";
 import { boundaryProviderModule, boundaryProviderText, installedBoundaryProvider } from "../components/access/boundary/provider-reference";
 import { Target } from "../components/access/boundary/resources";
 import { BoundaryConformanceServer } from "./helpers/boundary-server";
+import { captureRegistrations, registered } from "./helpers/capturing-monitor";
 import { DynamicProviderHost, Props, projectDir } from "./helpers/dynamic-provider-host";
 
 /** What @pulumi/pulumi dynamic/index.js serializeProvider stores as `__provider`. */
@@ -214,30 +215,8 @@ describe("Boundary provider state: a require of the installed module, not the pr
 describe("Boundary resources register as the SDK's dynamic resources do, with the program's provider text (issue 25)", function () {
     this.timeout(60_000);
 
-    /** The mock monitor, keeping each RegisterResourceRequest as the engine would receive it. */
-    type Monitor = { registerResource(req: unknown, callback: (...args: unknown[]) => void): Promise<void> };
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: new (mocks: pulumi.runtime.Mocks) => Monitor };
-    class CapturingMonitor extends MockMonitor {
-        readonly requests = new Map<string, { request: Record<string, unknown>; inputs: Record<string, unknown> }>();
-        async registerResource(req: { getName(): string; getObject(): { toJavaScript(): Record<string, unknown> }; toObject(): Record<string, unknown> }, callback: (...args: unknown[]) => void): Promise<void> {
-            // The inputs as sent: secrets still in their envelope (sdk/nodejs/runtime/rpc.ts specialSigKey, secretSig).
-            this.requests.set(req.getName(), { request: req.toObject(), inputs: req.getObject().toJavaScript() });
-            return super.registerResource(req, callback);
-        }
-    }
-    const mocks: pulumi.runtime.Mocks = {
-        newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
-        call: (args) => args.inputs,
-    };
-
     it("sends the engine the same request as pulumi.dynamic.Resource with the installed provider, apart from name, call site and __provider", async () => {
-        await pulumi.runtime.setMocks(mocks, "sandbox-platform", "registration", false);
-        const monitor = new CapturingMonitor(mocks);
-        // setMocks's own monitor (runtime/mocks.js) replaced by this one, its feature flags (secrets, ...) kept;
-        // with mocks, getMonitor returns the store's monitor (runtime/settings.js).
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
-        (require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { monitor: unknown } } }).getStore().settings.monitor = monitor;
+        const requests = await captureRegistrations("sandbox-platform", "registration");
         const connection = { address: "https://boundary.example.com", token: "at_secret" };
         const ours = new Target("ours", {
             connection, scopeId: "p_1234567890", name: "alpha-alice", type: "ssh", defaultPort: 22, sessionMaxSeconds: 28800,
@@ -254,18 +233,17 @@ describe("Boundary resources register as the SDK's dynamic resources do, with th
             },
             meta: { developers: ["alice"] },
         }, { additionalSecretOutputs: ["connection", "secretAttributes"] });
-        const settled = (output: pulumi.Output<string>) => new Promise((resolve) => output.apply(resolve));
-        await Promise.all([ours.urn, sdk.urn, ours.id, sdk.id].map(settled));
+        await Promise.all([registered(ours), registered(sdk)]);
 
         const request = (name: string) => {
-            const captured = monitor.requests.get(name)!;
-            const { name: _name, sourceposition: _position, stacktrace: _trace, object: _object, ...rest } = captured.request;
+            const captured = requests.get(name);
+            assert.ok(captured, `${name} was registered`);
             const { __provider, ...inputs } = captured.inputs;
-            return { rest, inputs, provider: __provider };
+            return { fields: captured.fields, inputs, provider: __provider };
         };
         const [mine, theirs] = [request("ours"), request("sdk")];
-        assert.ok(monitor.requests.has("ours") && monitor.requests.has("sdk"));
-        assert.deepStrictEqual(mine.rest, theirs.rest, "type, parent, custom, options and dependencies as the SDK's dynamic resource sends them");
+        assert.deepStrictEqual(mine.fields, theirs.fields, "type, parent, custom, options and dependencies as the SDK's dynamic resource sends them");
+        assert.strictEqual(mine.fields.type, "pulumi-nodejs:dynamic:Resource");
         assert.deepStrictEqual(mine.inputs, theirs.inputs, "the same inputs");
         assert.deepStrictEqual(mine.inputs.connection, { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: connection }, "the connection is sent as a secret");
         assert.strictEqual(mine.provider, boundaryProviderText);
