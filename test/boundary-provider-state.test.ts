@@ -244,6 +244,10 @@ describe("Boundary resources register as the SDK's dynamic resources do, with th
         const [mine, theirs] = [request("ours"), request("sdk")];
         assert.deepStrictEqual(mine.fields, theirs.fields, "type, parent, custom, options and dependencies as the SDK's dynamic resource sends them");
         assert.strictEqual(mine.fields.type, "pulumi-nodejs:dynamic:Resource");
+        // Every input is reported with its dependencies, an empty list when none (what the engine stores as propertyDependencies).
+        const propertyDependencies = mine.fields.propertydependenciesMap as [string, { urnsList: string[] }][];
+        assert.deepStrictEqual(propertyDependencies.map(([key]) => key).sort(), [...Object.keys(mine.inputs), "__provider"].sort());
+        assert.ok(propertyDependencies.every(([, dependencies]) => dependencies.urnsList.length === 0));
         assert.deepStrictEqual(mine.inputs, theirs.inputs, "the same inputs");
         assert.deepStrictEqual(mine.inputs.connection, { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: connection }, "the connection is sent as a secret");
         assert.strictEqual(mine.provider, boundaryProviderText);
