@@ -15,7 +15,7 @@ function describedAs(description: string | undefined): { description?: string } 
 export type ConnectionInput = pulumi.Input<BoundaryConnection>;
 
 /** Outputs of every Boundary resource the engine keeps secret (they hold the credentials). */
-export const boundarySecretOutputs = ["connection", "secretAttributes"];
+export const boundarySecretOutputs: readonly string[] = ["connection", "secretAttributes"];
 
 /** The type token of every dynamic resource (@pulumi/pulumi dynamic/index.js Resource, no module, type "Resource"). */
 export const dynamicResourceType = "pulumi-nodejs:dynamic:Resource";
@@ -34,7 +34,7 @@ abstract class BoundaryResource extends pulumi.CustomResource {
             boundaryKind: kind, collection, connection: pulumi.secret(connection), fields, actions, meta,
             ...(secretAttributes ? { secretAttributes: pulumi.secret(secretAttributes) } : {}),
             __provider: boundaryProviderText,
-        }, { ...opts, additionalSecretOutputs: boundarySecretOutputs });
+        }, { ...opts, additionalSecretOutputs: [...boundarySecretOutputs] });
     }
 }
 
