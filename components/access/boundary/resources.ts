@@ -17,6 +17,24 @@ export type ConnectionInput = pulumi.Input<BoundaryConnection>;
 /** Outputs of every Boundary resource the engine keeps secret (they hold the credentials). */
 export const boundarySecretOutputs: readonly string[] = ["connection", "secretAttributes"];
 
+/**
+ * One secret Output per connection input, shared by every Boundary resource given that input:
+ * the same value and dependencies in each registration, and one Output to resolve instead of one
+ * per resource (about 2% of the enterprise render's CPU: docs/operations-scale.md, "Render CPU").
+ */
+const secretConnections = new WeakMap<object, pulumi.Output<BoundaryConnection>>();
+function secretConnection(connection: ConnectionInput): pulumi.Output<BoundaryConnection> {
+    if (typeof connection !== "object" || connection === null) {
+        return pulumi.secret(connection);
+    }
+    let found = secretConnections.get(connection);
+    if (!found) {
+        found = pulumi.secret(connection);
+        secretConnections.set(connection, found);
+    }
+    return found;
+}
+
 /** The type token of every dynamic resource (@pulumi/pulumi dynamic/index.js Resource, no module, type "Resource"). */
 export const dynamicResourceType = "pulumi-nodejs:dynamic:Resource";
 
@@ -31,7 +49,7 @@ abstract class BoundaryResource extends pulumi.CustomResource {
         actions: Record<string, Fields>, meta: Record<string, unknown>, opts?: pulumi.CustomResourceOptions,
         secretAttributes?: Record<string, pulumi.Input<unknown>>) {
         super(dynamicResourceType, name, {
-            boundaryKind: kind, collection, connection: pulumi.secret(connection), fields, actions, meta,
+            boundaryKind: kind, collection, connection: secretConnection(connection), fields, actions, meta,
             ...(secretAttributes ? { secretAttributes: pulumi.secret(secretAttributes) } : {}),
             __provider: boundaryProviderText,
         }, { ...opts, additionalSecretOutputs: [...boundarySecretOutputs] });
