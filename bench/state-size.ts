@@ -13,21 +13,30 @@
 // as its inputs, a lower bound.
 
 import * as pulumi from "@pulumi/pulumi";
-import { installedBoundaryProvider } from "../components/access/boundary/provider-reference";
+import { boundaryProviderText, installedBoundaryProvider } from "../components/access/boundary/provider-reference";
+import { boundarySecretOutputs } from "../components/access/boundary/resources";
+import { mockId } from "../tools/mock-outputs";
 import { boundaryProvider } from "../components/access/boundary/provider";
 import { poolAssignmentKind, poolAssignmentProvider } from "../components/sandboxes/pool-assignment-resource";
 
 export interface PlanResource { urn: string; type: string; name: string; parent?: string; custom: boolean; options: { dependsOn: string[] }; inputs: Record<string, any> }
 
-/** `__provider` texts as the SDK serializes them (dynamic/index.js: serializeFunction(() => provider, { allowSecrets: true })). */
-export interface ProviderTexts { boundary: string; boundaryClosure: string; poolAssignment: string }
+/**
+ * `__provider` texts as state stores them: the Boundary resources' as the program writes it
+ * (provider-reference.ts boundaryProviderText); the others, and the earlier Boundary versions,
+ * as the SDK serializes them (dynamic/index.js: serializeFunction(() => provider, { allowSecrets: true })).
+ */
+export interface ProviderTexts { boundary: string; boundarySerializedReference: string; boundaryClosure: string; poolAssignment: string }
 
 export async function providerTexts(): Promise<ProviderTexts> {
     const text = async (provider: pulumi.dynamic.ResourceProvider) => (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
     // A copy of the provider object: the same methods, but not the installed module's exports,
     // so the serializer copies its code as the closure version did (the compiled bench loads
     // the very module the installed package exports, which it would name by require()).
-    return { boundary: await text(installedBoundaryProvider()), boundaryClosure: await text({ ...boundaryProvider }), poolAssignment: await text(poolAssignmentProvider) };
+    return {
+        boundary: boundaryProviderText, boundarySerializedReference: await text(installedBoundaryProvider()),
+        boundaryClosure: await text({ ...boundaryProvider }), poolAssignment: await text(poolAssignmentProvider),
+    };
 }
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
@@ -77,6 +86,70 @@ export function stateBytes(resources: PlanResource[], texts: ProviderTexts): Sta
         result.providerCodeBefore += before === undefined ? 0 : 2 * (bytes(before) + bytes("__provider") + 1);
         // Inputs and outputs: a component stores no outputs of its own here (registerOutputs is small and not modelled).
         result.total += envelope + (resource.custom ? 2 * own : own) + providerBytes;
+    }
+    return result;
+}
+
+/**
+ * What the engine stores per resource that stateBytes leaves out, as far as a plan shows it
+ * (ResourceV3, pulumi/pulumi sdk/go/common/apitype/core.go; every one of these fields is
+ * omitempty). Lower bounds where marked.
+ */
+export interface UnmodelledBytes {
+    /**
+     * Dependencies from Output inputs: the SDK sends, for every input, the resources whose
+     * outputs it holds (runtime/rpc.js serializeFilteredProperties), and the engine stores them
+     * in `dependencies` and, per input, in `propertyDependencies`, which has an entry for every
+     * input, `[]` when it depends on nothing (pulumi/pulumi pkg/resource/deploy/source_eval.go
+     * RegisterResource). Only references to another resource's id are visible in a plan (the
+     * render's mock id): a lower bound.
+     */
+    dependencies: number;
+    /** `id` of every custom resource, counted with the render's mock id as a stand-in for the real one. */
+    ids: number;
+    /** `additionalSecretOutputs` of the Boundary resources. */
+    additionalSecretOutputs: number;
+    /** `created` and `modified` (RFC 3339 with nanoseconds) on every resource. */
+    timestamps: number;
+    /** stateBytes counts `"dependencies":[]` on every resource; the engine omits it when empty (omitempty). */
+    emptyDependenciesCounted: number;
+}
+
+const timestamp = "2026-12-06T19:52:47.123456789Z";
+
+/** What the engine stores per resource that stateBytes leaves out (ResourceV3, pulumi/pulumi sdk/go/common/apitype/core.go). */
+export function unmodelledBytes(resources: PlanResource[]): UnmodelledBytes {
+    const result: UnmodelledBytes = { dependencies: 0, ids: 0, additionalSecretOutputs: 0, timestamps: 0, emptyDependenciesCounted: 0 };
+    const urnByMockId = new Map<string, string>();
+    for (const resource of resources) {
+        if (resource.custom && !urnByMockId.has(mockId(resource.name))) {
+            urnByMockId.set(mockId(resource.name), resource.urn);
+        }
+    }
+    const referenced = (value: unknown): string[] => {
+        const text = JSON.stringify(value) ?? "";
+        return [...new Set([...text.matchAll(/<id:[^>]+>/g)].map((match) => urnByMockId.get(match[0])).filter((urn): urn is string => urn !== undefined))];
+    };
+    const field = (value: Record<string, unknown>) => bytes({ a: 0, ...value }) - bytes({ a: 0 });
+    for (const resource of resources) {
+        const dynamic = resource.type === "pulumi-nodejs:dynamic:Resource";
+        // The plan leaves a dynamic resource's __provider out of its inputs; the engine has it as an input like any other.
+        const inputs = dynamic ? { ...resource.inputs, __provider: "" } : resource.inputs;
+        const propertyDependencies = Object.fromEntries(Object.entries(inputs).map(([key, value]) => [key, referenced(value)]));
+        const explicit = resource.options.dependsOn;
+        const implicit = [...new Set(Object.values(propertyDependencies).flat())].filter((urn) => !explicit.includes(urn));
+        result.dependencies += bytes({ dependencies: [...explicit, ...implicit] }) - bytes({ dependencies: explicit });
+        result.dependencies += bytes({ propertyDependencies }) - bytes({ propertyDependencies: {} });
+        if (explicit.length === 0 && implicit.length === 0) {
+            result.emptyDependenciesCounted += field({ dependencies: [] });
+        }
+        if (resource.custom) {
+            result.ids += field({ id: mockId(resource.name) });
+        }
+        if (dynamic && resource.inputs.kind !== poolAssignmentKind) {
+            result.additionalSecretOutputs += field({ additionalSecretOutputs: boundarySecretOutputs });
+        }
+        result.timestamps += field({ created: timestamp, modified: timestamp });
     }
     return result;
 }

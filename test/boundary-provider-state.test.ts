@@ -12,8 +12,10 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { boundaryProvider } from "../components/access/boundary/provider";
-import { boundaryProviderModule, installedBoundaryProvider } from "../components/access/boundary/provider-reference";
+import { boundaryProviderModule, boundaryProviderText, installedBoundaryProvider } from "../components/access/boundary/provider-reference";
+import { Target } from "../components/access/boundary/resources";
 import { BoundaryConformanceServer } from "./helpers/boundary-server";
+import { captureRegistrations, registered } from "./helpers/capturing-monitor";
 import { DynamicProviderHost, Props, projectDir } from "./helpers/dynamic-provider-host";
 
 /** What @pulumi/pulumi dynamic/index.js serializeProvider stores as `__provider`. */
@@ -28,12 +30,14 @@ describe("Boundary provider state: a require of the installed module, not the pr
     let connection: Props;
     /** `__provider` as the earlier version wrote it: the provider's whole closure. */
     let closureText: string;
-    /** `__provider` as this version writes it. */
-    let referenceText: string;
+    /** `__provider` as this version writes it (provider-reference.ts boundaryProviderText). */
+    const referenceText = boundaryProviderText;
+    /** `__provider` as the previous version wrote it: the SDK's serialization of the same reference (275 bytes). */
+    let serializedReferenceText: string;
 
     before(async () => {
         closureText = await serializedAsTheSdkDoes(boundaryProvider);
-        referenceText = await serializedAsTheSdkDoes(installedBoundaryProvider());
+        serializedReferenceText = await serializedAsTheSdkDoes(installedBoundaryProvider());
     });
     beforeEach(async () => {
         server = new BoundaryConformanceServer({ edition: "community" });
@@ -114,6 +118,53 @@ describe("Boundary provider state: a require of the installed module, not the pr
         }
     });
 
+    it("the program's own text is shorter than the SDK's serialization of the same reference, and names the same module", () => {
+        assert.match(serializedReferenceText, new RegExp(`require\\("${boundaryProviderModule}"\\)`));
+        // Loaded as the host loads it (cmd/dynamic-provider/index.js getProvider: requireFromString(text).handler()).
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const requireFromString = require(require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi/cmd/dynamic-provider"))] }));
+        assert.strictEqual(requireFromString(referenceText).handler(), installedBoundaryProvider(), "the handler returns the installed module's provider");
+        assert.ok(referenceText.length * 3 < serializedReferenceText.length, `text ${referenceText.length} bytes, the SDK's ${serializedReferenceText.length}`);
+    });
+
+    it("state written by the previous version (the SDK-serialized reference) moves to the program's text in one no-op update, then refreshes and deletes (the SDK's host)", async () => {
+        const host = await DynamicProviderHost.start(projectDir);
+        try {
+            const oldInputs = targetInputs("alpha-dave", serializedReferenceText);
+            const created = await host.create(oldInputs);
+            assert.strictEqual(created.properties.__provider, serializedReferenceText);
+            // `pulumi refresh` before any `up` with this version: the serialized reference still loads the module.
+            const refreshed = await host.read(created.id, created.properties, oldInputs);
+            assert.strictEqual(refreshed.properties.__provider, serializedReferenceText);
+
+            const newInputs = targetInputs("alpha-dave", referenceText);
+            const checked = await host.check(refreshed.properties, newInputs);
+            assert.deepStrictEqual(checked.failures, []);
+            assert.strictEqual(checked.inputs.__provider, referenceText);
+            assert.deepStrictEqual(await host.diff(created.id, refreshed.properties, checked.inputs), { changes: "some", replaces: [], deleteBeforeReplace: true });
+            const sentBefore = server.requests.filter((r) => r.method !== "GET" && !r.path.includes("authenticate")).length;
+            const updated = await host.update(created.id, refreshed.properties, checked.inputs);
+            assert.strictEqual(updated.properties.__provider, referenceText, "outputs now hold the program's text");
+            assert.strictEqual(server.requests.filter((r) => r.method !== "GET" && !r.path.includes("authenticate")).length, sentBefore, "the move changed nothing in Boundary");
+            assert.strictEqual(JSON.stringify(created.properties).length - JSON.stringify(updated.properties).length,
+                JSON.stringify(serializedReferenceText).length - JSON.stringify(referenceText).length, "only the provider text shrank");
+            assert.strictEqual((await host.diff(created.id, updated.properties, checked.inputs)).changes, "none");
+
+            const reread = await host.read(created.id, updated.properties, checked.inputs);
+            assert.strictEqual(reread.properties.__provider, referenceText);
+            await host.delete(created.id, reread.properties);
+            assert.strictEqual(server.items.has(created.id), false);
+
+            // `pulumi destroy` of state this version never touched.
+            const untouched = await host.create(targetInputs("alpha-erin", serializedReferenceText));
+            await host.delete(untouched.id, untouched.properties);
+            assert.strictEqual(server.items.has(untouched.id), false);
+            assert.deepStrictEqual(server.violations, []);
+        } finally {
+            host.stop();
+        }
+    });
+
     it("refresh and destroy from a fresh clone after `npm ci`: the host resolves the module from the clone's node_modules and builds it", async function () {
         // A fresh clone: the files git would hand out (tracked and not ignored), no bin/, and
         // node_modules as `npm ci` lays it out (the packages, plus a copy of packages/boundary-provider).
@@ -158,5 +209,48 @@ describe("Boundary provider state: a require of the installed module, not the pr
         } finally {
             fs.rmSync(clone, { recursive: true, force: true });
         }
+    });
+});
+
+describe("Boundary resources register as the SDK's dynamic resources do, with the program's provider text (issue 25)", function () {
+    this.timeout(60_000);
+
+    it("sends the engine the same request as pulumi.dynamic.Resource with the installed provider, apart from name, call site and __provider", async () => {
+        const requests = await captureRegistrations("sandbox-platform", "registration");
+        const connection = { address: "https://boundary.example.com", token: "at_secret" };
+        const ours = new Target("ours", {
+            connection, scopeId: "p_1234567890", name: "alpha-alice", type: "ssh", defaultPort: 22, sessionMaxSeconds: 28800,
+            hostSourceIds: ["hsst_1234567890"], injectedCredentialSourceIds: ["clvsclt_1234567890"], developers: ["alice"],
+        });
+        // The previous version's registration: the SDK's dynamic resource, whose __provider the closure serializer writes.
+        class SdkDynamic extends pulumi.dynamic.Resource {}
+        const sdk = new SdkDynamic(installedBoundaryProvider(), "sdk", {
+            boundaryKind: "target", collection: "targets", connection: pulumi.secret(connection),
+            fields: { scope_id: "p_1234567890", name: "alpha-alice", type: "ssh", session_max_seconds: 28800, attributes: { default_port: 22 } },
+            actions: {
+                "set-host-sources": { host_source_ids: ["hsst_1234567890"] },
+                "set-credential-sources": { injected_application_credential_source_ids: ["clvsclt_1234567890"] },
+            },
+            meta: { developers: ["alice"] },
+        }, { additionalSecretOutputs: ["connection", "secretAttributes"] });
+        await Promise.all([registered(ours), registered(sdk)]);
+
+        const request = (name: string) => {
+            const captured = requests.get(name);
+            assert.ok(captured, `${name} was registered`);
+            const { __provider, ...inputs } = captured.inputs;
+            return { fields: captured.fields, inputs, provider: __provider };
+        };
+        const [mine, theirs] = [request("ours"), request("sdk")];
+        assert.deepStrictEqual(mine.fields, theirs.fields, "type, parent, custom, options and dependencies as the SDK's dynamic resource sends them");
+        assert.strictEqual(mine.fields.type, "pulumi-nodejs:dynamic:Resource");
+        // Every input is reported with its dependencies, an empty list when none (what the engine stores as propertyDependencies).
+        const propertyDependencies = mine.fields.propertydependenciesMap as [string, { urnsList: string[] }][];
+        assert.deepStrictEqual(propertyDependencies.map(([key]) => key).sort(), [...Object.keys(mine.inputs), "__provider"].sort());
+        assert.ok(propertyDependencies.every(([, dependencies]) => dependencies.urnsList.length === 0));
+        assert.deepStrictEqual(mine.inputs, theirs.inputs, "the same inputs");
+        assert.deepStrictEqual(mine.inputs.connection, { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: connection }, "the connection is sent as a secret");
+        assert.strictEqual(mine.provider, boundaryProviderText);
+        assert.strictEqual(theirs.provider, await serializedAsTheSdkDoes(installedBoundaryProvider()));
     });
 });

@@ -16,6 +16,7 @@ import { renderedStack } from "./helpers/stacks";
 import { loadStack } from "../tools/render-stack";
 import { rawFromPulumiConfig } from "../components/config/load";
 import { platformOutputName, platformStackName } from "../components/config/team-stack";
+import { boundaryProviderText } from "../components/access/boundary/provider-reference";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { ensureBuilt } = require("../tools/build");
@@ -153,11 +154,15 @@ describe("engine path: the program as `pulumi preview` runs it (SDK cmd/run, lau
                 }
             });
 
-            it("serializes every dynamic provider with the SDK's closure serializer (text reaches the engine)", () => {
+            it("sends every dynamic provider's text to the engine: the Boundary provider's reference as the program writes it, others serialized by the SDK", () => {
                 assert.strictEqual(run.code, 0, failure(run));
                 for (const registration of run.registrations.filter((r) => r.type === "pulumi-nodejs:dynamic:Resource")) {
                     assert.strictEqual(typeof registration.inputs.__provider, "string", registration.urn);
-                    assert.ok((registration.inputs.__provider as string).length > 100, registration.urn);
+                    if (registration.inputs.boundaryKind !== undefined) {
+                        assert.strictEqual(registration.inputs.__provider, boundaryProviderText, registration.urn);
+                    } else {
+                        assert.ok((registration.inputs.__provider as string).length > 100, registration.urn);
+                    }
                 }
             });
         });

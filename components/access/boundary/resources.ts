@@ -2,7 +2,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { BoundaryConnection } from "./client";
-import { installedBoundaryProvider } from "./provider-reference";
+import { boundaryProviderText } from "./provider-reference";
 
 type Fields = Record<string, pulumi.Input<unknown>>;
 
@@ -14,14 +14,45 @@ function describedAs(description: string | undefined): { description?: string } 
 /** Where the provider reaches Boundary: address and token or password login (kept secret). */
 export type ConnectionInput = pulumi.Input<BoundaryConnection>;
 
-abstract class BoundaryResource extends pulumi.dynamic.Resource {
+/** Outputs of every Boundary resource the engine keeps secret (they hold the credentials). */
+export const boundarySecretOutputs: readonly string[] = ["connection", "secretAttributes"];
+
+/**
+ * One secret Output per connection input, shared by every Boundary resource given that input:
+ * the same value and dependencies in each registration, and one Output to resolve instead of one
+ * per resource (about 2% of the enterprise render's CPU: docs/operations-scale.md, "Render CPU").
+ */
+const secretConnections = new WeakMap<object, pulumi.Output<BoundaryConnection>>();
+function secretConnection(connection: ConnectionInput): pulumi.Output<BoundaryConnection> {
+    if (typeof connection !== "object" || connection === null) {
+        return pulumi.secret(connection);
+    }
+    let found = secretConnections.get(connection);
+    if (!found) {
+        found = pulumi.secret(connection);
+        secretConnections.set(connection, found);
+    }
+    return found;
+}
+
+/** The type token of every dynamic resource (@pulumi/pulumi dynamic/index.js Resource, no module, type "Resource"). */
+export const dynamicResourceType = "pulumi-nodejs:dynamic:Resource";
+
+/**
+ * A dynamic resource registered as pulumi.dynamic.Resource registers one (the same type,
+ * name, parent, options and inputs, `__provider` last), but with the provider text
+ * written by the program (provider-reference.ts boundaryProviderText) instead of one the
+ * SDK's closure serializer derives from a provider object at run time.
+ */
+abstract class BoundaryResource extends pulumi.CustomResource {
     constructor(kind: string, collection: string, name: string, connection: ConnectionInput, fields: Fields,
         actions: Record<string, Fields>, meta: Record<string, unknown>, opts?: pulumi.CustomResourceOptions,
         secretAttributes?: Record<string, pulumi.Input<unknown>>) {
-        super(installedBoundaryProvider(), name, {
-            boundaryKind: kind, collection, connection: pulumi.secret(connection), fields, actions, meta,
+        super(dynamicResourceType, name, {
+            boundaryKind: kind, collection, connection: secretConnection(connection), fields, actions, meta,
             ...(secretAttributes ? { secretAttributes: pulumi.secret(secretAttributes) } : {}),
-        }, { ...opts, additionalSecretOutputs: ["connection", "secretAttributes"] });
+            __provider: boundaryProviderText,
+        }, { ...opts, additionalSecretOutputs: [...boundarySecretOutputs] });
     }
 }
 
