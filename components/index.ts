@@ -4,7 +4,10 @@
 //   all-in-one and platform stacks: Platform (ClusterBase, Runtimes, CoderPlatform, BoundaryAccess with
 //     the org and team projects, VaultSshCa (all-in-one) or one TeamSshCa per declared team (platform));
 //   team stacks (deployTeamStack): TeamSandboxes (Sandbox, PoolAssignment), VaultTeamRoles, BoundaryTeam;
-//   all-in-one stacks run the team stacks' components inside Platform.
+//   all-in-one stacks run the team stacks' components inside Platform; AgentSandboxInstall and
+//     AdmissionPolicies are platform (or all-in-one) parts too.
+//   any Pulumi language (provider/, docs/package.md): PlatformStack (a platform or all-in-one stack) and
+//     TeamStack (a team stack), the same wiring as index.ts with a stack file's keys as arguments.
 export { Platform, PlatformArgs, PlatformSecrets } from "./platform";
 export { ClusterBase, ClusterBaseArgs } from "./cluster/cluster-base";
 export { Runtimes, RuntimesArgs } from "./runtimes/runtimes";
