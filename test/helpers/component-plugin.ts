@@ -15,14 +15,13 @@
 //   exports ComponentResource classes, serves them with componentProviderHost, naming the
 //   provider after package.json's name (scope → namespace).
 
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { callPlugin, startPluginProcess } from "./plugin-process";
 
 /* eslint-disable @typescript-eslint/no-var-requires */
-const grpc = require("@grpc/grpc-js");
-const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const providerProto = require("@pulumi/pulumi/proto/provider_pb");
 const structProto = require("google-protobuf/google/protobuf/struct_pb");
 /* eslint-enable @typescript-eslint/no-var-requires */
@@ -58,27 +57,8 @@ export class ComponentPlugin {
         if (runtime.options?.typescript !== false) {
             env.PULUMI_NODEJS_TYPESCRIPT = "true";
         }
-        const child = spawn(process.execPath, [runPlugin, absolute, engineAddress], { cwd: pwd, env, stdio: ["ignore", "pipe", "pipe"] });
-        let stderr = "";
-        child.stderr!.on("data", (chunk) => { stderr += chunk; });
-        const port = await new Promise<number>((resolve, reject) => {
-            let stdout = "";
-            child.stdout!.on("data", (chunk) => {
-                stdout += chunk;
-                const newline = stdout.indexOf("\n");
-                if (newline >= 0) {
-                    const port = Number(stdout.slice(0, newline).trim());
-                    if (Number.isInteger(port) && port > 0 && port <= 65535) {
-                        resolve(port);
-                    } else {
-                        reject(new Error(`plugin wrote an invalid port to stdout: ${JSON.stringify(stdout.slice(0, newline))}`));
-                    }
-                }
-            });
-            child.on("exit", (code) => reject(new Error(`plugin exited with ${code} before printing its port: ${stderr}`)));
-        });
-        const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-        return new ComponentPlugin(child, client, () => stderr);
+        const started = await startPluginProcess([runPlugin, absolute, engineAddress], { cwd: pwd, env }, "plugin");
+        return new ComponentPlugin(started.child, started.client, started.stderr);
     }
 
     stop(): void {
@@ -87,7 +67,7 @@ export class ComponentPlugin {
     }
 
     private call<T>(method: string, request: unknown): Promise<T> {
-        return new Promise((resolve, reject) => this.client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))));
+        return callPlugin(this.client, method, request);
     }
 
     /** GetSchema (version 0): the package schema as JSON text. */

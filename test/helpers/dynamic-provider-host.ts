@@ -12,12 +12,11 @@
 // id/properties) is proto/provider.proto; the olds of Diff/Update and the properties of
 // Read/Delete are the resource's stored outputs.
 
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess } from "child_process";
 import * as path from "path";
+import { callPlugin, startPluginProcess } from "./plugin-process";
 
 /* eslint-disable @typescript-eslint/no-var-requires */
-const grpc = require("@grpc/grpc-js");
-const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const providerProto = require("@pulumi/pulumi/proto/provider_pb");
 const structProto = require("google-protobuf/google/protobuf/struct_pb");
 /* eslint-enable @typescript-eslint/no-var-requires */
@@ -34,22 +33,8 @@ export class DynamicProviderHost {
     static async start(projectDir: string): Promise<DynamicProviderHost> {
         const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [projectDir] });
         // The host only needs an engine address to exist as an argument; it never calls it for these operations.
-        const child = spawn(process.execPath, [script, "127.0.0.1:1"], { cwd: projectDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_OPTIONS: "" } });
-        let stderr = "";
-        child.stderr!.on("data", (chunk) => { stderr += chunk; });
-        const port = await new Promise<number>((resolve, reject) => {
-            let stdout = "";
-            child.stdout!.on("data", (chunk) => {
-                stdout += chunk;
-                const line = stdout.split("\n")[0];
-                if (stdout.includes("\n") && /^\d+$/.test(line.trim())) {
-                    resolve(Number(line.trim()));
-                }
-            });
-            child.on("exit", (code) => reject(new Error(`dynamic-provider host exited with ${code} before printing its port: ${stderr}`)));
-        });
-        const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-        return new DynamicProviderHost(child, client, () => stderr);
+        const started = await startPluginProcess([script, "127.0.0.1:1"], { cwd: projectDir, env: { ...process.env, NODE_OPTIONS: "" } }, "dynamic-provider host");
+        return new DynamicProviderHost(started.child, started.client, started.stderr);
     }
 
     stop(): void {
@@ -58,7 +43,7 @@ export class DynamicProviderHost {
     }
 
     private call<T>(method: string, request: unknown): Promise<T> {
-        return new Promise((resolve, reject) => this.client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))));
+        return callPlugin(this.client, method, request);
     }
 
     async check(olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
