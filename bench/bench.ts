@@ -235,7 +235,7 @@ async function reportState(rows: Row[]): Promise<void> {
     const texts = await providerTexts();
     const kb = (value: number) => (value / 1024).toFixed(1);
     const pad = (value: string | number, width: number) => String(value).padStart(width);
-    console.log(`state (inputs + outputs as the engine stores them; Kubernetes outputs counted as their inputs, a lower bound); __provider: Boundary ${texts.boundary.length} bytes (the SDK's serialization of the same reference ${texts.boundarySerializedReference.length}, closure version ${texts.boundaryClosure.length}), pool assignment ${texts.poolAssignment.length}`);
+    console.log(`state (inputs + outputs as the engine stores them; Kubernetes outputs counted as their inputs, a lower bound); __provider: Boundary ${texts.boundary.length} bytes (the SDK's serialization of the same reference ${texts.boundarySerializedReference.length}, closure version ${texts.boundaryClosure.length}), pool assignment ${texts.poolAssignment.length} (closure version ${texts.poolAssignmentClosure.length})`);
     console.log(`${"scenario".padEnd(14)} ${pad("steps", 6)} ${pad("depth", 5)} | ${pad("state KB", 9)} ${pad("KB/dev", 7)} | ${pad("provider code KB", 16)} ${pad("before", 8)}`);
     for (const row of rows) {
         const state = stateBytes(row.plan, texts);

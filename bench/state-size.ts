@@ -17,16 +17,18 @@ import { boundaryProviderText, installedBoundaryProvider } from "../components/a
 import { boundarySecretOutputs } from "../components/access/boundary/resources";
 import { mockId } from "../tools/mock-outputs";
 import { boundaryProvider } from "../components/access/boundary/provider";
-import { poolAssignmentKind, poolAssignmentProvider } from "../components/sandboxes/pool-assignment-resource";
+import { poolAssignmentKind, poolAssignmentProviderText } from "../components/sandboxes/pool-assignment-resource";
+import { poolAssignmentProvider } from "../components/sandboxes/pool-assignment-provider";
 
 export interface PlanResource { urn: string; type: string; name: string; parent?: string; custom: boolean; options: { dependsOn: string[] }; inputs: Record<string, any> }
 
 /**
- * `__provider` texts as state stores them: the Boundary resources' as the program writes it
- * (provider-reference.ts boundaryProviderText); the others, and the earlier Boundary versions,
- * as the SDK serializes them (dynamic/index.js: serializeFunction(() => provider, { allowSecrets: true })).
+ * `__provider` texts as state stores them: the Boundary resources' and the pool assignments' as the
+ * program writes them (provider-reference.ts boundaryProviderText, pool-assignment-resource.ts
+ * poolAssignmentProviderText); the earlier versions as the SDK serializes them (dynamic/index.js:
+ * serializeFunction(() => provider, { allowSecrets: true })).
  */
-export interface ProviderTexts { boundary: string; boundarySerializedReference: string; boundaryClosure: string; poolAssignment: string }
+export interface ProviderTexts { boundary: string; boundarySerializedReference: string; boundaryClosure: string; poolAssignment: string; poolAssignmentClosure: string }
 
 export async function providerTexts(): Promise<ProviderTexts> {
     const text = async (provider: pulumi.dynamic.ResourceProvider) => (await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true })).text;
@@ -35,7 +37,8 @@ export async function providerTexts(): Promise<ProviderTexts> {
     // the very module the installed package exports, which it would name by require()).
     return {
         boundary: boundaryProviderText, boundarySerializedReference: await text(installedBoundaryProvider()),
-        boundaryClosure: await text({ ...boundaryProvider }), poolAssignment: await text(poolAssignmentProvider),
+        boundaryClosure: await text({ ...boundaryProvider }),
+        poolAssignment: poolAssignmentProviderText, poolAssignmentClosure: await text({ ...poolAssignmentProvider }),
     };
 }
 
@@ -52,7 +55,7 @@ export interface StateBytes {
     envelope: number;
     /** Stored provider code: `__provider` in inputs and outputs. */
     providerCode: number;
-    /** The same plan's provider code as the closure version stored it (the whole Boundary provider per resource). */
+    /** The same plan's provider code as the closure versions stored it (the whole provider per resource). */
     providerCodeBefore: number;
 }
 
@@ -62,7 +65,7 @@ function providerTextOf(resource: PlanResource, texts: ProviderTexts, before: bo
         return undefined;
     }
     if (resource.inputs.kind === poolAssignmentKind) {
-        return texts.poolAssignment;
+        return before ? texts.poolAssignmentClosure : texts.poolAssignment;
     }
     return before ? texts.boundaryClosure : texts.boundary;
 }

@@ -29,6 +29,16 @@ const keyOnlyTests = new YAML.Document(null, { version: "1.1" }).schema.tags
     .filter((tag) => tag.default === "key" && tag.test !== undefined)
     .map((tag) => tag.test!);
 
+/**
+ * More text the lexer reads as one plain scalar of exactly that text, in block context (a whole
+ * document, a mapping value, a block sequence item): besides simplePlain's characters, `<`, `>`, `;`,
+ * `,` and `:`, none of which ends a plain scalar there unless `:` is followed by a space or the end
+ * (yaml 2.9.1 dist/parse/lexer.js parsePlainScalar; flow indicators end one only inside a flow
+ * collection), so no trailing `:`. Such as the render's `<id:...>` stand-ins for ids and Boundary
+ * grant strings, which otherwise took two parses each.
+ */
+const blockPlain = /^[A-Za-z0-9_/<][A-Za-z0-9_./+=@<>;,:-]*[A-Za-z0-9_./+=@<>;,-]$/;
+
 /** Slow-path answers by text (many strings recur from object to object); cleared when it grows large. */
 const parsedAnswers = new Map<string, boolean>();
 
@@ -51,7 +61,7 @@ export function readsAsItselfInBoth(text: string): boolean {
         return true;
     }
     // The composer resolves a plain scalar by the first default tag whose test matches, else as a string.
-    if (simplePlain.test(text) && !resolvingTests.some((test) => test.test(text))) {
+    if ((simplePlain.test(text) || blockPlain.test(text)) && !resolvingTests.some((test) => test.test(text))) {
         return true;
     }
     let answer = parsedAnswers.get(text);

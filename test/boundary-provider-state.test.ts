@@ -6,9 +6,7 @@
 // server (derived from Boundary's OpenAPI document).
 
 import * as assert from "assert";
-import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { boundaryProvider } from "../components/access/boundary/provider";
@@ -17,6 +15,7 @@ import { Target } from "../components/access/boundary/resources";
 import { BoundaryConformanceServer } from "./helpers/boundary-server";
 import { captureRegistrations, registered } from "./helpers/capturing-monitor";
 import { DynamicProviderHost, Props, projectDir } from "./helpers/dynamic-provider-host";
+import { freshClone } from "./helpers/fresh-clone";
 
 /** What @pulumi/pulumi dynamic/index.js serializeProvider stores as `__provider`. */
 async function serializedAsTheSdkDoes(provider: pulumi.dynamic.ResourceProvider): Promise<string> {
@@ -166,25 +165,12 @@ describe("Boundary provider state: a require of the installed module, not the pr
     });
 
     it("refresh and destroy from a fresh clone after `npm ci`: the host resolves the module from the clone's node_modules and builds it", async function () {
-        // A fresh clone: the files git would hand out (tracked and not ignored), no bin/, and
-        // node_modules as `npm ci` lays it out (the packages, plus a copy of packages/boundary-provider).
-        const clone = fs.mkdtempSync(path.join(os.tmpdir(), "fresh-clone-"));
+        // A fresh clone: the files git would hand out, no bin/, and node_modules as `npm ci` lays it
+        // out (the packages, plus a copy of packages/boundary-provider): test/helpers/fresh-clone.ts.
+        const clone = freshClone(projectDir);
         try {
-            const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: projectDir, encoding: "utf8" })
-                .split("\0").filter((file) => file !== "" && fs.existsSync(path.join(projectDir, file)));
-            for (const file of files) {
-                fs.mkdirSync(path.dirname(path.join(clone, file)), { recursive: true });
-                fs.copyFileSync(path.join(projectDir, file), path.join(clone, file));
-            }
             assert.ok(!fs.existsSync(path.join(clone, "bin")), "a clone has no build");
-            const modules = path.join(clone, "node_modules");
-            fs.mkdirSync(path.join(modules, "@sandbox-platform"), { recursive: true });
-            for (const entry of fs.readdirSync(path.join(projectDir, "node_modules"))) {
-                if (entry !== "@sandbox-platform" && entry !== ".bin") {
-                    fs.symlinkSync(path.join(projectDir, "node_modules", entry), path.join(modules, entry));
-                }
-            }
-            fs.cpSync(path.join(clone, "packages", "boundary-provider"), path.join(modules, "@sandbox-platform", "boundary-provider"), { recursive: true });
+            assert.ok(fs.existsSync(path.join(clone, "node_modules", ...boundaryProviderModule.split("/"), "index.js")), "npm ci copies the provider module");
 
             // Created by this version in the original checkout...
             const original = await DynamicProviderHost.start(projectDir);

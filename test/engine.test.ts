@@ -17,6 +17,7 @@ import { loadStack } from "../tools/render-stack";
 import { rawFromPulumiConfig } from "../components/config/load";
 import { platformOutputName, platformStackName } from "../components/config/team-stack";
 import { boundaryProviderText } from "../components/access/boundary/provider-reference";
+import { poolAssignmentKind, poolAssignmentProviderText } from "../components/sandboxes/pool-assignment-resource";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { ensureBuilt } = require("../tools/build");
@@ -154,14 +155,15 @@ describe("engine path: the program as `pulumi preview` runs it (SDK cmd/run, lau
                 }
             });
 
-            it("sends every dynamic provider's text to the engine: the Boundary provider's reference as the program writes it, others serialized by the SDK", () => {
+            it("sends every dynamic provider's text to the engine: the Boundary provider's and the pool assignment's references as the program writes them", () => {
                 assert.strictEqual(run.code, 0, failure(run));
                 for (const registration of run.registrations.filter((r) => r.type === "pulumi-nodejs:dynamic:Resource")) {
                     assert.strictEqual(typeof registration.inputs.__provider, "string", registration.urn);
                     if (registration.inputs.boundaryKind !== undefined) {
                         assert.strictEqual(registration.inputs.__provider, boundaryProviderText, registration.urn);
                     } else {
-                        assert.ok((registration.inputs.__provider as string).length > 100, registration.urn);
+                        assert.strictEqual(registration.inputs.kind, poolAssignmentKind, `${registration.urn}: a dynamic resource of an unknown provider`);
+                        assert.strictEqual(registration.inputs.__provider, poolAssignmentProviderText, registration.urn);
                     }
                 }
             });

@@ -14,7 +14,7 @@ import * as path from "path";
 import { promisify } from "util";
 import * as pulumi from "@pulumi/pulumi";
 import { boundaryProvider, BoundaryResourceInputs } from "../components/access/boundary/provider";
-import { poolAssignmentProvider } from "../components/sandboxes/pool-assignment-resource";
+import { poolAssignmentProvider } from "../components/sandboxes/pool-assignment-provider";
 import { BoundaryConformanceServer } from "./helpers/boundary-server";
 
 const run = promisify(execFile);
@@ -58,7 +58,7 @@ describe("serialized dynamic providers (the SDK's closure serializer and dynamic
             }
         };
         walk(path.join(__dirname, "..", "components"));
-        assert.deepStrictEqual(found.sort(), ["components/access/boundary/provider.ts", "components/sandboxes/pool-assignment-resource.ts"]);
+        assert.deepStrictEqual(found.sort(), ["components/access/boundary/provider.ts", "components/sandboxes/pool-assignment-provider.ts"]);
     });
 
     it("the SDK's serializer loses the message of a class that extends Error (why the providers throw plain Errors)", async () => {

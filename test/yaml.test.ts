@@ -34,6 +34,15 @@ describe("YAML that reads the same in 1.1 and 1.2 (components/yaml.ts)", () => {
         }), { numRuns: 2000 });
     });
 
+    it("answers as the parsers do for text with <, >, ;, , and : inside (the render's <id:...> stand-ins, Boundary grant strings)", () => {
+        const blockChar = fc.constantFrom(..."aAeEfFnNoOsStTxXyYzZ0159_./+=@-:;,<> #".split(""));
+        const idLike = fc.tuple(fc.constantFrom("", "ids=", "id:", "<<"), fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,12}$/), fc.constantFrom("", ":", ">", ";actions=read,authorize-session", ">:"))
+            .map(([prefix, name, suffix]) => `${prefix}<id:${name}>${suffix}`);
+        fc.assert(fc.property(fc.oneof(fc.string({ unit: blockChar, minLength: 1, maxLength: 14 }), idLike), (text) => {
+            assert.strictEqual(readsAsItselfInBoth(text), parsesAsItselfInBoth(text), JSON.stringify(text));
+        }), { numRuns: 4000 });
+    });
+
     it("refuses the plain forms that either version reads as something else (the check is not vacuous)", () => {
         for (const text of ["yes", "off", "y", "NO", "True", "null", "~", "", "0755", "0o14", "0x1F", "1:20", "1_000", "2001-12-14", ".inf", "1e3", "12", "-", "---", "a: b", "#x"]) {
             assert.strictEqual(readsAsItselfInBoth(text), false, text);

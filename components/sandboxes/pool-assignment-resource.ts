@@ -1,36 +1,26 @@
+// A team's warm-pool assignment as a dynamic resource. Its `__provider` is the one-line
+// require of the installed module packages/pool-assignment-provider that the program
+// writes itself (components/installed-provider.ts), as the Boundary resources' is: 79
+// bytes instead of the 2.8 KB the SDK's closure serializer made of the provider, and no
+// closure serialization in a render or deploy (docs/operations-scale.md, "Render CPU").
+
 import * as pulumi from "@pulumi/pulumi";
-import { PoolAssignments, assignPoolMembers } from "./pool-assignment";
+import { dynamicResourceType, installedProviderText } from "../installed-provider";
+import { PoolAssignments } from "./pool-assignment";
+import { poolAssignmentKind } from "./pool-assignment-provider";
 
-/** Marks the dynamic resource's inputs so that tools (the offline render) can recognise it. */
-export const poolAssignmentKind = "sandbox-platform:sandboxes:PoolAssignment";
+export { poolAssignmentKind };
 
-interface PoolAssignmentInputs {
-    kind: string;
-    team: string;
-    developers: string[];
-    poolSize: number;
+/** The installed module whose exports are the pool-assignment provider (packages/pool-assignment-provider). */
+export const poolAssignmentProviderModule = "@sandbox-platform/pool-assignment-provider";
+
+/** `__provider` of every pool assignment. */
+export const poolAssignmentProviderText = installedProviderText(poolAssignmentProviderModule);
+
+/** The pool-assignment provider as the installed module exports it. */
+export function installedPoolAssignmentProvider(): pulumi.dynamic.ResourceProvider {
+    return require(poolAssignmentProviderModule) as pulumi.dynamic.ResourceProvider;
 }
-
-interface PoolAssignmentState extends PoolAssignmentInputs {
-    assignments: PoolAssignments;
-}
-
-// The provider is serialized into state: it references only assignPoolMembers,
-// which imports nothing. Exported for the serialized-provider tests.
-export const poolAssignmentProvider: pulumi.dynamic.ResourceProvider = {
-    async create(inputs: PoolAssignmentInputs) {
-        const outs: PoolAssignmentState = { ...inputs, assignments: assignPoolMembers({}, inputs.developers, inputs.poolSize) };
-        return { id: `${inputs.team}-pool-assignment`, outs };
-    },
-    async diff(_id: string, olds: PoolAssignmentState, news: PoolAssignmentInputs) {
-        const changes = olds.poolSize !== news.poolSize || JSON.stringify(olds.developers) !== JSON.stringify(news.developers);
-        return { changes, replaces: olds.team !== news.team ? ["team"] : [] };
-    },
-    async update(_id: string, olds: PoolAssignmentState, news: PoolAssignmentInputs) {
-        const outs: PoolAssignmentState = { ...news, assignments: assignPoolMembers(olds.assignments ?? {}, news.developers, news.poolSize) };
-        return { outs };
-    },
-};
 
 export interface PoolAssignmentArgs {
     /** Team whose pool this assigns. */
@@ -41,11 +31,15 @@ export interface PoolAssignmentArgs {
     poolSize: number;
 }
 
-/** Developer → pool member index, kept in Pulumi state so assignments never move. */
-export class PoolAssignment extends pulumi.dynamic.Resource {
+/**
+ * Developer → pool member index, kept in Pulumi state so assignments never move.
+ * Registered as pulumi.dynamic.Resource registers one (its type, and the inputs with
+ * `__provider` last), with the program's provider text.
+ */
+export class PoolAssignment extends pulumi.CustomResource {
     declare readonly assignments: pulumi.Output<PoolAssignments>;
 
     constructor(name: string, args: PoolAssignmentArgs, opts?: pulumi.CustomResourceOptions) {
-        super(poolAssignmentProvider, name, { kind: poolAssignmentKind, ...args, assignments: undefined }, opts);
+        super(dynamicResourceType, name, { kind: poolAssignmentKind, ...args, assignments: undefined, __provider: poolAssignmentProviderText }, opts);
     }
 }

@@ -32,6 +32,7 @@
 // analysis (runtime/closure/v8Hooks.js, createClosure.js: about 0.3 s of CPU, profiled).
 
 import * as pulumi from "@pulumi/pulumi";
+import { installedProviderText } from "../../installed-provider";
 
 /** The installed module whose exports are the Boundary provider (packages/boundary-provider). */
 export const boundaryProviderModule = "@sandbox-platform/boundary-provider";
@@ -42,7 +43,7 @@ export const boundaryProviderModule = "@sandbox-platform/boundary-provider";
  * require-from-string in the project directory, so `require` resolves the copy in
  * node_modules (see above).
  */
-export const boundaryProviderText = `exports.handler = () => require(${JSON.stringify(boundaryProviderModule)});\n`;
+export const boundaryProviderText = installedProviderText(boundaryProviderModule);
 
 /**
  * The Boundary provider as the installed module exports it: the object to create Boundary

@@ -2,6 +2,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { BoundaryConnection } from "./client";
+import { dynamicResourceType } from "../../installed-provider";
 import { boundaryProviderText } from "./provider-reference";
 
 type Fields = Record<string, pulumi.Input<unknown>>;
@@ -34,9 +35,6 @@ function secretConnection(connection: ConnectionInput): pulumi.Output<BoundaryCo
     }
     return found;
 }
-
-/** The type token of every dynamic resource (@pulumi/pulumi dynamic/index.js Resource, no module, type "Resource"). */
-export const dynamicResourceType = "pulumi-nodejs:dynamic:Resource";
 
 /**
  * A dynamic resource registered as pulumi.dynamic.Resource registers one (the same type,
