@@ -151,3 +151,18 @@ describe("multi-language package: the plugin as the engine drives it (Configure,
         assert.deepStrictEqual(on.registrations.filter((r) => r.type !== platformStackType).map((r) => r.urn), []);
     });
 });
+
+describe("multi-language package: what `pulumi package add` writes into the Python example", () => {
+    it("examples/python-team/README.md names the SDK directory and the requirements.txt line the CLI writes (sdks/<namespace>-<name>)", () => {
+        const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, "provider/schema.json"), "utf8"));
+        // pkg/cmd/pulumi/packages InstallPackage: <project>/sdks/<namespace>-<name>; the pip toolchain's
+        // LinkPackages appends that path, relative to the project, to requirements.txt.
+        const sdkPath = `sdks/${schema.namespace}-${schema.name}`;
+        const readme = fs.readFileSync(path.join(repoRoot, "examples/python-team/README.md"), "utf8");
+        assert.ok(readme.includes(`into ${sdkPath}`), `the README does not name ${sdkPath}`);
+        assert.ok(readme.includes(`appends that path to requirements.txt`));
+        // The requirements file names no other source for the package (LinkPackages would replace the line).
+        const requirements = fs.readFileSync(path.join(repoRoot, "examples/python-team/requirements.txt"), "utf8").split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+        assert.deepStrictEqual(requirements.filter((line) => /^sandbox[-_]platform/.test(line.replace(/^sdks\//, ""))), []);
+    });
+});
