@@ -87,7 +87,7 @@ describe("multi-language package: the plugin as the engine drives it (Configure,
         });
     }
 
-    it("answers GetPluginInfo with the package's version and Configure as a Construct needs: secrets, resources and output values accepted", async () => {
+    it("answers GetPluginInfo with the package's version, Configure as a Construct needs (secrets, resources and output values accepted), and no Handshake or CheckConfig (the engine falls back)", async () => {
         const version = JSON.parse(fs.readFileSync(path.join(repoRoot, "provider/package.json"), "utf8")).version;
         assert.strictEqual(await plugin.getPluginInfo(), version);
         const configured = await plugin.configure();
@@ -95,6 +95,12 @@ describe("multi-language package: the plugin as the engine drives it (Configure,
         assert.strictEqual(configured.acceptSecrets, true);
         assert.strictEqual(configured.acceptResources, true);
         assert.strictEqual(configured.acceptOutputs, true);
+        // No Handshake: the engine takes the protocol from Configure; CheckConfig and DiffConfig unimplemented: it passes
+        // the provider's config through (provider_plugin.go, codes.Unimplemented).
+        const unimplemented = 12;
+        assert.strictEqual(await plugin.statusOf("handshake"), unimplemented);
+        assert.strictEqual(await plugin.statusOf("checkConfig"), unimplemented);
+        assert.strictEqual(await plugin.statusOf("diffConfig"), unimplemented);
     });
 
     it("a secret boundaryToken sent as a secret output value with dependencies creates what a known one creates, never in plain text", async () => {

@@ -83,6 +83,21 @@ export class ComponentPlugin {
         return response.getSchema();
     }
 
+    /**
+     * The gRPC status code a call ends with (0: answered). The engine treats UNIMPLEMENTED (12) from
+     * Handshake as "configure me" and from CheckConfig/DiffConfig as "news as they are".
+     */
+    async statusOf(method: "handshake" | "checkConfig" | "diffConfig"): Promise<number> {
+        const request = method === "handshake" ? new providerProto.ProviderHandshakeRequest()
+            : method === "checkConfig" ? new providerProto.CheckRequest() : new providerProto.DiffRequest();
+        try {
+            await this.call(method, request);
+            return 0;
+        } catch (error) {
+            return (error as { code?: number }).code ?? -1;
+        }
+    }
+
     /** GetPluginInfo: the version the plugin reports (the engine asks before it uses a plugin). */
     async getPluginInfo(): Promise<string> {
         const response: any = await this.call("getPluginInfo", new emptyProto.Empty());
