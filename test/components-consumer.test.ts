@@ -82,3 +82,38 @@ describe("a TypeScript program using sandbox-platform/components (ClusterBase al
         });
     }
 });
+
+describe("docs/stacks.md \"The components behind each stack\": the arguments it names are the components' own", () => {
+    it("every backticked argument of a one-component row is a property of that component's Args, exported from sandbox-platform/components", function () {
+        this.timeout(300000);
+        const text = fs.readFileSync(path.join(repoRoot, "docs/stacks.md"), "utf8");
+        const section = text.split("## The components behind each stack")[1].split("\n## ")[0];
+        const rows = section.split("\n").filter((line) => /^\| `\w+` \|/.test(line)).map((line) => line.split("|").map((cell) => cell.trim()));
+        assert.ok(rows.length >= 6, `only ${rows.length} rows`);
+        const compiled = ts.createProgram([path.join(repoRoot, "components/index.ts")], { strict: true, noEmit: true, skipLibCheck: true, types: ["node"] });
+        const checker = compiled.getTypeChecker();
+        const entry = checker.getSymbolAtLocation(compiled.getSourceFile(path.join(repoRoot, "components/index.ts"))!)!;
+        const exported = new Map(checker.getExportsOfModule(entry).map((symbol) => [symbol.name, symbol]));
+        const problems: string[] = [];
+        for (const [, componentCell, , argumentsCell] of rows) {
+            const component = /^`(\w+)`$/.exec(componentCell)?.[1];
+            if (!component) {
+                continue; // a row of several components
+            }
+            const args = exported.get(`${component}Args`);
+            if (!args) {
+                problems.push(`${component}Args is not exported from components/index.ts`);
+                continue;
+            }
+            const properties = checker.getDeclaredTypeOfSymbol(checker.getAliasedSymbol(args)).getProperties().map((p) => p.name);
+            // Backticked names outside parentheses (which give values or what a name holds), up to the first dot.
+            const named = [...argumentsCell.replace(/\([^)]*\)/g, "").matchAll(/`([A-Za-z]+)(?:\.[A-Za-z.]+)?`/g)].map((m) => m[1]);
+            assert.ok(named.length > 0, `${component}: no argument named`);
+            for (const name of named.filter((n) => !properties.includes(n))) {
+                problems.push(`${component}: \`${name}\` is not a property of ${component}Args (${properties.join(", ")})`);
+            }
+        }
+        assert.deepStrictEqual(problems, []);
+    });
+});
+
