@@ -171,4 +171,13 @@ describe("multi-language package: what `pulumi package add` writes into the Pyth
         const requirements = fs.readFileSync(path.join(repoRoot, "examples/python-team/requirements.txt"), "utf8").split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
         assert.deepStrictEqual(requirements.filter((line) => /^sandbox[-_]platform/.test(line.replace(/^sdks\//, ""))), []);
     });
+
+    it("examples/yaml-team/README.md names the package lock the YAML host's GeneratePackage writes (sdks/<namespace>-<name>/<name>-<version>.yaml)", () => {
+        // pulumi-yaml pkg/server/server.go GeneratePackage: <directory>/<name>-<version>.yaml, a PackageDecl the
+        // host finds again by searching sdks/ (packages.SearchPackageDecls).
+        const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, "provider/schema.json"), "utf8"));
+        const lock = `sdks/${schema.namespace}-${schema.name}/${schema.name}-${schema.version}.yaml`;
+        const readme = fs.readFileSync(path.join(repoRoot, "examples/yaml-team/README.md"), "utf8");
+        assert.ok(readme.includes(lock), `the README does not name ${lock}`);
+    });
 });
