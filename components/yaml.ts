@@ -6,11 +6,35 @@
 // else is written double-quoted.
 
 import * as YAML from "yaml";
-import type * as YamlUtil from "yaml/dist/util";
 
-// yaml's public `yaml/util` entry (its exports map); the types come from the file it points to.
+/**
+ * The fields of yaml's StringifyContext (dist/stringify/stringify.d.ts) the writer gives. Declared
+ * here, not imported: `yaml/dist/util` is outside yaml's exports map (node16/nodenext/bundler
+ * resolution refuse it) and `yaml/util` has no declarations under node10 resolution, and this file is
+ * compiled by users of `sandbox-platform/components` with their own settings.
+ * test/components-consumer.test.ts holds these types equal to the library's.
+ */
+export type WriterContext = {
+    actualString?: boolean;
+    allNullValues?: boolean;
+    anchors: Set<string>;
+    doc: YAML.Document;
+    implicitKey?: boolean;
+    indent: string;
+    indentStep: string;
+    inFlow: boolean | null;
+    flowCollectionPadding: string;
+    options: Readonly<Required<Omit<YAML.ToStringOptions, "collectionStyle" | "indent">>>;
+};
+/** The two functions of yaml's `yaml/util` entry the writer calls. */
+export type YamlUtilFunctions = {
+    stringifyNumber: (item: YAML.Scalar) => string;
+    stringifyString: (item: YAML.Scalar, context: WriterContext) => string;
+};
+
+// yaml's public `yaml/util` entry (its exports map).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { stringifyNumber, stringifyString } = require("yaml/util") as typeof YamlUtil;
+const { stringifyNumber, stringifyString } = require("yaml/util") as YamlUtilFunctions;
 
 /**
  * Text the lexer reads as one plain scalar of exactly that text in either version: no
@@ -121,7 +145,7 @@ const writerOptions = {
 /** A document of the default schema (YAML 1.2 core), whose tags the library's plain-string check reads. */
 const schemaDocument = new YAML.Document(null);
 
-type Context = Parameters<typeof stringifyString>[1];
+type Context = WriterContext;
 /** Contexts by indent, for keys (implicit) and for values; none is ever at indent "" (the only one the library changes). */
 const contexts = new Map<string, { key: Context; value: Context }>();
 function contextsAt(indent: string): { key: Context; value: Context } {

@@ -14,6 +14,7 @@ import { DeveloperSandbox } from "../sandboxes/team-sandboxes";
 import { Platform } from "../platform";
 import { argumentsError } from "./team-stack";
 import { PlatformStackComponentArgs } from "./platform-stack-args";
+import { requireKnownArguments } from "./plain-arguments";
 
 /** The component's type token (module `index`, the only module a component provider serves). */
 export const platformStackType = "sandbox-platform:index:PlatformStack";
@@ -44,6 +45,7 @@ export class PlatformStack extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlatformStackComponentArgs, opts?: pulumi.ComponentResourceOptions) {
         super(platformStackType, name, {}, opts);
+        requireKnownArguments("PlatformStack", name, args, secretArguments);
         const raw = platformStackRaw(args);
         let config: PlatformConfig;
         try {

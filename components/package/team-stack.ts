@@ -14,6 +14,7 @@ import { ConnectInstructions } from "../access/connect";
 import { DeveloperSandbox } from "../sandboxes/team-sandboxes";
 import { deployTeamStack } from "../team-stack";
 import { TeamStackComponentArgs } from "./team-stack-args";
+import { requireKnownArguments } from "./plain-arguments";
 
 /** The component's type token: package `sandbox-platform`, module `index` (the only module a component provider serves). */
 export const teamStackType = "sandbox-platform:index:TeamStack";
@@ -51,6 +52,7 @@ export class TeamStack extends pulumi.ComponentResource {
 
     constructor(name: string, args: TeamStackComponentArgs, opts?: pulumi.ComponentResourceOptions) {
         super(teamStackType, name, {}, opts);
+        requireKnownArguments("TeamStack", name, args, ["boundaryToken", "boundaryPassword", "boundaryVaultToken"]);
         const own = teamStackRaw(args);
         const stackName = platformStackName(own);
         // Named after the component: two TeamStacks in one program must not share a URN.

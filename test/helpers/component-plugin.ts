@@ -24,6 +24,7 @@ import { callPlugin, startPluginProcess } from "./plugin-process";
 /* eslint-disable @typescript-eslint/no-var-requires */
 const providerProto = require("@pulumi/pulumi/proto/provider_pb");
 const structProto = require("google-protobuf/google/protobuf/struct_pb");
+const emptyProto = require("google-protobuf/google/protobuf/empty_pb");
 /* eslint-enable @typescript-eslint/no-var-requires */
 
 export interface ConstructCall {
@@ -37,6 +38,12 @@ export interface ConstructCall {
     name: string;
     parent: string;
     inputs: Record<string, unknown>;
+    /** Per input, the URNs it depends on (ConstructRequest.inputDependencies), as the engine sends them. */
+    inputDependencies?: Record<string, string[]>;
+    /** The resources the component depends on (ConstructRequest.dependencies). */
+    dependencies?: string[];
+    /** The config keys that are secret (ConstructRequest.configSecretKeys). */
+    configSecretKeys?: string[];
 }
 
 export class ComponentPlugin {
@@ -76,6 +83,47 @@ export class ComponentPlugin {
         return response.getSchema();
     }
 
+    /**
+     * The gRPC status code a call ends with (0: answered). The engine treats UNIMPLEMENTED (12) from
+     * Handshake as "configure me" and from CheckConfig/DiffConfig as "news as they are".
+     */
+    async statusOf(method: "handshake" | "checkConfig" | "diffConfig"): Promise<number> {
+        const request = method === "handshake" ? new providerProto.ProviderHandshakeRequest()
+            : method === "checkConfig" ? new providerProto.CheckRequest() : new providerProto.DiffRequest();
+        try {
+            await this.call(method, request);
+            return 0;
+        } catch (error) {
+            return (error as { code?: number }).code ?? -1;
+        }
+    }
+
+    /** GetPluginInfo: the version the plugin reports (the engine asks before it uses a plugin). */
+    async getPluginInfo(): Promise<string> {
+        const response: any = await this.call("getPluginInfo", new emptyProto.Empty());
+        return response.getVersion();
+    }
+
+    /**
+     * Configure as the engine sends it before the first Construct (pkg/resource/plugin/provider_plugin.go):
+     * what the plugin answers decides whether the engine may Construct at all (it must accept secrets)
+     * and whether inputs reach it as output values.
+     */
+    async configure(variables: Record<string, string> = {}): Promise<{ acceptSecrets: boolean; acceptResources: boolean; acceptOutputs: boolean; supportsPreview: boolean }> {
+        const request = new providerProto.ConfigureRequest();
+        for (const [key, value] of Object.entries(variables)) {
+            request.getVariablesMap().set(key, value);
+        }
+        request.setArgs(structProto.Struct.fromJavaScript({}));
+        request.setAcceptsecrets(true);
+        request.setAcceptresources(true);
+        const response: any = await this.call("configure", request);
+        return {
+            acceptSecrets: response.getAcceptsecrets(), acceptResources: response.getAcceptresources(),
+            acceptOutputs: response.getAcceptoutputs(), supportsPreview: response.getSupportspreview(),
+        };
+    }
+
     /** Construct: the component's URN and its output properties. */
     async construct(call: ConstructCall): Promise<{ urn: string; state: Record<string, unknown> }> {
         const request = new providerProto.ConstructRequest();
@@ -92,6 +140,13 @@ export class ComponentPlugin {
         request.setName(call.name);
         request.setParent(call.parent);
         request.setInputs(structProto.Struct.fromJavaScript(call.inputs));
+        for (const [key, urns] of Object.entries(call.inputDependencies ?? {})) {
+            const dependencies = new providerProto.ConstructRequest.PropertyDependencies();
+            dependencies.setUrnsList(urns);
+            request.getInputdependenciesMap().set(key, dependencies);
+        }
+        request.setDependenciesList(call.dependencies ?? []);
+        request.setConfigsecretkeysList(call.configSecretKeys ?? []);
         const response: any = await this.call("construct", request);
         return { urn: response.getUrn(), state: response.getState()?.toJavaScript() ?? {} };
     }
