@@ -13,9 +13,9 @@ import { boundaryProvider } from "../components/access/boundary/provider";
 import { boundaryProviderModule, boundaryProviderText, installedBoundaryProvider } from "../components/access/boundary/provider-reference";
 import { Target } from "../components/access/boundary/resources";
 import { BoundaryConformanceServer } from "./helpers/boundary-server";
-import { captureRegistrations, registered } from "./helpers/capturing-monitor";
+import { captureRegistrations, dynamicRequest, registered } from "./helpers/capturing-monitor";
 import { DynamicProviderHost, Props, projectDir } from "./helpers/dynamic-provider-host";
-import { freshClone } from "./helpers/fresh-clone";
+import { withHostInFreshClone } from "./helpers/fresh-clone";
 
 /** What @pulumi/pulumi dynamic/index.js serializeProvider stores as `__provider`. */
 async function serializedAsTheSdkDoes(provider: pulumi.dynamic.ResourceProvider): Promise<string> {
@@ -51,6 +51,32 @@ describe("Boundary provider state: a require of the installed module, not the pr
         fields: { scope_id: project, name, type: "tcp", session_max_seconds: sessionMaxSeconds, attributes: { default_port: 22 } },
         __provider: provider,
     });
+    /** Requests that would change something in Boundary (logins and reads excepted). */
+    const boundaryWrites = () => server.requests.filter((r) => r.method !== "GET" && !r.path.includes("authenticate")).length;
+
+    /**
+     * A target created with `oldText` as its `__provider`, refreshed by the old text, then `pulumi up` with
+     * this version: Check keeps the program's text, Diff sees the move, Update rewrites state only.
+     */
+    async function moveToProgramText(host: DynamicProviderHost, name: string, oldText: string) {
+        const oldInputs = targetInputs(name, oldText);
+        const created = await host.create(oldInputs);
+        assert.strictEqual(created.properties.__provider, oldText);
+        // `pulumi refresh` before any `up` with this version: the old text still runs.
+        const refreshed = await host.read(created.id, created.properties, oldInputs);
+        assert.strictEqual(refreshed.id, created.id);
+        assert.strictEqual(refreshed.properties.__provider, oldText);
+
+        const checked = await host.check(refreshed.properties, targetInputs(name, referenceText));
+        assert.deepStrictEqual(checked.failures, []);
+        assert.strictEqual(checked.inputs.__provider, referenceText);
+        assert.deepStrictEqual(await host.diff(created.id, refreshed.properties, checked.inputs), { changes: "some", replaces: [], deleteBeforeReplace: true });
+        const sentBefore = boundaryWrites();
+        const updated = await host.update(created.id, refreshed.properties, checked.inputs);
+        assert.strictEqual(updated.properties.__provider, referenceText, "outputs now hold only the program's text");
+        assert.strictEqual(boundaryWrites(), sentBefore, "the move changed nothing in Boundary");
+        return { created, checked, updated };
+    }
 
     it("serializes to a require of the installed module: no client code, a few hundred bytes instead of the closure", () => {
         assert.match(referenceText, new RegExp(`require\\("${boundaryProviderModule}"\\)`));
@@ -72,26 +98,8 @@ describe("Boundary provider state: a require of the installed module, not the pr
         const host = await DynamicProviderHost.start(projectDir);
         try {
             // As the earlier version created it: inputs and outputs carry the closure.
-            const oldInputs = targetInputs("alpha-alice", closureText);
-            const created = await host.create(oldInputs);
+            const { created, checked, updated } = await moveToProgramText(host, "alpha-alice", closureText);
             assert.match(created.id, /^ttcp_/);
-            assert.strictEqual(created.properties.__provider, closureText);
-
-            // `pulumi refresh` before any `up` with this version: the old closure still runs.
-            const refreshed = await host.read(created.id, created.properties, oldInputs);
-            assert.strictEqual(refreshed.id, created.id);
-            assert.strictEqual(refreshed.properties.__provider, closureText);
-
-            // `pulumi up` with this version: Check keeps the new text, Diff sees the move, Update rewrites state only.
-            const newInputs = targetInputs("alpha-alice", referenceText);
-            const checked = await host.check(refreshed.properties, newInputs);
-            assert.deepStrictEqual(checked.failures, []);
-            assert.strictEqual(checked.inputs.__provider, referenceText);
-            assert.deepStrictEqual(await host.diff(created.id, refreshed.properties, checked.inputs), { changes: "some", replaces: [], deleteBeforeReplace: true });
-            const sentBefore = server.requests.filter((r) => r.method !== "GET" && !r.path.includes("authenticate")).length;
-            const updated = await host.update(created.id, refreshed.properties, checked.inputs);
-            assert.strictEqual(updated.properties.__provider, referenceText, "outputs now hold only the reference");
-            assert.strictEqual(server.requests.filter((r) => r.method !== "GET" && !r.path.includes("authenticate")).length, sentBefore, "the move changed nothing in Boundary");
             assert.ok(JSON.stringify(updated.properties).length < JSON.stringify(created.properties).length - 20_000);
 
             // Once moved, the same program has nothing to do; a real change is still an update.
@@ -129,22 +137,8 @@ describe("Boundary provider state: a require of the installed module, not the pr
     it("state written by the previous version (the SDK-serialized reference) moves to the program's text in one no-op update, then refreshes and deletes (the SDK's host)", async () => {
         const host = await DynamicProviderHost.start(projectDir);
         try {
-            const oldInputs = targetInputs("alpha-dave", serializedReferenceText);
-            const created = await host.create(oldInputs);
-            assert.strictEqual(created.properties.__provider, serializedReferenceText);
-            // `pulumi refresh` before any `up` with this version: the serialized reference still loads the module.
-            const refreshed = await host.read(created.id, created.properties, oldInputs);
-            assert.strictEqual(refreshed.properties.__provider, serializedReferenceText);
-
-            const newInputs = targetInputs("alpha-dave", referenceText);
-            const checked = await host.check(refreshed.properties, newInputs);
-            assert.deepStrictEqual(checked.failures, []);
-            assert.strictEqual(checked.inputs.__provider, referenceText);
-            assert.deepStrictEqual(await host.diff(created.id, refreshed.properties, checked.inputs), { changes: "some", replaces: [], deleteBeforeReplace: true });
-            const sentBefore = server.requests.filter((r) => r.method !== "GET" && !r.path.includes("authenticate")).length;
-            const updated = await host.update(created.id, refreshed.properties, checked.inputs);
-            assert.strictEqual(updated.properties.__provider, referenceText, "outputs now hold the program's text");
-            assert.strictEqual(server.requests.filter((r) => r.method !== "GET" && !r.path.includes("authenticate")).length, sentBefore, "the move changed nothing in Boundary");
+            // The serialized reference still loads the module for the refresh before the move.
+            const { created, checked, updated } = await moveToProgramText(host, "alpha-dave", serializedReferenceText);
             assert.strictEqual(JSON.stringify(created.properties).length - JSON.stringify(updated.properties).length,
                 JSON.stringify(serializedReferenceText).length - JSON.stringify(referenceText).length, "only the provider text shrank");
             assert.strictEqual((await host.diff(created.id, updated.properties, checked.inputs)).changes, "none");
@@ -167,34 +161,21 @@ describe("Boundary provider state: a require of the installed module, not the pr
     it("refresh and destroy from a fresh clone after `npm ci`: the host resolves the module from the clone's node_modules and builds it", async function () {
         // A fresh clone: the files git would hand out, no bin/, and node_modules as `npm ci` lays it
         // out (the packages, plus a copy of packages/boundary-provider): test/helpers/fresh-clone.ts.
-        const clone = freshClone(projectDir);
+        // Created by this version in the original checkout...
+        const original = await DynamicProviderHost.start(projectDir);
+        let created: { id: string; properties: Props };
         try {
-            assert.ok(!fs.existsSync(path.join(clone, "bin")), "a clone has no build");
-            assert.ok(fs.existsSync(path.join(clone, "node_modules", ...boundaryProviderModule.split("/"), "index.js")), "npm ci copies the provider module");
-
-            // Created by this version in the original checkout...
-            const original = await DynamicProviderHost.start(projectDir);
-            let created: { id: string; properties: Props };
-            try {
-                created = await original.create(targetInputs("alpha-carol", referenceText));
-            } finally {
-                original.stop();
-            }
-            // ...refreshed and destroyed from the clone, which never ran the program.
-            const host = await DynamicProviderHost.start(clone);
-            try {
-                const refreshed = await host.read(created.id, created.properties, targetInputs("alpha-carol", referenceText));
-                assert.strictEqual(refreshed.id, created.id);
-                await host.delete(created.id, refreshed.properties);
-            } finally {
-                host.stop();
-            }
-            assert.strictEqual(server.items.has(created.id), false);
-            assert.ok(fs.existsSync(path.join(clone, "bin", "components", "access", "boundary", "provider.js")), "the clone's own build ran the calls");
-            assert.match(host.stderr(), /built \d+ file\(s\) into bin/);
+            created = await original.create(targetInputs("alpha-carol", referenceText));
         } finally {
-            fs.rmSync(clone, { recursive: true, force: true });
+            original.stop();
         }
+        // ...refreshed and destroyed from the clone, which never ran the program.
+        await withHostInFreshClone(projectDir, boundaryProviderModule, path.join("bin", "components", "access", "boundary", "provider.js"), async (host) => {
+            const refreshed = await host.read(created.id, created.properties, targetInputs("alpha-carol", referenceText));
+            assert.strictEqual(refreshed.id, created.id);
+            await host.delete(created.id, refreshed.properties);
+        });
+        assert.strictEqual(server.items.has(created.id), false);
     });
 });
 
@@ -221,13 +202,7 @@ describe("Boundary resources register as the SDK's dynamic resources do, with th
         }, { additionalSecretOutputs: ["connection", "secretAttributes"] });
         await Promise.all([registered(ours), registered(sdk)]);
 
-        const request = (name: string) => {
-            const captured = requests.get(name);
-            assert.ok(captured, `${name} was registered`);
-            const { __provider, ...inputs } = captured.inputs;
-            return { fields: captured.fields, inputs, provider: __provider };
-        };
-        const [mine, theirs] = [request("ours"), request("sdk")];
+        const [mine, theirs] = [dynamicRequest(requests, "ours"), dynamicRequest(requests, "sdk")];
         assert.deepStrictEqual(mine.fields, theirs.fields, "type, parent, custom, options and dependencies as the SDK's dynamic resource sends them");
         assert.strictEqual(mine.fields.type, "pulumi-nodejs:dynamic:Resource");
         // Every input is reported with its dependencies, an empty list when none (what the engine stores as propertyDependencies).

@@ -13,9 +13,9 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     PoolAssignment, installedPoolAssignmentProvider, poolAssignmentKind, poolAssignmentProviderModule, poolAssignmentProviderText,
 } from "../components/sandboxes/pool-assignment-resource";
-import { captureRegistrations, registered } from "./helpers/capturing-monitor";
+import { captureRegistrations, dynamicRequest, registered } from "./helpers/capturing-monitor";
 import { DynamicProviderHost, Props, projectDir } from "./helpers/dynamic-provider-host";
-import { freshClone } from "./helpers/fresh-clone";
+import { withHostInFreshClone } from "./helpers/fresh-clone";
 
 /** `__provider` as the previous version (commit in the fixture) stored it. */
 const closureText: string = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "pool-assignment-provider-closure.json"), "utf8")).text;
@@ -108,26 +108,14 @@ describe("pool-assignment state: a require of the installed module, not the prov
         } finally {
             original.stop();
         }
-        const clone = freshClone(projectDir);
-        try {
-            assert.ok(!fs.existsSync(path.join(clone, "bin")), "a clone has no build");
-            assert.ok(fs.existsSync(path.join(clone, "node_modules", ...poolAssignmentProviderModule.split("/"), "index.js")), "npm ci copies the provider module");
-            const host = await DynamicProviderHost.start(clone);
-            try {
-                const refreshed = await host.read(created.id, created.properties, poolInputs(["alice", "bob"], 2, poolAssignmentProviderText));
-                assert.deepStrictEqual(refreshed.properties, created.properties);
-                // The next `up` from the clone: a roster change goes through the clone's build.
-                const updated = await host.update(created.id, refreshed.properties, poolInputs(["bob", "carol"], 2, poolAssignmentProviderText));
-                assert.deepStrictEqual(updated.properties.assignments, { bob: 1, carol: 0 });
-                await host.delete(created.id, updated.properties);
-            } finally {
-                host.stop();
-            }
-            assert.ok(fs.existsSync(path.join(clone, "bin", "components", "sandboxes", "pool-assignment-provider.js")), "the clone's own build ran the calls");
-            assert.match(host.stderr(), /built \d+ file\(s\) into bin/);
-        } finally {
-            fs.rmSync(clone, { recursive: true, force: true });
-        }
+        await withHostInFreshClone(projectDir, poolAssignmentProviderModule, path.join("bin", "components", "sandboxes", "pool-assignment-provider.js"), async (host) => {
+            const refreshed = await host.read(created.id, created.properties, poolInputs(["alice", "bob"], 2, poolAssignmentProviderText));
+            assert.deepStrictEqual(refreshed.properties, created.properties);
+            // The next `up` from the clone: a roster change goes through the clone's build.
+            const updated = await host.update(created.id, refreshed.properties, poolInputs(["bob", "carol"], 2, poolAssignmentProviderText));
+            assert.deepStrictEqual(updated.properties.assignments, { bob: 1, carol: 0 });
+            await host.delete(created.id, updated.properties);
+        });
     });
 });
 
@@ -143,13 +131,7 @@ describe("pool assignments register as the SDK's dynamic resources do, with the 
         const sdk = new SdkDynamic(installedPoolAssignmentProvider(), "sdk", { kind: poolAssignmentKind, ...args, assignments: undefined });
         await Promise.all([registered(ours), registered(sdk)]);
 
-        const request = (name: string) => {
-            const captured = requests.get(name);
-            assert.ok(captured, `${name} was registered`);
-            const { __provider, ...inputs } = captured.inputs;
-            return { fields: captured.fields, inputs, provider: __provider };
-        };
-        const [mine, theirs] = [request("ours"), request("sdk")];
+        const [mine, theirs] = [dynamicRequest(requests, "ours"), dynamicRequest(requests, "sdk")];
         assert.deepStrictEqual(mine.fields, theirs.fields, "type, parent, custom, options and dependencies as the SDK's dynamic resource sends them");
         assert.strictEqual(mine.fields.type, "pulumi-nodejs:dynamic:Resource");
         assert.deepStrictEqual(mine.inputs, theirs.inputs, "the same inputs");

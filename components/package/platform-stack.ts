@@ -4,15 +4,14 @@
 // resolve the deploy-time credentials, and build the Platform component, here under this component.
 
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, configNamespace } from "../config/errors";
+import { ConfigError } from "../config/errors";
 import { Raw, parsePlatformConfig } from "../config/load";
 import { PlatformConfig } from "../config/schema";
 import { platformExport } from "../config/team-stack";
-import { deployMode, resolveDeployCredentials } from "../access/deploy-credentials";
 import { ConnectInstructions } from "../access/connect";
 import { DeveloperSandbox } from "../sandboxes/team-sandboxes";
 import { Platform } from "../platform";
-import { argumentsError } from "./team-stack";
+import { argumentCredentials, argumentsError } from "./team-stack";
 import { PlatformStackComponentArgs } from "./platform-stack-args";
 import { requireKnownArguments } from "./plain-arguments";
 
@@ -53,13 +52,7 @@ export class PlatformStack extends pulumi.ComponentResource {
         } catch (error) {
             throw error instanceof ConfigError ? argumentsError("PlatformStack", name, error) : error;
         }
-        const given = Object.fromEntries(secretArguments.filter((key) => args[key] !== undefined).map((key) => [`${configNamespace}:${key}`, "(argument)"]));
-        const credentials = resolveDeployCredentials(config, { config: { ...pulumi.runtime.allConfig(), ...given }, env: process.env }, deployMode(), {
-            boundaryToken: args.boundaryToken, boundaryPassword: args.boundaryPassword,
-        });
-        for (const warning of credentials.warnings) {
-            pulumi.log.warn(warning, this);
-        }
+        const credentials = argumentCredentials(config, { boundaryToken: args.boundaryToken, boundaryPassword: args.boundaryPassword }, this);
         const platform = new Platform(name, { config, credentials }, { parent: this });
         this.environment = pulumi.output(config.environment);
         this.developers = platform.developers;

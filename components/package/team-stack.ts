@@ -9,7 +9,7 @@ import { ConfigError, configNamespace } from "../config/errors";
 import { Raw } from "../config/load";
 import { PlatformConfig } from "../config/schema";
 import { platformExportFrom, platformOutputName, platformStackName, teamStackConfig } from "../config/team-stack";
-import { deployMode, resolveDeployCredentials } from "../access/deploy-credentials";
+import { DeployCredentials, deployMode, resolveDeployCredentials } from "../access/deploy-credentials";
 import { ConnectInstructions } from "../access/connect";
 import { DeveloperSandbox } from "../sandboxes/team-sandboxes";
 import { deployTeamStack } from "../team-stack";
@@ -39,6 +39,23 @@ export function argumentsError(kind: string, component: string, error: ConfigErr
     return new Error(`${kind} ${component}: invalid arguments:\n${lines.join("\n")}`);
 }
 
+/** The secrets a component takes as arguments, in place of the stack secrets of the same names. */
+export type SecretArguments = Partial<Record<"boundaryToken" | "boundaryPassword" | "boundaryVaultToken", pulumi.Input<string>>>;
+
+/**
+ * The deploy-time credentials of a component's validated config, as the stack program resolves them:
+ * each secret argument given counts as that stack secret being set; the rest come from the stack's
+ * config and the environment. What is missing is logged on `resource` as a warning.
+ */
+export function argumentCredentials(config: PlatformConfig, secrets: SecretArguments, resource: pulumi.Resource): DeployCredentials {
+    const given = Object.fromEntries(Object.entries(secrets).filter(([, value]) => value !== undefined).map(([key]) => [`${configNamespace}:${key}`, "(argument)"]));
+    const credentials = resolveDeployCredentials(config, { config: { ...pulumi.runtime.allConfig(), ...given }, env: process.env }, deployMode(), secrets);
+    for (const warning of credentials.warnings) {
+        pulumi.log.warn(warning, resource);
+    }
+    return credentials;
+}
+
 /** One team stack (its developers' sandboxes, Vault roles and Boundary targets) on a platform stack. */
 export class TeamStack extends pulumi.ComponentResource {
     /** Every developer's sandbox: team, namespace, sandbox name, Service DNS name, runtime, allocation. */
@@ -65,14 +82,9 @@ export class TeamStack extends pulumi.ComponentResource {
             } catch (error) {
                 throw error instanceof ConfigError ? argumentsError("TeamStack", name, error) : error;
             }
-            const given = Object.fromEntries((["boundaryToken", "boundaryPassword", "boundaryVaultToken"] as const)
-                .filter((key) => args[key] !== undefined).map((key) => [`${configNamespace}:${key}`, "(argument)"]));
-            const credentials = resolveDeployCredentials(config, { config: { ...pulumi.runtime.allConfig(), ...given }, env: process.env }, deployMode(), {
+            const credentials = argumentCredentials(config, {
                 boundaryToken: args.boundaryToken, boundaryPassword: args.boundaryPassword, boundaryVaultToken: args.boundaryVaultToken,
-            });
-            for (const warning of credentials.warnings) {
-                pulumi.log.warn(warning, this);
-            }
+            }, this);
             const { developers, connect } = deployTeamStack({ config, access: exported.access, credentials }, this);
             return { environment: config.environment, developers, connect };
         }));

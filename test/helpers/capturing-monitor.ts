@@ -4,6 +4,7 @@
 // inputs as sent (secrets still in their envelope). For tests that prove two ways of
 // creating a resource send the engine the same registration.
 
+import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 
 type Callback = (...args: unknown[]) => void;
@@ -49,4 +50,12 @@ export async function captureRegistrations(project: string, stack: string): Prom
 /** Resolves once the resource's registration has been answered. */
 export function registered(resource: pulumi.CustomResource): Promise<unknown> {
     return new Promise((resolve) => pulumi.all([resource.urn, resource.id]).apply(resolve));
+}
+
+/** A dynamic resource's captured request, its `__provider` apart from the other inputs. */
+export function dynamicRequest(requests: Map<string, CapturedRequest>, name: string): { fields: Record<string, unknown>; inputs: Record<string, unknown>; provider: unknown } {
+    const captured = requests.get(name);
+    assert.ok(captured, `${name} was registered`);
+    const { __provider, ...inputs } = captured.inputs;
+    return { fields: captured.fields, inputs, provider: __provider };
 }

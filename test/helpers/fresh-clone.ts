@@ -4,10 +4,12 @@
 // (linked to this checkout's, they are the same) and a copy of every `file:` dependency
 // (packages/*; .npmrc install-links=true makes npm copy them, not link them).
 
+import * as assert from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { DynamicProviderHost } from "./dynamic-provider-host";
 
 /** Makes the clone in a new temporary directory and returns it; the caller removes it. */
 export function freshClone(projectDir: string): string {
@@ -32,4 +34,27 @@ export function freshClone(projectDir: string): string {
         }
     }
     return clone;
+}
+
+/**
+ * `pulumi refresh` / `destroy` from a fresh clone: the SDK's dynamic-provider host started in a clone
+ * that has no build but has the installed `providerModule`, given to `steps`; afterwards the host must
+ * have built `builtFile` (relative to the clone) itself. The clone is removed.
+ */
+export async function withHostInFreshClone(projectDir: string, providerModule: string, builtFile: string, steps: (host: DynamicProviderHost) => Promise<void>): Promise<void> {
+    const clone = freshClone(projectDir);
+    try {
+        assert.ok(!fs.existsSync(path.join(clone, "bin")), "a clone has no build");
+        assert.ok(fs.existsSync(path.join(clone, "node_modules", ...providerModule.split("/"), "index.js")), "npm ci copies the provider module");
+        const host = await DynamicProviderHost.start(clone);
+        try {
+            await steps(host);
+        } finally {
+            host.stop();
+        }
+        assert.ok(fs.existsSync(path.join(clone, builtFile)), "the clone's own build ran the calls");
+        assert.match(host.stderr(), /built \d+ file\(s\) into bin/);
+    } finally {
+        fs.rmSync(clone, { recursive: true, force: true });
+    }
 }
