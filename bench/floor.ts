@@ -2,6 +2,8 @@
 // one process started like the render, as many plain custom resources as the plan holds,
 // each with that resource's own inputs (the same sizes), under the same mock monitor and
 // the same runner, and nothing else: no components, no Outputs chains, no policy, no files.
+// A dynamic resource's inputs include its `__provider`, which the render registers and plan.json
+// leaves out (tools/program-runner.ts redactSecrets): the same text, put back.
 //
 // With `--provider-classes`, each Kubernetes object of the plan is registered through its
 // @pulumi/kubernetes class instead (new k8s.apps.v1.Deployment(name, inputs), ...), everything
@@ -11,6 +13,10 @@
 import * as fs from "fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { boundaryProviderText } from "../components/access/boundary/provider-reference";
+import { dynamicResourceType } from "../components/installed-provider";
+import { poolAssignmentKind } from "../components/sandboxes/pool-assignment-provider";
+import { poolAssignmentProviderText } from "../components/sandboxes/pool-assignment-resource";
 import { runProgram } from "../tools/program-runner";
 
 class Plain extends pulumi.CustomResource {
@@ -34,6 +40,14 @@ function providerClass(type: string): ProviderClass | undefined {
     return typeof found === "function" ? found as ProviderClass : undefined;
 }
 
+/** The inputs the render registered for a plan resource: its plan inputs, and a dynamic resource's `__provider` (last, as the render sends it). */
+function registeredInputs(resource: { type: string; inputs: Record<string, unknown> }): Record<string, unknown> {
+    if (resource.type !== dynamicResourceType) {
+        return resource.inputs;
+    }
+    return { ...resource.inputs, __provider: resource.inputs.kind === poolAssignmentKind ? poolAssignmentProviderText : boundaryProviderText };
+}
+
 async function main(): Promise<void> {
     const [planFile, ...flags] = process.argv.slice(2);
     const viaProvider = flags.includes("--provider-classes");
@@ -46,7 +60,7 @@ async function main(): Promise<void> {
                 if (Class) {
                     new Class(`plain-${i}`, resource.inputs);
                 } else {
-                    new Plain("bench:index:Plain", `plain-${i}`, resource.inputs);
+                    new Plain("bench:index:Plain", `plain-${i}`, registeredInputs(resource));
                 }
             });
         },
