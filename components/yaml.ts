@@ -63,6 +63,19 @@ const keyOnlyTests = new YAML.Document(null, { version: "1.1" }).schema.tags
  */
 const blockPlain = /^[A-Za-z0-9_/<][A-Za-z0-9_./+=@<>;,:-]*[A-Za-z0-9_./+=@<>;,-]$/;
 
+/**
+ * Single-line text with spaces and YAML punctuation inside that the lexer still reads, in block
+ * context, as one plain scalar of exactly that text (YAML 1.2 spec 7.3.3, ns-plain-first and
+ * nb-ns-plain-in-line; the same in yaml 2.9.1's lexer, parsePlainScalar): a first character that
+ * is no indicator, then printable ASCII where `:` is never followed by a space or the end, a space
+ * is single and never followed by `#`, and nothing trails. Such as the render's shell commands,
+ * CEL expressions and descriptions, which otherwise took two parses each.
+ */
+const spacedPlain = /^[A-Za-z0-9_/<($\\](?:[!-9;-~]|:(?=[!-~])| (?=[!"$-~]))*$/;
+
+/** Indicators that no plain scalar begins with (all but `-`, `?` and `:`, which may begin one). */
+const quotedFirst = /^[!&*[\]{}#|>'"%@`,]/;
+
 /** Slow-path answers by text (many strings recur from object to object); cleared when it grows large. */
 const parsedAnswers = new Map<string, boolean>();
 
@@ -85,8 +98,16 @@ export function readsAsItselfInBoth(text: string): boolean {
         return true;
     }
     // The composer resolves a plain scalar by the first default tag whose test matches, else as a string.
-    if ((simplePlain.test(text) || blockPlain.test(text)) && !resolvingTests.some((test) => test.test(text))) {
+    if ((simplePlain.test(text) || blockPlain.test(text) || spacedPlain.test(text)) && !resolvingTests.some((test) => test.test(text))) {
         return true;
+    }
+    // A plain scalar ends at `: ` (a mapping's value follows) and at ` #` (a comment), cannot begin
+    // with an indicator other than `-`, `?` or `:` (a tag, anchor, alias, flow collection, comment,
+    // block or quoted scalar, directive or reserved character begins there: YAML 1.2 spec 7.3.3
+    // ns-plain-first), and no quoted scalar or collection reads back as its own delimited text; the
+    // empty document is null: quoted, whichever parser.
+    if (text === "" || quotedFirst.test(text) || text.includes(": ") || text.includes(" #")) {
+        return false;
     }
     let answer = parsedAnswers.get(text);
     if (answer === undefined) {

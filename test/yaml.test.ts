@@ -43,12 +43,43 @@ describe("YAML that reads the same in 1.1 and 1.2 (components/yaml.ts)", () => {
         }), { numRuns: 4000 });
     });
 
+    it("answers as the parsers do for single-line text with spaces and punctuation (the render's shell commands, CEL expressions, descriptions)", () => {
+        const spacedChar = fc.constantFrom(..."aAeEfFnNoOsStTxXyYzZ0159_./+=@-:;,<>()$\\'\"[]{}!&*?|%`~^#  \t".split(""));
+        const words = fc.array(fc.string({ unit: spacedChar, minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 5 })
+            .chain((parts) => fc.constantFrom(" ", "  ", ": ", " #", ":", "#").map((joiner) => parts.join(joiner)));
+        const rendered = fc.constantFrom(
+            "sandbox developer; link to their account", "SYSTEM:eval $INNER_HEALTH_CHECK", "exit 0", "[secret]", "-c",
+            "size(variables.privileged) == 0 || (!variables.sandboxRuntime && variables.envboxOk)", "has(c.securityContext) ? c : {}",
+            "CR=$(printf '\\r'); while read -r line && [ \"$line\" != \"$CR\" ]; do :; done", "a: b c", "a #b", "a b:", "a b ", " a b",
+            "2001-12-14 21:59:43.10 -5", "yes please", "on off", "1 2", "~ x", "! x", "& x", "* x", "% x", "@ x", "` x", "| x", "> x", "' x", "\" x",
+        );
+        fc.assert(fc.property(fc.oneof(fc.string({ unit: spacedChar, minLength: 1, maxLength: 20 }), words, rendered), (text) => {
+            assert.strictEqual(readsAsItselfInBoth(text), parsesAsItselfInBoth(text), JSON.stringify(text));
+        }), { numRuns: 6000 });
+    });
+
+    it("quotes without a parse only text that neither parser reads as itself (`: ` or ` #` inside, an indicator first, the empty string: the render's CEL messages and conditions)", () => {
+        const anyChar = fc.constantFrom(..."aAeEfFnNoOsStTxXyYzZ0159_./+=@-:;,<>()$\\'\"[]{}!&*?|%`~^#  \t".split(""));
+        const around = fc.string({ unit: anyChar, maxLength: 10 });
+        fc.assert(fc.property(around, fc.constantFrom(": ", " #"), around, (before, marker, after) => {
+            const text = `${before}${marker}${after}`;
+            assert.strictEqual(readsAsItselfInBoth(text), false, JSON.stringify(text));
+            assert.strictEqual(parsesAsItselfInBoth(text), false, JSON.stringify(text));
+        }), { numRuns: 6000 });
+        // Text that begins with an indicator no plain scalar begins with, or is empty.
+        fc.assert(fc.property(fc.constantFrom(..."!&*[]{}#|>'\"%@`,".split("")), around, (first, rest) => {
+            const text = `${first}${rest}`;
+            assert.strictEqual(readsAsItselfInBoth(text), false, JSON.stringify(text));
+            assert.strictEqual(parsesAsItselfInBoth(text), false, JSON.stringify(text));
+        }), { numRuns: 6000 });
+    });
+
     it("refuses the plain forms that either version reads as something else (the check is not vacuous)", () => {
         for (const text of ["yes", "off", "y", "NO", "True", "null", "~", "", "0755", "0o14", "0x1F", "1:20", "1_000", "2001-12-14", ".inf", "1e3", "12", "-", "---", "a: b", "#x"]) {
             assert.strictEqual(readsAsItselfInBoth(text), false, text);
             assert.strictEqual(parsesAsItselfInBoth(text), false, text);
         }
-        for (const text of ["dev", "sandbox-dev7-home", "ghcr.io/coder/envbox:0.6.7", "/home/coder", "a:b", "10Gi", "a b", "x\ny"]) {
+        for (const text of ["dev", "sandbox-dev7-home", "ghcr.io/coder/envbox:0.6.7", "/home/coder", "a:b", "10Gi", "a b", "x\ny", "exit 0", "SYSTEM:eval $INNER_HEALTH_CHECK"]) {
             assert.strictEqual(readsAsItselfInBoth(text), true, text);
         }
     });
