@@ -15,7 +15,7 @@
 // document js-yaml cannot read. test/policy-yaml-fast.test.ts holds the two to the same
 // values on every fixture, every rendered stack and generated documents.
 
-import * as jsYaml from "js-yaml";
+import type * as JsYaml from "js-yaml";
 import * as YAML from "yaml";
 import type { ScalarTag } from "yaml";
 
@@ -116,7 +116,7 @@ class NeedsReferenceParser extends Error {}
  * private on purpose: an explicit `!!int`, `!!str`, `!!binary`… is then an unknown tag to
  * js-yaml, so tagged documents go to the reference parser.
  */
-function fastType(name: string, pattern: RegExp, construct: (source: string) => unknown): jsYaml.Type {
+function fastType(jsYaml: typeof JsYaml, name: string, pattern: RegExp, construct: (source: string) => unknown): JsYaml.Type {
     return new jsYaml.Type(`tag:sandbox-platform.invalid,2026:${name}`, {
         kind: "scalar",
         resolve: (data: unknown) => typeof data === "string" && pattern.test(data),
@@ -131,18 +131,32 @@ function fastType(name: string, pattern: RegExp, construct: (source: string) => 
 const nullKeyMarker = "\u0000sandbox-platform:null-key\u0000";
 const plainNull = { [Symbol.toStringTag]: "YamlNull", toString: () => nullKeyMarker };
 
-const fastSchema = new jsYaml.Schema({
-    implicit: [
-        fastType("null", nullSpellings, () => plainNull),
-        fastType("true", trueSpellings, () => true),
-        fastType("false", falseSpellings, () => false),
-        // A plain `<<` is a merge key: the reference parser applies go-yaml's merge.
-        fastType("merge", /^<<$/, () => { throw new NeedsReferenceParser("merge key"); }),
-        fastType("int", goIntPattern, goInt),
-        fastType("special-float", goSpecialFloatPattern, goSpecialFloat),
-        fastType("float", goFloatPattern, goFloat),
-    ],
-});
+let fast: { jsYaml: typeof JsYaml; schema: JsYaml.Schema } | undefined;
+
+/**
+ * js-yaml and the fast schema, loaded on the first parse: the render and `pulumi up` load the
+ * policy rules but parse no manifest text, and building this at load cost them a few ms.
+ */
+function fastParser(): { jsYaml: typeof JsYaml; schema: JsYaml.Schema } {
+    if (!fast) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const jsYaml = require("js-yaml") as typeof JsYaml;
+        const schema = new jsYaml.Schema({
+            implicit: [
+                fastType(jsYaml, "null", nullSpellings, () => plainNull),
+                fastType(jsYaml, "true", trueSpellings, () => true),
+                fastType(jsYaml, "false", falseSpellings, () => false),
+                // A plain `<<` is a merge key: the reference parser applies go-yaml's merge.
+                fastType(jsYaml, "merge", /^<<$/, () => { throw new NeedsReferenceParser("merge key"); }),
+                fastType(jsYaml, "int", goIntPattern, goInt),
+                fastType(jsYaml, "special-float", goSpecialFloatPattern, goSpecialFloat),
+                fastType(jsYaml, "float", goFloatPattern, goFloat),
+            ],
+        });
+        fast = { jsYaml, schema };
+    }
+    return fast;
+}
 
 /**
  * Syntax the fast path leaves to the reference: a directive or document marker (js-yaml
@@ -218,7 +232,8 @@ export function parseKubernetesYamlFast(text: string): unknown {
     }
     let value: unknown;
     try {
-        value = jsYaml.load(text, { schema: fastSchema, json: true, listener: nodeWatcher() as never });
+        const { jsYaml, schema } = fastParser();
+        value = jsYaml.load(text, { schema, json: true, listener: nodeWatcher() as never });
     } catch {
         return needsReferenceParser;
     }
