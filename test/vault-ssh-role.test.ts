@@ -5,13 +5,14 @@
 // arguments, captured from the SDK's own mock monitor.
 
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import { createSshRole } from "../components/access/vault-ssh-ca";
+import { VaultResource, createSshRole } from "../components/access/vault-ssh-ca";
 import { vaultSchema } from "../components/config/stack-schema";
 import { sshExtensions } from "../components/access/vault-policies";
 import { captureRegistrations, registered } from "./helpers/capturing-monitor";
 
-describe("Vault SSH roles register as vault.ssh.SecretBackendRole does (issue 25)", function () {
+describe("Vault SSH roles and policies register as vault.ssh.SecretBackendRole and vault.Policy do (issue 25)", function () {
     this.timeout(60_000);
 
     it("sends the engine the class's request for the same arguments and options, apart from name and call site", async () => {
@@ -38,5 +39,23 @@ describe("Vault SSH roles register as vault.ssh.SecretBackendRole does (issue 25
         assert.deepStrictEqual(mine.inputs, reference.inputs);
         assert.strictEqual(mine.inputs.backend, "ssh-client-signer");
         assert.strictEqual(mine.inputs.ttl, "28800");
+    });
+
+    it("sends the engine vault.Policy's request for a developer's sign policy, apart from name and call site", async () => {
+        const requests = await captureRegistrations("sandbox-platform", "vault-policy");
+        const parent = new pulumi.ComponentResource("sandbox-platform:access:VaultSshCa", "ssh-ca");
+        const text = 'path "ssh-client-signer/sign/alpha.alice" {\n  capabilities = ["update"]\n}\n';
+        const ours = new VaultResource(vault.Policy, "ssh-policy-ours", { name: "sandbox-ssh-alpha.alice", policy: text }, { parent });
+        const theirs = new vault.Policy("ssh-policy-theirs", { name: "sandbox-ssh-alpha.alice", policy: text }, { parent });
+        await Promise.all([registered(ours), registered(theirs)]);
+
+        const mine = requests.get("ssh-policy-ours");
+        const reference = requests.get("ssh-policy-theirs");
+        assert.ok(mine && reference, "both registered");
+        assert.deepStrictEqual(mine.fields, reference.fields);
+        assert.deepStrictEqual(mine.inputs, reference.inputs);
+        assert.strictEqual(mine.fields.type, "vault:index/policy:Policy");
+        assert.strictEqual(mine.fields.version, require("@pulumi/vault/package.json").version);
+        assert.deepStrictEqual(Object.keys(mine.inputs).sort(), ["name", "policy"]);
     });
 });

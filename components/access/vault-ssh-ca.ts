@@ -41,7 +41,7 @@ export class VaultSshCa extends pulumi.ComponentResource {
             createSshRole(role, mount.path, settings, { parent: this, dependsOn: [ca] });
         }
         for (const policy of buildDeveloperPolicies(config)) {
-            new vault.Policy(`ssh-policy-${policy.name}`, { name: policy.name, policy: policy.policy }, { parent: this });
+            new VaultResource(vault.Policy, `ssh-policy-${policy.name}`, { name: policy.name, policy: policy.policy }, { parent: this });
         }
 
         if (args.boundaryToken) {
@@ -68,34 +68,34 @@ export class VaultSshCa extends pulumi.ComponentResource {
     }
 }
 
-/**
- * vault.ssh.SecretBackendRole's type token and default options, from @pulumi/vault itself: the
- * class's `__pulumiType`, and utilities.resourceOptsDefaults() (`{ version }` from its
- * package.json), which its constructor merges under the caller's options.
- */
-const secretBackendRoleType: string = (vault.ssh.SecretBackendRole as unknown as { __pulumiType: string }).__pulumiType;
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const vaultResourceDefaults = (require("@pulumi/vault/utilities") as { resourceOptsDefaults(): pulumi.CustomResourceOptions }).resourceOptsDefaults;
 
 /**
- * A vault.ssh.SecretBackendRole registered without the class: the class's constructor sets every
- * one of the role's 30 input properties (24 of them undefined here), and the SDK makes an
- * Output with four promises, each capturing a stack trace, for every property it is given
- * (runtime/rpc.js transferProperties), then leaves the undefined ones out of the registration
- * (serializeFilteredProperties). One per developer, that was the dearest resource in the render
- * (2.7 ms of CPU each, against 0.7 ms for a Kubernetes object). The request the engine receives
- * is the class's (test/vault-ssh-role.test.ts).
+ * A @pulumi/vault resource registered without its class, for the ones every developer has: the
+ * class's constructor sets every one of its inputs (a vault.ssh.SecretBackendRole's 30, 24 of
+ * them undefined here; a vault.Policy's `namespace`), and the SDK makes an Output with four
+ * promises, each capturing a stack trace, for every property it is given (runtime/rpc.js
+ * transferProperties), then leaves the undefined ones out of the registration
+ * (serializeFilteredProperties). One role per developer was the dearest resource in the render
+ * (2.7 ms of CPU each, against 0.7 ms for a Kubernetes object). Registered with the class's type
+ * token and @pulumi/vault's own default options (utilities.resourceOptsDefaults(): `{ version }`,
+ * merged under the caller's as the class does) and the inputs that are set, the request the
+ * engine receives is the class's (test/vault-ssh-role.test.ts). `new VaultResource(vault.Policy,
+ * name, args, opts)` registers what `new vault.Policy(name, args, opts)` does, as deep in the call
+ * stack (the SDK captures it for every registration).
  */
-class SshRole extends pulumi.CustomResource {
-    constructor(name: string, args: vault.ssh.SecretBackendRoleArgs, opts: pulumi.CustomResourceOptions) {
+export class VaultResource<Args extends object> extends pulumi.CustomResource {
+    constructor(Class: new (name: string, args: Args, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource, name: string, args: Args, opts: pulumi.CustomResourceOptions) {
         const inputs = Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined));
-        super(secretBackendRoleType, name, inputs, pulumi.mergeOptions(vaultResourceDefaults(), opts));
+        // The class's type token: its static `__pulumiType` (marked @internal in its declarations).
+        super((Class as unknown as { __pulumiType: string }).__pulumiType, name, inputs, pulumi.mergeOptions(vaultResourceDefaults(), opts));
     }
 }
 
 /** One SSH role: user certificates only, for the role's principals, with the CA's TTLs. */
 export function createSshRole(role: SshRoleSpec, backend: pulumi.Input<string>, settings: VaultConfig, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
-    return new SshRole(`ssh-role-${role.name}`, {
+    return new VaultResource(vault.ssh.SecretBackendRole, `ssh-role-${role.name}`, {
         name: role.name,
         backend,
         keyType: "ca",
