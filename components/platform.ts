@@ -124,9 +124,13 @@ export function boundaryConnection(config: PlatformConfig, credentials: DeployCr
 
 /** Connect instructions for every developer; `sshMount` says which Vault mount signs a team's certificates. */
 export function connectAll(developers: pulumi.Output<DeveloperSandbox[]>, targets: DeveloperTarget[], sshMount: (team: string) => string) {
-    const resolved = targets.map((target) => pulumi.all([target.targetId, pulumi.all(target.hostIds ?? {})])
-        .apply(([targetId, hostIds]) => ({ ...target, targetId, hostIds: hostIds as Record<number, string> })));
-    return pulumi.all([developers, pulumi.all(resolved)]).apply(([sandboxes, known]) => {
+    // One Output of every target's id and one per pool team's host map (its developers share it),
+    // rather than two per developer.
+    const hostMaps = [...new Set(targets.flatMap((target) => (target.hostIds ? [target.hostIds] : [])))];
+    return pulumi.all([developers, pulumi.all(targets.map((target) => target.targetId)), pulumi.all(hostMaps.map((hostIds) => pulumi.all(hostIds)))]).apply(([sandboxes, targetIds, hostIdMaps]) => {
+        const known = targets.map((target, i) => ({
+            ...target, targetId: targetIds[i], hostIds: target.hostIds ? hostIdMaps[hostMaps.indexOf(target.hostIds)] as Record<number, string> : undefined,
+        }));
         const result: Record<string, ConnectInstructions> = {};
         // The first target per developer, found by key (a scan per developer is quadratic in a large team).
         const byDeveloper = new Map<string, (typeof known)[number]>();

@@ -84,11 +84,19 @@ export function containsUnknown(value: unknown, depth = 0): boolean {
     return false;
 }
 
-function policyResourceOf(subject: PolicySubject): PolicyResource {
+/** Whether each subject's props hold an unknown value, when a caller has already found out (evaluatePolicies: once for both kinds of rule). */
+type UnknownsFound = Map<PolicySubject, boolean>;
+
+function policyResourceOf(subject: PolicySubject, found?: UnknownsFound): PolicyResource {
     // The CrossGuard server wraps props in a proxy that throws on an unknown value. Where
     // there is none (every manifest file, every offline render) the proxy changes nothing
     // but costs a new proxy object on every property read, so the plain props are given.
-    const props = containsUnknown(subject.props) ? unknownCheckingProxy(subject.props) : subject.props;
+    let unknown = found?.get(subject);
+    if (unknown === undefined) {
+        unknown = containsUnknown(subject.props);
+        found?.set(subject, unknown);
+    }
+    const props = unknown ? unknownCheckingProxy(subject.props) : subject.props;
     return {
         type: subject.type, urn: subject.urn, name: subject.name, props, opts: policyOptions(subject),
         isType: (resourceClass: any) => typeOf(resourceClass) === subject.type,
@@ -98,7 +106,7 @@ function policyResourceOf(subject: PolicySubject): PolicyResource {
 }
 
 /** The resource rules on each subject, independently (the manifest checker streams through these). */
-export async function evaluateResourcePolicies(subjects: PolicySubject[], config: PolicyPackConfig = {}): Promise<Violation[]> {
+export async function evaluateResourcePolicies(subjects: PolicySubject[], config: PolicyPackConfig = {}, found?: UnknownsFound): Promise<Violation[]> {
     const violations: Violation[] = [];
     const notApplicable = (reason?: string) => { throw new NotApplicable(reason); };
     const stackTags = new Map<string, string>();
@@ -107,7 +115,7 @@ export async function evaluateResourcePolicies(subjects: PolicySubject[], config
     // shared by every rule that reads its pods: a large input allocates per object, not
     // per object and rule.
     const argsList = subjects.map((subject) => {
-        const args = policyResourceOf(subject) as unknown as Record<string | symbol, unknown>;
+        const args = policyResourceOf(subject, found) as unknown as Record<string | symbol, unknown>;
         args.stackTags = stackTags;
         args.notApplicable = notApplicable;
         args.getConfig = undefined;
@@ -152,9 +160,9 @@ export const stackSubjectTypes = new Set([
 ]);
 
 /** The stack rules over the whole set. */
-export async function evaluateStackPolicies(subjects: PolicySubject[], config: PolicyPackConfig = {}): Promise<Violation[]> {
+export async function evaluateStackPolicies(subjects: PolicySubject[], config: PolicyPackConfig = {}, found?: UnknownsFound): Promise<Violation[]> {
     const violations: Violation[] = [];
-    const policyResources = subjects.map(policyResourceOf);
+    const policyResources = subjects.map((subject) => policyResourceOf(subject, found));
     for (const policy of stackPolicies as StackValidationPolicy[]) {
         const level = levelOf(policy, config);
         if (level === "disabled") {
@@ -176,7 +184,8 @@ export async function evaluateStackPolicies(subjects: PolicySubject[], config: P
 }
 
 export async function evaluatePolicies(subjects: PolicySubject[], config: PolicyPackConfig = {}): Promise<Violation[]> {
-    return [...await evaluateResourcePolicies(subjects, config), ...await evaluateStackPolicies(subjects, config)];
+    const found: UnknownsFound = new Map();
+    return [...await evaluateResourcePolicies(subjects, config, found), ...await evaluateStackPolicies(subjects, config, found)];
 }
 
 export function mandatory(violations: Violation[]): Violation[] {
