@@ -4,9 +4,11 @@
 // 40, 160 and 1000 developers and for a mixed config (envbox, sysbox and kata teams and
 // a warm pool), next to the SDK floor measured in the same run: a process started the
 // same way that registers the same number of plain custom resources with the same inputs
-// (bench/floor.ts; a dynamic resource's with its `__provider`, as the render registers it). Prints per scenario: resources, CPU and wall time, peak RSS (getrusage), the
-// dependency depth of the plan; and the marginal cost per added resource against the
-// floor's, in CPU time (wall time on a shared machine mostly measures the neighbours). BENCH_SIZES=40,160,1000 and BENCH_MIXED=<developers per team> override.
+// (bench/floor.ts; a dynamic resource's with its `__provider`, as the render registers it).
+// Prints per scenario: resources, CPU and wall time, peak RSS (getrusage), the dependency
+// depth of the plan; and the marginal cost per added resource against the floor's, in CPU
+// time (wall time on a shared machine mostly measures the neighbours). BENCH_SIZES=40,160,1000
+// and BENCH_MIXED=<developers per team> override.
 // Also (issue 25) an enterprise scenario (BENCH_ENTERPRISE=<developers>, default 40, 0 leaves
 // it out: Boundary enterprise with Vault injection), and per scenario the plan's step count
 // and dependency depth, the state the engine would store per developer, the provider code
