@@ -131,6 +131,38 @@ describe("a sandbox's Kubernetes objects: the class's property order, fields, re
         }
     });
 
+    for (const preview of [true, false]) {
+        it(`sends the class's request ${preview ? "in a preview, with an unknown input," : "in an update"} with secret inputs and every resource option set`, async () => {
+            const requests = await captureRegistrations("sandbox-platform", `kubernetes-object-options-${preview}`, preview);
+            const dependency = new k8s.core.v1.ConfigMap("options-dependency", { data: { a: "1" } });
+            const provider = new k8s.Provider("options-provider", { namespace: "sbx-alpha" });
+            // An unknown value (as a preview has for an id not yet assigned), and one that depends on a resource.
+            const pending = preview ? pulumi.output(pulumi.unknown as unknown as string) : pulumi.output("known");
+            const fromDependency = dependency.id.apply((id) => `x-${id}`);
+            const args = () => ({
+                metadata: { name: "n", labels: { a: fromDependency, b: pending } },
+                data: { secret: pulumi.secret("principal"), pending }, spec: { selector: { a: pulumi.secret(fromDependency) } },
+            });
+            const opts: pulumi.CustomResourceOptions = {
+                provider, protect: true, ignoreChanges: ["data"], replaceOnChanges: ["spec"], customTimeouts: { create: "1m", delete: "2m" },
+                deleteBeforeReplace: true, additionalSecretOutputs: ["data"], deletedWith: dependency, import: "sbx-alpha/n",
+                aliases: [{ name: "old" }, "urn:pulumi:s::p::kubernetes:core/v1:Service::older"], retainOnDelete: true, dependsOn: [dependency],
+                version: "4.34.1", pluginDownloadURL: "https://example.com/plugins", hideDiffs: ["metadata"],
+            };
+            for (const kind of Object.keys(classes) as Kind[]) {
+                const ours = create(kind, `ours-options-${kind}`, args(), opts);
+                const theirs = new classes[kind](`theirs-options-${kind}`, args(), opts);
+                await Promise.all([registered(ours), registered(theirs)]);
+                const mine = requests.get(`ours-options-${kind}`)!;
+                const reference = requests.get(`theirs-options-${kind}`)!;
+                assert.deepStrictEqual(mine, reference, kind);
+                assert.strictEqual(mine.fields.version, "4.34.1", "the caller's version over the package's");
+                assert.match(JSON.stringify(mine.inputs), preview ? /04da6b54-80e4-46f7-96ec-b56ff0331ba9/ : /known/, "the unknown sentinel is sent in a preview");
+                assert.match(JSON.stringify(mine.inputs), /4dabf18193072939515e22adb298388d/, "a secret is sent in its envelope");
+            }
+        });
+    }
+
     it("refuses the read path (the `id` option), where the class sends no inputs and reads the object's state", async () => {
         await captureRegistrations("sandbox-platform", "kubernetes-object-read");
         for (const kind of Object.keys(classes) as Kind[]) {

@@ -34,14 +34,14 @@ class CapturingMonitor extends MockMonitor {
 /**
  * setMocks (with its feature flags: secrets, resource references, ...), then this monitor in
  * place of setMocks's own (with mocks, runtime/settings.js getMonitor returns the store's).
- * Returns the requests by resource name.
+ * Returns the requests by resource name. `preview` runs as `pulumi preview` does (dryRun).
  */
-export async function captureRegistrations(project: string, stack: string): Promise<Map<string, CapturedRequest>> {
+export async function captureRegistrations(project: string, stack: string, preview = false): Promise<Map<string, CapturedRequest>> {
     const mocks: pulumi.runtime.Mocks = {
         newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
         call: (args) => args.inputs,
     };
-    await pulumi.runtime.setMocks(mocks, project, stack, false);
+    await pulumi.runtime.setMocks(mocks, project, stack, preview);
     const monitor = new CapturingMonitor(mocks);
     getStore().settings.monitor = monitor;
     return monitor.requests;
