@@ -80,6 +80,32 @@ describe("Vault SSH roles and policies register as vault.ssh.SecretBackendRole a
         }
     });
 
+    it("is registered from the caller's frame, as the class is: the line of its `new` as the source position, and the same stack above it", async () => {
+        const requests = await captureRegistrations("sandbox-platform", "vault-call-site");
+        const args = { name: "sandbox-ssh-alpha.alice", policy: 'path "ssh/sign/alpha.alice" {}' };
+        // A named function: the SDK reads a position only from a frame of the form `at name (file:line:column)`.
+        function fromOneLine(ours: boolean, name: string) {
+            return ours
+                ? new VaultResource(vault.Policy, name, args, {})
+                : new vault.Policy(name, args, {});
+        }
+        const created: pulumi.CustomResource[] = [];
+        for (const [isOurs, name] of [[true, "ours-site"], [false, "theirs-site"]] as const) {
+            created.push(fromOneLine(isOurs, name));
+        }
+        await Promise.all(created.map(registered));
+        // The first frame is the line of each `new` (one apart); every frame above it is the same.
+        type Frame = { uri: string; line: number; column: number };
+        const sites = ["ours-site", "theirs-site"].map((name) => requests.get(name)!.callSite as { sourceposition: Frame; stacktrace: { framesList: { pc?: Frame }[] } });
+        const [mine, reference] = sites;
+        assert.match(mine.sourceposition.uri, /vault-ssh-role\.test\.ts$/, "the position is the test's line, not vault-ssh-ca.ts");
+        assert.strictEqual(mine.sourceposition.uri, reference.sourceposition.uri);
+        assert.strictEqual(mine.sourceposition.line, reference.sourceposition.line - 1);
+        assert.deepStrictEqual(mine.stacktrace.framesList[0].pc, mine.sourceposition);
+        assert.deepStrictEqual(reference.stacktrace.framesList[0].pc, reference.sourceposition);
+        assert.deepStrictEqual(mine.stacktrace.framesList.slice(1), reference.stacktrace.framesList.slice(1));
+    });
+
     it("throws the class's error for a missing required input (vault.Policy's policy, a role's backend and keyType)", async () => {
         await captureRegistrations("sandbox-platform", "vault-required");
         assert.throws(() => new vault.Policy("theirs-required", { name: "x" } as never), /Missing required property 'policy'/);

@@ -20,13 +20,15 @@ export interface CapturedRequest {
     /** The request's fields (protobuf toObject), without name, call site and inputs. */
     fields: Record<string, unknown>;
     inputs: Record<string, unknown>;
+    /** The call site the SDK sent (sourcePosition and stackTrace): the frame that created the resource and those above it. */
+    callSite: { sourceposition: unknown; stacktrace: unknown };
 }
 
 class CapturingMonitor extends MockMonitor {
     readonly requests = new Map<string, CapturedRequest>();
     async registerResource(req: Request, callback: Callback): Promise<void> {
         const { name: _name, sourceposition: _position, stacktrace: _trace, object: _object, ...fields } = req.toObject();
-        this.requests.set(req.getName(), { fields, inputs: req.getObject().toJavaScript() });
+        this.requests.set(req.getName(), { fields, inputs: req.getObject().toJavaScript(), callSite: { sourceposition: _position, stacktrace: _trace } });
         return super.registerResource(req, callback);
     }
 }
