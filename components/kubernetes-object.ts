@@ -93,7 +93,12 @@ function registeredAs<K extends KubernetesKind>(kind: K): new (name: string, arg
             super(kubernetesType(kind), name, inputsOf(kind, args, opts), pulumi.mergeOptions(pulumi.mergeOptions(resourceOptsDefaults(), opts), kinds[kind].aliases));
         }
     };
-    Object.setPrototypeOf(Registered.prototype, (kinds[kind].type as unknown as { prototype: object }).prototype);
+    const classPrototype = (kinds[kind].type as unknown as { prototype: object }).prototype;
+    // Only when the class extends this same copy of the SDK's CustomResource (npm dedupes
+    // @pulumi/pulumi; a second copy under @pulumi/kubernetes would bring its own methods).
+    if (Object.getPrototypeOf(classPrototype) === pulumi.CustomResource.prototype) {
+        Object.setPrototypeOf(Registered.prototype, classPrototype);
+    }
     return Registered;
 }
 

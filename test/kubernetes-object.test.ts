@@ -214,6 +214,7 @@ describe("a sandbox's Kubernetes objects: the class's property order, fields, re
             assert.deepStrictEqual(mine.opts, reference.opts, kind);
             const defined = (props: pulumi.Inputs) => Object.fromEntries(Object.entries(props).filter(([, value]) => value !== undefined));
             assert.deepStrictEqual(defined(mine.props), defined(reference.props), kind);
+            assert.strictEqual(Object.getPrototypeOf(classes[kind].prototype), pulumi.CustomResource.prototype, "one copy of the SDK: the class extends this CustomResource");
             assert.ok(reference.resource instanceof classes[kind], `${kind}: the class's own resource`);
             assert.ok(mine.resource instanceof classes[kind], `${kind}: a transformation that asks \`resource instanceof k8s...${kind}\` finds it`);
             assert.ok((classes[kind] as unknown as { isInstance(value: unknown): boolean }).isInstance(mine.resource), kind);
