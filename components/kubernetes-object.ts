@@ -37,7 +37,7 @@ const kinds = {
         type: k8s.apps.v1.Deployment, apiVersion: "apps/v1", fields: ["apiVersion", "kind", "metadata", "spec"], required: ["spec"],
         aliases: { aliases: ["kubernetes:apps/v1beta1:Deployment", "kubernetes:apps/v1beta2:Deployment", "kubernetes:extensions/v1beta1:Deployment"].map((type) => ({ type })) },
     },
-} satisfies Record<string, { type: unknown; apiVersion: string; fields: string[]; required: string[]; aliases: pulumi.CustomResourceOptions }>;
+};
 
 export type KubernetesKind = keyof typeof kinds;
 type ArgsOf<K extends KubernetesKind> = {
