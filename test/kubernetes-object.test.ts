@@ -183,6 +183,24 @@ describe("a sandbox's Kubernetes objects: the class's property order, fields, re
         }
     });
 
+    it("sends the class's request when the arguments, or their metadata, are one Output (the class reads each field through the Output's lifted properties)", async () => {
+        const requests = await captureRegistrations("sandbox-platform", "kubernetes-object-whole-output");
+        const dependency = new k8s.core.v1.ConfigMap("whole-dependency", { data: { a: "1" } });
+        const whole = () => dependency.id.apply((id) => ({ metadata: { name: `n-${id}` }, spec: { selector: { a: id } }, data: { id } }));
+        const metadataOnly = () => ({ metadata: dependency.id.apply((id) => ({ name: `n-${id}`, labels: { a: id } })), spec: { selector: {} }, data: { a: "b" } });
+        for (const [label, args] of [["whole", whole], ["metadata", metadataOnly]] as const) {
+            for (const kind of Object.keys(classes) as Kind[]) {
+                const ours = create(kind, `ours-${label}-${kind}`, args());
+                const theirs = new classes[kind](`theirs-${label}-${kind}`, args());
+                await Promise.all([registered(ours), registered(theirs)]);
+                const mine = requests.get(`ours-${label}-${kind}`)!;
+                const reference = requests.get(`theirs-${label}-${kind}`)!;
+                assert.ok(JSON.stringify(reference.inputs).includes("whole-dependency-id"), `${label} ${kind}: the class sent the Output's values`);
+                assert.deepStrictEqual({ fields: mine.fields, inputs: mine.inputs }, { fields: reference.fields, inputs: reference.inputs }, `${label} ${kind}`);
+            }
+        }
+    });
+
     it("refuses the read path (the `id` option), where the class sends no inputs and reads the object's state", async () => {
         await captureRegistrations("sandbox-platform", "kubernetes-object-read");
         for (const kind of Object.keys(classes) as Kind[]) {
