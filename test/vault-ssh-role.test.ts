@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
-import { VaultResource, createSshRole } from "../components/access/vault-ssh-ca";
+import { VaultResource, classFreeVaultTypes, createSshRole } from "../components/access/vault-ssh-ca";
 import { vaultSchema } from "../components/config/stack-schema";
 import { sshExtensions } from "../components/access/vault-policies";
 import { captureRegistrations, registered } from "./helpers/capturing-monitor";
@@ -57,5 +57,83 @@ describe("Vault SSH roles and policies register as vault.ssh.SecretBackendRole a
         assert.strictEqual(mine.fields.type, "vault:index/policy:Policy");
         assert.strictEqual(mine.fields.version, require("@pulumi/vault/package.json").version);
         assert.deepStrictEqual(Object.keys(mine.inputs).sort(), ["name", "policy"]);
+    });
+
+    // Red team (issue 25, third pass): VaultResource was described as any @pulumi/vault class's registration.
+    const registers = (Class: unknown): Class is new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource => typeof Class === "function";
+
+    it("lists dependencies in the class's order (its inputs in sorted order), not the arguments'", async () => {
+        const requests = await captureRegistrations("sandbox-platform", "vault-order");
+        const first = new vault.Mount("first", { path: "a", type: "ssh" });
+        const second = new vault.Mount("second", { path: "b", type: "ssh" });
+        // The policy's name before its text, the role's name before its backend: each class assigns them the other way round.
+        const policyArgs = () => ({ policy: first.path.apply((path) => `path "${path}/sign/x" {}`), name: second.path.apply((path) => `p-${path}`) });
+        const roleArgs = () => ({ name: first.path.apply((path) => `r-${path}`), backend: second.path, keyType: "ca" });
+        for (const [label, Class, args] of [["policy", vault.Policy, policyArgs], ["role", vault.ssh.SecretBackendRole, roleArgs]] as const) {
+            assert.ok(registers(Class));
+            const ours = new VaultResource(Class as never, `ours-order-${label}`, args(), {});
+            const theirs = new Class(`theirs-order-${label}`, args() as never);
+            await Promise.all([registered(ours), registered(theirs)]);
+            const reference = requests.get(`theirs-order-${label}`)!;
+            assert.strictEqual((reference.fields.dependenciesList as string[]).length, 2, label);
+            assert.deepStrictEqual(requests.get(`ours-order-${label}`)!.fields, reference.fields, label);
+        }
+    });
+
+    it("is registered from the caller's frame, as the class is: the line of its `new` as the source position, and the same stack above it", async () => {
+        const requests = await captureRegistrations("sandbox-platform", "vault-call-site");
+        const args = { name: "sandbox-ssh-alpha.alice", policy: 'path "ssh/sign/alpha.alice" {}' };
+        // A named function: the SDK reads a position only from a frame of the form `at name (file:line:column)`.
+        function fromOneLine(ours: boolean, name: string) {
+            return ours
+                ? new VaultResource(vault.Policy, name, args, {})
+                : new vault.Policy(name, args, {});
+        }
+        const created: pulumi.CustomResource[] = [];
+        for (const [isOurs, name] of [[true, "ours-site"], [false, "theirs-site"]] as const) {
+            created.push(fromOneLine(isOurs, name));
+        }
+        await Promise.all(created.map(registered));
+        // The first frame is the line of each `new` (one apart); every frame above it is the same.
+        type Frame = { uri: string; line: number; column: number };
+        const sites = ["ours-site", "theirs-site"].map((name) => requests.get(name)!.callSite as { sourceposition: Frame; stacktrace: { framesList: { pc?: Frame }[] } });
+        const [mine, reference] = sites;
+        assert.match(mine.sourceposition.uri, /vault-ssh-role\.test\.ts$/, "the position is the test's line, not vault-ssh-ca.ts");
+        assert.strictEqual(mine.sourceposition.uri, reference.sourceposition.uri);
+        assert.strictEqual(mine.sourceposition.line, reference.sourceposition.line - 1);
+        assert.deepStrictEqual(mine.stacktrace.framesList[0].pc, mine.sourceposition);
+        assert.deepStrictEqual(reference.stacktrace.framesList[0].pc, reference.sourceposition);
+        assert.deepStrictEqual(mine.stacktrace.framesList.slice(1), reference.stacktrace.framesList.slice(1));
+    });
+
+    it("throws the class's error for a missing required input (vault.Policy's policy, a role's backend and keyType)", async () => {
+        await captureRegistrations("sandbox-platform", "vault-required");
+        assert.throws(() => new vault.Policy("theirs-required", { name: "x" } as never), /Missing required property 'policy'/);
+        assert.throws(() => new VaultResource(vault.Policy, "ours-required", { name: "x" } as never, {}), /Missing required property 'policy'/);
+        assert.throws(() => new VaultResource(vault.ssh.SecretBackendRole, "ours-role-required", { backend: "ssh" } as never, {}), /Missing required property 'keyType'/);
+    });
+
+    it("refuses a class whose constructor does more than copy its inputs (vault.ssh.SecretBackendCa makes privateKey a secret and an additional secret output)", async () => {
+        const requests = await captureRegistrations("sandbox-platform", "vault-secret-class");
+        const theirs = new vault.ssh.SecretBackendCa("theirs-ca", { backend: "ssh", privateKey: "PRIVATE", publicKey: "public" });
+        await registered(theirs);
+        assert.deepStrictEqual(requests.get("theirs-ca")!.fields.additionalsecretoutputsList, ["privateKey"], "what the class adds");
+        assert.throws(() => new VaultResource(vault.ssh.SecretBackendCa as never, "ours-ca", { backend: "ssh", privateKey: "PRIVATE" }, {}),
+            /vault:ssh\/secretBackendCa:SecretBackendCa.*vault\.Policy.*vault\.ssh\.SecretBackendRole/s);
+    });
+
+    it("takes only classes whose constructor copies its inputs in sorted order, requires what it says and adds nothing (read from @pulumi/vault 7.8.0's constructors)", () => {
+        const classes = [vault.Policy, vault.ssh.SecretBackendRole];
+        assert.deepStrictEqual([...classFreeVaultTypes.keys()].sort(), classes.map((Class) => (Class as unknown as { __pulumiType: string }).__pulumiType).sort());
+        for (const Class of classes) {
+            const source = Class.toString();
+            const create = source.slice(source.indexOf("else {"));
+            const fields = [...create.matchAll(/resourceInputs\["(\w+)"\] = args\?\.(\w+);/g)].map(([, field, argument]) => { assert.strictEqual(field, argument); return field; });
+            const required = [...create.matchAll(/if \(args\?\.(\w+) === undefined && !opts\.urn\)/g)].map(([, field]) => field);
+            assert.ok(fields.length >= 3, `${Class.name}: the constructor was read`);
+            assert.deepStrictEqual(fields, [...fields].sort(), `${Class.name} assigns its inputs in sorted order`);
+            assert.deepStrictEqual(classFreeVaultTypes.get((Class as unknown as { __pulumiType: string }).__pulumiType)!.required, required, Class.name);
+            assert.doesNotMatch(create, /pulumi\.secret|additionalSecretOutputs|aliases|replaceOnChanges/, `${Class.name} adds no secret, alias or option`);
+        }
     });
 });

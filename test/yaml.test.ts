@@ -74,6 +74,26 @@ describe("YAML that reads the same in 1.1 and 1.2 (components/yaml.ts)", () => {
         }), { numRuns: 6000 });
     });
 
+    it("answers as the parsers do for adversarial text: line breaks other than \\n, BOM, controls, tabs, document markers, YAML 1.1 forms with spaces, a trailing colon, long text; and such keys read back as themselves", () => {
+        const piece = fc.constantFrom(
+            "a", "Z", "9", "_", "/", "<", "(", "$", "\\", " ", ":", "#", "-", ".", ",", "[", "}", "!", "&", "*", "?", "|", ">", "'", "\"", "%", "@", "`", "=", "+", "~",
+            "\t", "\r", "\u0085", "\u2028", "\u2029", "\ufeff", "\u0000", "\u0007", "\u001b", "\u007f", "\u00a0", "é", "\u{1f600}",
+            "---", "...", "<<", "y", "n", "=", ".inf", "0b1", "+12", "1:20", "0x1F", "yes", "null", "2001-12-14 21:59:43.10 -5", " 21:59:43.10", ": ", " #",
+        );
+        const text = fc.oneof(
+            fc.array(piece, { minLength: 1, maxLength: 8 }).map((pieces) => pieces.join("")),
+            fc.tuple(fc.constantFrom("a", "x y", "1:20", "a b c"), fc.constantFrom(":", " :", ": x", "", " ")).map(([body, end]) => `${body}${end}`),
+            fc.constantFrom("x".repeat(2000), `${"a b ".repeat(400)}c`, `${"k:".repeat(600)}v`),
+        ).filter((candidate) => !candidate.includes("\n"));
+        fc.assert(fc.property(text, (candidate) => {
+            assert.strictEqual(readsAsItselfInBoth(candidate), parsesAsItselfInBoth(candidate), JSON.stringify(candidate));
+            const object = { [candidate]: candidate };
+            const written = stringifyYaml(object);
+            assert.deepStrictEqual(YAML.parse(written, { version: "1.1" }), object, written);
+            assert.deepStrictEqual(YAML.parse(written, { version: "1.2" }), object, written);
+        }), { numRuns: 4000 });
+    });
+
     it("refuses the plain forms that either version reads as something else (the check is not vacuous)", () => {
         for (const text of ["yes", "off", "y", "NO", "True", "null", "~", "", "0755", "0o14", "0x1F", "1:20", "1_000", "2001-12-14", ".inf", "1e3", "12", "-", "---", "a: b", "#x"]) {
             assert.strictEqual(readsAsItselfInBoth(text), false, text);

@@ -71,6 +71,23 @@ export class VaultSshCa extends pulumi.ComponentResource {
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const vaultResourceDefaults = (require("@pulumi/vault/utilities") as { resourceOptsDefaults(): pulumi.CustomResourceOptions }).resourceOptsDefaults;
 
+/** A @pulumi/vault class's type token: its static `__pulumiType` (marked @internal in its declarations). */
+function vaultType(Class: unknown): string {
+    return (Class as { __pulumiType: string }).__pulumiType;
+}
+
+/**
+ * The @pulumi/vault classes VaultResource registers as, and the inputs each requires: classes whose
+ * constructor only copies its inputs, in sorted order, checks the required ones and merges the
+ * package's default options (test/vault-ssh-role.test.ts reads both constructors). Others do more
+ * (vault.ssh.SecretBackendCa makes its private key a secret and an additional secret output) and
+ * are created with their class.
+ */
+export const classFreeVaultTypes: ReadonlyMap<string, { className: string; required: readonly string[] }> = new Map([
+    [vaultType(vault.Policy), { className: "vault.Policy", required: ["policy"] }],
+    [vaultType(vault.ssh.SecretBackendRole), { className: "vault.ssh.SecretBackendRole", required: ["backend", "keyType"] }],
+]);
+
 /**
  * A @pulumi/vault resource registered without its class, for the ones every developer has: the
  * class's constructor sets every one of its inputs (a vault.ssh.SecretBackendRole's 30, 24 of
@@ -79,18 +96,33 @@ const vaultResourceDefaults = (require("@pulumi/vault/utilities") as { resourceO
  * transferProperties), then leaves the undefined ones out of the registration
  * (serializeFilteredProperties). One role per developer was the dearest resource in the render
  * (2.7 ms of CPU each, against 0.7 ms for a Kubernetes object). Registered with the class's type
- * token and @pulumi/vault's own default options (utilities.resourceOptsDefaults(): `{ version }`,
- * merged under the caller's as the class does) and the inputs that are set, the request the
- * engine receives is the class's (test/vault-ssh-role.test.ts). `new VaultResource(vault.Policy,
- * name, args, opts)` registers what `new vault.Policy(name, args, opts)` does, as deep in the call
- * stack (the SDK captures it for every registration).
+ * token, @pulumi/vault's own default options (utilities.resourceOptsDefaults(): `{ version }`,
+ * merged under the caller's as the class does) and the inputs that are set, in the class's order
+ * (the SDK lists a resource's dependencies in the order of its inputs), the request the engine
+ * receives is the class's (test/vault-ssh-role.test.ts). `new VaultResource(vault.Policy, name,
+ * args, opts)` registers what `new vault.Policy(name, args, opts)` does, as deep in the call stack
+ * (the SDK captures it for every registration); only for the classes in classFreeVaultTypes.
  */
 export class VaultResource<Args extends object> extends pulumi.CustomResource {
     constructor(Class: new (name: string, args: Args, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource, name: string, args: Args, opts: pulumi.CustomResourceOptions) {
-        const inputs = Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined));
-        // The class's type token: its static `__pulumiType` (marked @internal in its declarations).
-        super((Class as unknown as { __pulumiType: string }).__pulumiType, name, inputs, pulumi.mergeOptions(vaultResourceDefaults(), opts));
+        super(vaultType(Class), name, classInputs(vaultType(Class), args, opts), pulumi.mergeOptions(vaultResourceDefaults(), opts));
     }
+}
+
+/** The inputs a class-free Vault resource sends: the set ones in sorted order (its class's), after the class's required-input check. */
+function classInputs(type: string, args: object, opts: pulumi.CustomResourceOptions): Record<string, unknown> {
+    const known = classFreeVaultTypes.get(type);
+    if (!known) {
+        const accepted = [...classFreeVaultTypes.values()].map(({ className }) => className).join(" or ");
+        throw new Error(`VaultResource: ${type} is not registered without its class (its constructor may add secrets or options); accepted: ${accepted}. Create it with its class.`);
+    }
+    const given = args as Record<string, unknown>;
+    for (const field of known.required) {
+        if (given[field] === undefined && !opts.urn) {
+            throw new Error(`Missing required property '${field}'`); // the class's own message
+        }
+    }
+    return Object.fromEntries(Object.keys(given).sort().filter((key) => given[key] !== undefined).map((key) => [key, given[key]]));
 }
 
 /** One SSH role: user certificates only, for the role's principals, with the CA's TTLs. */

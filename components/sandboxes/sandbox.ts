@@ -42,8 +42,8 @@ export class Sandbox extends pulumi.ComponentResource {
         // An ephemeral pool member has none: its home and cache are emptyDirs (state lives only in git).
         const volumeOptions: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: true, ignoreChanges: immutableClaimFields };
         const volumes = plan.ephemeral ? [] : [
-            new KubernetesObject("PersistentVolumeClaim", claims.home.metadata!.name!, claims.home, volumeOptions),
-            new KubernetesObject("PersistentVolumeClaim", claims.dockerCache.metadata!.name!, claims.dockerCache, volumeOptions),
+            new KubernetesObject.PersistentVolumeClaim(claims.home.metadata!.name!, claims.home, volumeOptions),
+            new KubernetesObject.PersistentVolumeClaim(claims.dockerCache.metadata!.name!, claims.dockerCache, volumeOptions),
         ];
 
         const backend = args.backend ?? "deployment";
@@ -56,14 +56,14 @@ export class Sandbox extends pulumi.ComponentResource {
             const sshdSpec = Array.isArray(args.principals)
                 ? buildSandboxConfigMap(plan, args.principals as string[])
                 : pulumi.output(args.principals).apply((principals) => buildSandboxConfigMap(plan, principals));
-            const sshdConfigMap = new KubernetesObject("ConfigMap", `${plan.name}-sshd`, {
+            const sshdConfigMap = new KubernetesObject.ConfigMap(`${plan.name}-sshd`, {
                 metadata: sshdSpec.metadata, data: sshdSpec.data,
             }, { parent: this });
             const podSpec = buildSandboxPodSpec(plan, config);
             if (backend === "agent-sandbox") {
                 new k8s.apiextensions.CustomResource(plan.name, buildAgentSandbox(plan, podSpec), { parent: this, dependsOn: [...volumes, sshdConfigMap, ...startScript] });
             } else {
-                new KubernetesObject("Deployment", plan.name, managedSandboxDeployment(buildSandboxDeployment(plan, podSpec)), { parent: this, dependsOn: [...volumes, sshdConfigMap, ...startScript] });
+                new KubernetesObject.Deployment(plan.name, managedSandboxDeployment(buildSandboxDeployment(plan, podSpec)), { parent: this, dependsOn: [...volumes, sshdConfigMap, ...startScript] });
             }
         }
         // The Service (and the PVCs above) are the same resources on both backends: same URN,
@@ -73,7 +73,7 @@ export class Sandbox extends pulumi.ComponentResource {
         if (backend === "agent-sandbox" && plan.ephemeral) {
             service.spec = { ...service.spec, selector: claimedMemberSelector(plan) };
         }
-        new KubernetesObject("Service", plan.name, service, { parent: this });
+        new KubernetesObject.Service(plan.name, service, { parent: this });
 
         this.namespace = plan.namespace;
         this.serviceDns = serviceDnsName(plan.name, plan.namespace);

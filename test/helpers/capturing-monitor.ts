@@ -20,13 +20,15 @@ export interface CapturedRequest {
     /** The request's fields (protobuf toObject), without name, call site and inputs. */
     fields: Record<string, unknown>;
     inputs: Record<string, unknown>;
+    /** The call site the SDK sent (sourcePosition and stackTrace): the frame that created the resource and those above it. */
+    callSite: { sourceposition: unknown; stacktrace: unknown };
 }
 
 class CapturingMonitor extends MockMonitor {
     readonly requests = new Map<string, CapturedRequest>();
     async registerResource(req: Request, callback: Callback): Promise<void> {
         const { name: _name, sourceposition: _position, stacktrace: _trace, object: _object, ...fields } = req.toObject();
-        this.requests.set(req.getName(), { fields, inputs: req.getObject().toJavaScript() });
+        this.requests.set(req.getName(), { fields, inputs: req.getObject().toJavaScript(), callSite: { sourceposition: _position, stacktrace: _trace } });
         return super.registerResource(req, callback);
     }
 }
@@ -34,14 +36,14 @@ class CapturingMonitor extends MockMonitor {
 /**
  * setMocks (with its feature flags: secrets, resource references, ...), then this monitor in
  * place of setMocks's own (with mocks, runtime/settings.js getMonitor returns the store's).
- * Returns the requests by resource name.
+ * Returns the requests by resource name. `preview` runs as `pulumi preview` does (dryRun).
  */
-export async function captureRegistrations(project: string, stack: string): Promise<Map<string, CapturedRequest>> {
+export async function captureRegistrations(project: string, stack: string, preview = false): Promise<Map<string, CapturedRequest>> {
     const mocks: pulumi.runtime.Mocks = {
         newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
         call: (args) => args.inputs,
     };
-    await pulumi.runtime.setMocks(mocks, project, stack, false);
+    await pulumi.runtime.setMocks(mocks, project, stack, preview);
     const monitor = new CapturingMonitor(mocks);
     getStore().settings.monitor = monitor;
     return monitor.requests;
