@@ -16,8 +16,10 @@
 // developing: BENCH_REPEAT=1 BENCH_SIZES=10,20 BENCH_MIXED=5 BENCH_ENTERPRISE=10.
 //
 // Each scenario runs BENCH_REPEAT times (default 3), render and floor taking turns, and each
-// figure is the median of its runs: on these machines one process's CPU time for the same work
-// varies by ±15% from run to run. Every render writes into a fresh directory and the bench
+// figure is the median of its runs: on these machines one process's CPU time for the same
+// work varies by ±15% from run to run. The render-over-floor ratio is also given per pair of
+// runs (median, lowest, highest): the neighbours' load moves a render and the floor run next
+// to it alike. Every render writes into a fresh directory and the bench
 // removes them all only at the end: on an ext4 without a journal (as here) the kernel skips
 // inodes freed in the last minute or more when it creates a file (fs/ext4/ialloc.c,
 // recently_deleted), so removing one scenario's thousands of files just before the next
@@ -115,20 +117,26 @@ function dependencyDepth(plan: { resources: { urn: string; parent?: string; opti
     return Math.max(0, ...plan.resources.map((r) => visit(r.urn, new Set())));
 }
 
+/** The median of numbers. */
+function middle(values: number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    const half = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
+}
+
 /** The median of each figure over the runs (the middle run's CPU time, wall time and peak RSS, each taken separately). */
 function median(samples: Sample[]): Sample {
-    const middle = (values: number[]) => {
-        const sorted = [...values].sort((a, b) => a - b);
-        const half = sorted.length >> 1;
-        return sorted.length % 2 === 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
-    };
     return {
         ...samples[0],
         ms: middle(samples.map((s) => s.ms)), cpuMs: middle(samples.map((s) => s.cpuMs)), rssMiB: middle(samples.map((s) => s.rssMiB)),
     };
 }
 
-interface Row { label: string; render: Sample; floor: Sample; provider?: Sample; plan: PlanResource[]; developers: number }
+interface Row {
+    label: string; render: Sample; floor: Sample; provider?: Sample; plan: PlanResource[]; developers: number;
+    /** Each run's render CPU over the floor run next to it: on a shared machine the pairs vary less than the two medians. */
+    pairedRatios: number[];
+}
 
 /** One render only (no floor, no repeats): for the plan it writes. */
 function planOf(label: string, config: Record<string, unknown>): PlanResource[] {
@@ -180,6 +188,7 @@ function scenario(label: string, config: Record<string, unknown>): Row {
         render: { ...median(renders), depth: dependencyDepth(plan!) },
         floor: median(floors),
         provider: providerFloor ? median(providers) : undefined,
+        pairedRatios: renders.map((render, i) => render.cpuMs / floors[i].cpuMs),
     };
 }
 
@@ -200,6 +209,12 @@ async function main(): Promise<void> {
             `${pad(floor.cpuMs.toFixed(0), 13)} ${pad(floor.ms.toFixed(0), 7)} ${pad(floor.rssMiB.toFixed(0), 7)} | ${pad((render.cpuMs / floor.cpuMs).toFixed(2), 5)} ${pad((render.rssMiB / floor.rssMiB).toFixed(2), 5)}`);
         if (render.resources !== floor.resources) {
             console.log(`  (floor registered ${floor.resources} resources, render ${render.resources})`);
+        }
+    }
+    if (repeat > 1) {
+        console.log("render CPU over the floor run next to it, per run (the neighbours' load moves both alike): median, lowest, highest");
+        for (const { label, pairedRatios } of rows) {
+            console.log(`${label.padEnd(14)} ${middle(pairedRatios).toFixed(2)} (${Math.min(...pairedRatios).toFixed(2)} to ${Math.max(...pairedRatios).toFixed(2)})`);
         }
     }
     if (providerFloor) {
