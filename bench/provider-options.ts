@@ -16,18 +16,16 @@
 // as every `pulumi up`, `refresh` and `destroy` starts one). Wall-clock figures: on a
 // shared machine compare them with each other, not across runs.
 
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { boundaryProvider } from "../components/access/boundary/provider";
 import { boundaryProviderText, installedBoundaryProvider } from "../components/access/boundary/provider-reference";
+import { callPlugin, startPluginProcess } from "../tools/plugin-process";
 import { repoRoot } from "../tools/repo-root";
 
 /* eslint-disable @typescript-eslint/no-var-requires */
-const grpc = require("@grpc/grpc-js");
-const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const providerProto = require("@pulumi/pulumi/proto/provider_pb");
 const structProto = require("google-protobuf/google/protobuf/struct_pb");
 /* eslint-enable @typescript-eslint/no-var-requires */
@@ -47,23 +45,10 @@ async function serializeMs(provider: pulumi.dynamic.ResourceProvider, count: num
 /** Spawns a provider process, waits for its port, sends one Check; returns both times. */
 async function coldCheck(argv: string[], request: unknown): Promise<{ startMs: number; firstCheckMs: number }> {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, argv, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr!.on("data", (chunk) => { stderr += chunk; });
-    const port = await new Promise<number>((resolve, reject) => {
-        let out = "";
-        child.stdout!.on("data", (chunk) => {
-            out += chunk;
-            if (/^\d+\n/.test(out)) {
-                resolve(Number(out.split("\n")[0]));
-            }
-        });
-        child.on("exit", (code) => reject(new Error(`provider exited ${code}: ${stderr}`)));
-    });
+    const { child, client } = await startPluginProcess(argv, { cwd: repoRoot }, "provider");
     const startMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     const checkStarted = process.hrtime.bigint();
-    await new Promise((resolve, reject) => client.check(request, (error: Error | null, response: unknown) => (error ? reject(error) : resolve(response))));
+    await callPlugin(client, "check", request);
     const firstCheckMs = Number(process.hrtime.bigint() - checkStarted) / 1e6;
     client.close();
     child.kill();

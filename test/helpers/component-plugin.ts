@@ -15,11 +15,10 @@
 //   exports ComponentResource classes, serves them with componentProviderHost, naming the
 //   provider after package.json's name (scope → namespace).
 
-import { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { callPlugin, startPluginProcess } from "./plugin-process";
+import { PluginConnection, startPluginProcess } from "../../tools/plugin-process";
 
 /* eslint-disable @typescript-eslint/no-var-requires */
 const providerProto = require("@pulumi/pulumi/proto/provider_pb");
@@ -46,8 +45,7 @@ export interface ConstructCall {
     configSecretKeys?: string[];
 }
 
-export class ComponentPlugin {
-    private constructor(private readonly child: ChildProcess, private readonly client: any, readonly stderr: () => string) {}
+export class ComponentPlugin extends PluginConnection {
 
     /** Runs `pluginDir` as the engine runs a nodejs source plugin, with `engineAddress` as its argument, in `pwd`. */
     static async start(pluginDir: string, engineAddress: string, pwd: string): Promise<ComponentPlugin> {
@@ -65,16 +63,7 @@ export class ComponentPlugin {
             env.PULUMI_NODEJS_TYPESCRIPT = "true";
         }
         const started = await startPluginProcess([runPlugin, absolute, engineAddress], { cwd: pwd, env }, "plugin");
-        return new ComponentPlugin(started.child, started.client, started.stderr);
-    }
-
-    stop(): void {
-        this.client.close();
-        this.child.kill();
-    }
-
-    private call<T>(method: string, request: unknown): Promise<T> {
-        return callPlugin(this.client, method, request);
+        return new ComponentPlugin(started);
     }
 
     /** GetSchema (version 0): the package schema as JSON text. */

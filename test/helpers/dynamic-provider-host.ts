@@ -12,9 +12,8 @@
 // id/properties) is proto/provider.proto; the olds of Diff/Update and the properties of
 // Read/Delete are the resource's stored outputs.
 
-import { ChildProcess } from "child_process";
 import * as path from "path";
-import { callPlugin, startPluginProcess } from "./plugin-process";
+import { PluginConnection, startPluginProcess } from "../../tools/plugin-process";
 
 /* eslint-disable @typescript-eslint/no-var-requires */
 const providerProto = require("@pulumi/pulumi/proto/provider_pb");
@@ -26,24 +25,14 @@ export type Props = Record<string, unknown>;
 export interface HostDiff { changes: "none" | "some" | "unknown"; replaces: string[]; deleteBeforeReplace: boolean }
 
 /** One running host process and a client for it. */
-export class DynamicProviderHost {
-    private constructor(private readonly child: ChildProcess, private readonly client: any, readonly stderr: () => string) {}
+export class DynamicProviderHost extends PluginConnection {
 
     /** Starts `node <@pulumi/pulumi>/cmd/dynamic-provider <engine>` in `projectDir`, resolving the host from there as the CLI's script does. */
     static async start(projectDir: string): Promise<DynamicProviderHost> {
         const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider", { paths: [projectDir] });
         // The host only needs an engine address to exist as an argument; it never calls it for these operations.
         const started = await startPluginProcess([script, "127.0.0.1:1"], { cwd: projectDir, env: { ...process.env, NODE_OPTIONS: "" } }, "dynamic-provider host");
-        return new DynamicProviderHost(started.child, started.client, started.stderr);
-    }
-
-    stop(): void {
-        this.client.close();
-        this.child.kill();
-    }
-
-    private call<T>(method: string, request: unknown): Promise<T> {
-        return callPlugin(this.client, method, request);
+        return new DynamicProviderHost(started);
     }
 
     async check(olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {

@@ -46,3 +46,20 @@ export async function startPluginProcess(args: string[], options: SpawnOptions, 
 export function callPlugin<T>(client: any, method: string, request: unknown): Promise<T> {
     return new Promise((resolve, reject) => client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))));
 }
+
+/** A started plugin's connection: its unary calls, and stopping it (client closed, process killed). */
+export class PluginConnection {
+    readonly stderr: () => string;
+    protected constructor(private readonly started: PluginProcess) {
+        this.stderr = started.stderr;
+    }
+
+    stop(): void {
+        this.started.client.close();
+        this.started.child.kill();
+    }
+
+    protected call<T>(method: string, request: unknown): Promise<T> {
+        return callPlugin(this.started.client, method, request);
+    }
+}
