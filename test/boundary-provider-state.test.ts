@@ -6,7 +6,6 @@
 // server (derived from Boundary's OpenAPI document).
 
 import * as assert from "assert";
-import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { boundaryProvider } from "../components/access/boundary/provider";
@@ -14,7 +13,7 @@ import { boundaryProviderModule, boundaryProviderText, installedBoundaryProvider
 import { Target } from "../components/access/boundary/resources";
 import { BoundaryConformanceServer } from "./helpers/boundary-server";
 import { captureRegistrations, dynamicRequest, registered } from "./helpers/capturing-monitor";
-import { DynamicProviderHost, Props, projectDir } from "./helpers/dynamic-provider-host";
+import { DynamicProviderHost, Props, assertInstalledCopy, projectDir } from "./helpers/dynamic-provider-host";
 import { withHostInFreshClone } from "./helpers/fresh-clone";
 
 /** What @pulumi/pulumi dynamic/index.js serializeProvider stores as `__provider`. */
@@ -87,10 +86,7 @@ describe("Boundary provider state: a require of the installed module, not the pr
     });
 
     it("the installed module is a copy under node_modules (what lets the serializer name it), loading this checkout's provider", () => {
-        const installed = path.join(projectDir, "node_modules", ...boundaryProviderModule.split("/"));
-        assert.ok(!fs.lstatSync(installed).isSymbolicLink(), "a symlink would resolve to packages/ and be serialized by value");
-        assert.strictEqual(fs.readFileSync(path.join(installed, "index.js"), "utf8"), fs.readFileSync(path.join(projectDir, "packages", "boundary-provider", "index.js"), "utf8"),
-            "node_modules holds an old copy: run `npm ci` (or rm -r it and `npm install`)");
+        assertInstalledCopy(boundaryProviderModule, "boundary-provider");
         assert.strictEqual(typeof installedBoundaryProvider().diff, "function");
     });
 

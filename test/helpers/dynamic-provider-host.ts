@@ -12,6 +12,8 @@
 // id/properties) is proto/provider.proto; the olds of Diff/Update and the properties of
 // Read/Delete are the resource's stored outputs.
 
+import * as assert from "assert";
+import * as fs from "fs";
 import * as path from "path";
 import { PluginConnection, startPluginProcess } from "../../tools/plugin-process";
 
@@ -91,3 +93,15 @@ export class DynamicProviderHost extends PluginConnection {
 
 /** The project directory (where Pulumi.yaml is). */
 export const projectDir = path.join(__dirname, "..", "..");
+
+/**
+ * The installed provider module `moduleName` is a copy of packages/<packageDir> under node_modules
+ * (npm copies `file:` dependencies: .npmrc install-links=true), not a symlink, which would resolve to
+ * packages/ and be serialized by value; and not an old copy.
+ */
+export function assertInstalledCopy(moduleName: string, packageDir: string): void {
+    const installed = path.join(projectDir, "node_modules", ...moduleName.split("/"));
+    assert.ok(!fs.lstatSync(installed).isSymbolicLink(), "npm copies file: dependencies (.npmrc install-links=true); a symlink would resolve to packages/ and be serialized by value");
+    assert.strictEqual(fs.readFileSync(path.join(installed, "index.js"), "utf8"), fs.readFileSync(path.join(projectDir, "packages", packageDir, "index.js"), "utf8"),
+        "node_modules holds an old copy: run `npm ci` (or rm -r it and `npm install`)");
+}
