@@ -13,7 +13,7 @@ import { boundaryProviderModule, boundaryProviderText, installedBoundaryProvider
 import { Target } from "../components/access/boundary/resources";
 import { BoundaryConformanceServer } from "./helpers/boundary-server";
 import { captureRegistrations, dynamicRequest, registered } from "./helpers/capturing-monitor";
-import { DynamicProviderHost, Props, assertInstalledCopy, projectDir } from "./helpers/dynamic-provider-host";
+import { DynamicProviderHost, Props, assertInstalledCopy, projectDir, providerOfText } from "./helpers/dynamic-provider-host";
 import { withHostInFreshClone } from "./helpers/fresh-clone";
 
 /** What @pulumi/pulumi dynamic/index.js serializeProvider stores as `__provider`. */
@@ -123,10 +123,7 @@ describe("Boundary provider state: a require of the installed module, not the pr
 
     it("the program's own text is shorter than the SDK's serialization of the same reference, and names the same module", () => {
         assert.match(serializedReferenceText, new RegExp(`require\\("${boundaryProviderModule}"\\)`));
-        // Loaded as the host loads it (cmd/dynamic-provider/index.js getProvider: requireFromString(text).handler()).
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
-        const requireFromString = require(require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi/cmd/dynamic-provider"))] }));
-        assert.strictEqual(requireFromString(referenceText).handler(), installedBoundaryProvider(), "the handler returns the installed module's provider");
+        assert.strictEqual(providerOfText(referenceText), installedBoundaryProvider(), "the handler returns the installed module's provider");
         assert.ok(referenceText.length * 3 < serializedReferenceText.length, `text ${referenceText.length} bytes, the SDK's ${serializedReferenceText.length}`);
     });
 

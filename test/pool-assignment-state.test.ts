@@ -14,7 +14,7 @@ import {
     PoolAssignment, installedPoolAssignmentProvider, poolAssignmentKind, poolAssignmentProviderModule, poolAssignmentProviderText,
 } from "../components/sandboxes/pool-assignment-resource";
 import { captureRegistrations, dynamicRequest, registered } from "./helpers/capturing-monitor";
-import { DynamicProviderHost, Props, assertInstalledCopy, projectDir } from "./helpers/dynamic-provider-host";
+import { DynamicProviderHost, Props, assertInstalledCopy, projectDir, providerOfText } from "./helpers/dynamic-provider-host";
 import { withHostInFreshClone } from "./helpers/fresh-clone";
 
 /** `__provider` as the previous version (commit in the fixture) stored it. */
@@ -42,9 +42,7 @@ describe("pool-assignment state: a require of the installed module, not the prov
 
     it("the installed module is a copy under node_modules, and the text loads it as the host does (requireFromString(text).handler())", () => {
         assertInstalledCopy(poolAssignmentProviderModule, "pool-assignment-provider");
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
-        const requireFromString = require(require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi/cmd/dynamic-provider"))] }));
-        assert.strictEqual(requireFromString(poolAssignmentProviderText).handler(), installedPoolAssignmentProvider());
+        assert.strictEqual(providerOfText(poolAssignmentProviderText), installedPoolAssignmentProvider());
         assert.strictEqual(typeof installedPoolAssignmentProvider().diff, "function");
     });
 

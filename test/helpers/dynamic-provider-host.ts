@@ -105,3 +105,10 @@ export function assertInstalledCopy(moduleName: string, packageDir: string): voi
     assert.strictEqual(fs.readFileSync(path.join(installed, "index.js"), "utf8"), fs.readFileSync(path.join(projectDir, "packages", packageDir, "index.js"), "utf8"),
         "node_modules holds an old copy: run `npm ci` (or rm -r it and `npm install`)");
 }
+
+/** A `__provider` text loaded as the host loads it (cmd/dynamic-provider/index.js getProvider: requireFromString(text).handler()). */
+export function providerOfText(text: string): unknown {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const requireFromString = require(require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi/cmd/dynamic-provider"))] }));
+    return requireFromString(text).handler();
+}
