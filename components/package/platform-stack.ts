@@ -4,14 +4,12 @@
 // resolve the deploy-time credentials, and build the Platform component, here under this component.
 
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../config/errors";
 import { Raw, parsePlatformConfig } from "../config/load";
-import { PlatformConfig } from "../config/schema";
 import { platformExport } from "../config/team-stack";
 import { ConnectInstructions } from "../access/connect";
 import { DeveloperSandbox } from "../sandboxes/team-sandboxes";
 import { Platform } from "../platform";
-import { argumentCredentials, argumentsError } from "./team-stack";
+import { argumentCredentials, parsedArguments } from "./team-stack";
 import { PlatformStackComponentArgs } from "./platform-stack-args";
 import { requireKnownArguments } from "./plain-arguments";
 
@@ -46,12 +44,7 @@ export class PlatformStack extends pulumi.ComponentResource {
         super(platformStackType, name, {}, opts);
         requireKnownArguments("PlatformStack", name, args, secretArguments);
         const raw = platformStackRaw(args);
-        let config: PlatformConfig;
-        try {
-            config = parsePlatformConfig(raw);
-        } catch (error) {
-            throw error instanceof ConfigError ? argumentsError("PlatformStack", name, error) : error;
-        }
+        const config = parsedArguments("PlatformStack", name, () => parsePlatformConfig(raw));
         const credentials = argumentCredentials(config, { boundaryToken: args.boundaryToken, boundaryPassword: args.boundaryPassword }, this);
         const platform = new Platform(name, { config, credentials }, { parent: this });
         this.environment = pulumi.output(config.environment);

@@ -39,6 +39,15 @@ export function argumentsError(kind: string, component: string, error: ConfigErr
     return new Error(`${kind} ${component}: invalid arguments:\n${lines.join("\n")}`);
 }
 
+/** `parse()`, with a ConfigError it throws turned into argumentsError (the component's own words, each problem at its argument path). */
+export function parsedArguments<T>(kind: string, component: string, parse: () => T): T {
+    try {
+        return parse();
+    } catch (error) {
+        throw error instanceof ConfigError ? argumentsError(kind, component, error) : error;
+    }
+}
+
 /** The secrets a component takes as arguments, in place of the stack secrets of the same names. */
 export type SecretArguments = Partial<Record<"boundaryToken" | "boundaryPassword" | "boundaryVaultToken", pulumi.Input<string>>>;
 
@@ -75,13 +84,8 @@ export class TeamStack extends pulumi.ComponentResource {
         // Named after the component: two TeamStacks in one program must not share a URN.
         const reference = new pulumi.StackReference(`${name}-platform`, { name: stackName }, { parent: this });
         const deployed = pulumi.output(reference.getOutputDetails(platformOutputName).then((details) => {
-            let config: PlatformConfig;
             const exported = platformExportFrom(details, stackName);
-            try {
-                config = teamStackConfig(own, exported);
-            } catch (error) {
-                throw error instanceof ConfigError ? argumentsError("TeamStack", name, error) : error;
-            }
+            const config = parsedArguments("TeamStack", name, () => teamStackConfig(own, exported));
             const credentials = argumentCredentials(config, {
                 boundaryToken: args.boundaryToken, boundaryPassword: args.boundaryPassword, boundaryVaultToken: args.boundaryVaultToken,
             }, this);
