@@ -282,30 +282,16 @@ function valueInList(value: unknown, list: unknown[]): boolean {
             : JSON.stringify(entry) === JSON.stringify(value));
 }
 
-function valueAllowed(value: unknown, list: unknown[]): boolean {
+/**
+ * Whether a parameter's value meets an allowed (`every`) or denied (`some`) list: an empty list or the
+ * value itself in it, or every / some entry of an array, or of a comma-separated string.
+ */
+function valueMatches(value: unknown, list: unknown[], entries: "every" | "some"): boolean {
     if (list.length === 0 || valueInList(value, list)) {
         return true;
     }
-    if (Array.isArray(value)) {
-        return value.every((entry) => valueInList(entry, list));
-    }
-    if (typeof value === "string") {
-        return value.split(",").map((entry) => entry.trim()).every((entry) => valueInList(entry, list));
-    }
-    return false;
-}
-
-function valueDenied(value: unknown, list: unknown[]): boolean {
-    if (list.length === 0 || valueInList(value, list)) {
-        return true;
-    }
-    if (Array.isArray(value)) {
-        return value.some((entry) => valueInList(entry, list));
-    }
-    if (typeof value === "string") {
-        return value.split(",").map((entry) => entry.trim()).some((entry) => valueInList(entry, list));
-    }
-    return false;
+    const parts = Array.isArray(value) ? value : typeof value === "string" ? value.split(",").map((entry) => entry.trim()) : undefined;
+    return parts !== undefined && parts[entries]((entry) => valueInList(entry, list));
 }
 
 interface Permissions { capabilities: Set<Capability>; allowed?: Record<string, unknown[]>; denied?: Record<string, unknown[]>; required?: string[] }
@@ -480,7 +466,7 @@ export class VaultAcl {
             }
             for (const key of keys) {
                 const list = denied[key.toLowerCase()];
-                if (list && valueDenied(data[key], list)) {
+                if (list && valueMatches(data[key], list, "some")) {
                     return false;
                 }
             }
@@ -498,7 +484,7 @@ export class VaultAcl {
             if (!list && !allowedAll) {
                 return false;
             }
-            if (list && !valueAllowed(data[key], list)) {
+            if (list && !valueMatches(data[key], list, "every")) {
                 return false;
             }
         }
