@@ -13,11 +13,8 @@
 import * as fs from "fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { boundaryProviderText } from "../components/access/boundary/provider-reference";
-import { dynamicResourceType } from "../components/installed-provider";
-import { poolAssignmentKind } from "../components/sandboxes/pool-assignment-provider";
-import { poolAssignmentProviderText } from "../components/sandboxes/pool-assignment-resource";
 import { runProgram } from "../tools/program-runner";
+import { registeredProviderText } from "./registered-provider-text";
 
 class Plain extends pulumi.CustomResource {
     constructor(type: string, name: string, inputs: Record<string, unknown>) {
@@ -42,10 +39,8 @@ function providerClass(type: string): ProviderClass | undefined {
 
 /** The inputs the render registered for a plan resource: its plan inputs, and a dynamic resource's `__provider` (last, as the render sends it). */
 function registeredInputs(resource: { type: string; inputs: Record<string, unknown> }): Record<string, unknown> {
-    if (resource.type !== dynamicResourceType) {
-        return resource.inputs;
-    }
-    return { ...resource.inputs, __provider: resource.inputs.kind === poolAssignmentKind ? poolAssignmentProviderText : boundaryProviderText };
+    const provider = registeredProviderText(resource);
+    return provider === undefined ? resource.inputs : { ...resource.inputs, __provider: provider };
 }
 
 async function main(): Promise<void> {

@@ -18,6 +18,7 @@ import { boundarySecretOutputs } from "../components/access/boundary/resources";
 import { mockId } from "../tools/mock-outputs";
 import { boundaryProvider } from "../components/access/boundary/provider";
 import { poolAssignmentKind, poolAssignmentProviderText } from "../components/sandboxes/pool-assignment-resource";
+import { registeredProviderText } from "./registered-provider-text";
 import { poolAssignmentProvider } from "../components/sandboxes/pool-assignment-provider";
 
 export interface PlanResource { urn: string; type: string; name: string; parent?: string; custom: boolean; options: { dependsOn: string[] }; inputs: Record<string, any> }
@@ -61,13 +62,11 @@ export interface StateBytes {
 
 /** The `__provider` text the SDK stores for a plan resource, if it is a dynamic one. */
 function providerTextOf(resource: PlanResource, texts: ProviderTexts, before: boolean): string | undefined {
-    if (resource.type !== "pulumi-nodejs:dynamic:Resource") {
-        return undefined;
+    const text = registeredProviderText(resource);
+    if (text === undefined || !before) {
+        return text;
     }
-    if (resource.inputs.kind === poolAssignmentKind) {
-        return before ? texts.poolAssignmentClosure : texts.poolAssignment;
-    }
-    return before ? texts.boundaryClosure : texts.boundary;
+    return text === texts.poolAssignment ? texts.poolAssignmentClosure : texts.boundaryClosure;
 }
 
 export function stateBytes(resources: PlanResource[], texts: ProviderTexts): StateBytes {
