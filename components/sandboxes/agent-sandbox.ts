@@ -132,28 +132,25 @@ export function ephemeralTemplatePlan(members: SandboxPlan[]): SandboxPlan {
 /** `<team>-pool`: the team's SandboxTemplate and SandboxWarmPool. */
 export const warmPoolName = poolName;
 
-/**
- * The template's pod labels: a pool-wide `sandbox-platform.io/sandbox: <team>-pool`, so the
- * team's NetworkPolicies (which select that key) apply to warm and claimed pods alike. A claim
- * may add labels but not change one the template sets (mergePodMetadata), so the member's
- * name goes under its own key, which the member's Service selects (claimedMemberSelector).
- */
-function templatePodLabels(template: SandboxPlan): Record<string, string> {
-    return sandboxLabels(template);
-}
-
 /** What an ephemeral member's Service selects on this backend: the label its claim puts on the adopted pod. */
 export function claimedMemberSelector(member: SandboxPlan): Record<string, string> {
     return { [labels.poolMember]: member.name };
 }
 
+/**
+ * The template's pod labels are the pool plan's (sandboxLabels): a pool-wide
+ * `sandbox-platform.io/sandbox: <team>-pool`, so the team's NetworkPolicies (which select that key)
+ * apply to warm and claimed pods alike. A claim may add labels but not change one the template sets
+ * (mergePodMetadata), so the member's name goes under its own key, which the member's Service
+ * selects (claimedMemberSelector).
+ */
 export function buildAgentSandboxTemplate(template: SandboxPlan, podSpec: PodSpec): AgentSandboxTemplate {
     return {
         apiVersion: agentSandboxExtensionsApiVersion,
         kind: "SandboxTemplate",
-        metadata: { name: template.name, namespace: template.namespace, labels: templatePodLabels(template) },
+        metadata: { name: template.name, namespace: template.namespace, labels: sandboxLabels(template) },
         spec: {
-            podTemplate: { metadata: { labels: templatePodLabels(template) }, spec: podSpec },
+            podTemplate: { metadata: { labels: sandboxLabels(template) }, spec: podSpec },
             service: false,
             // Managed (the default) adds the controller's own NetworkPolicy, an allow that widens the
             // platform's (policies are a union); Unmanaged also leaves the pod's DNS alone (ApplySandboxSecureDefaults).
@@ -168,7 +165,7 @@ export function buildAgentSandboxWarmPool(template: SandboxPlan): AgentSandboxWa
     return {
         apiVersion: agentSandboxExtensionsApiVersion,
         kind: "SandboxWarmPool",
-        metadata: { name: template.name, namespace: template.namespace, labels: templatePodLabels(template) },
+        metadata: { name: template.name, namespace: template.namespace, labels: sandboxLabels(template) },
         // Recreate: unclaimed sandboxes of an older template are replaced at once (claimed ones never are).
         spec: { replicas: warmSpares, sandboxTemplateRef: { name: template.name }, updateStrategy: { type: "Recreate" } },
     };
