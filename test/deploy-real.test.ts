@@ -10,21 +10,13 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Writable } from "stream";
 import { deployExitCodes, deployMain } from "../tools/deploy-cli";
 import { localStackFactory } from "../tools/deploy-workspace";
 import { repoRoot } from "../tools/repo-root";
 import { fileTree } from "./helpers/file-tree";
+import { Capture } from "./helpers/capture-stream";
 
 const pulumiOnPath = spawnSync("pulumi", ["version"], { encoding: "utf8" }).status === 0;
-
-class Capture extends Writable {
-    text = "";
-    _write(chunk: Buffer, _encoding: string, done: () => void): void {
-        this.text += chunk.toString();
-        done();
-    }
-}
 
 describe("deploy: the real Automation API path (needs the pulumi CLI)", function () {
     this.timeout(600_000);

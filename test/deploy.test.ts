@@ -6,7 +6,6 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Writable } from "stream";
 import { ConcurrentUpdateError, OutputMap, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { DeployPlanError, planEnvironment, teamCredentialKeys } from "../tools/deploy-plan";
 import { CredentialDir, TeamIdentity, TeamIdentityError, boundaryLogin, teamCredentialVariables, teamEnvironment, teamIdentityFrom } from "../tools/deploy-identity";
@@ -16,6 +15,7 @@ import { repoRoot } from "../tools/repo-root";
 import { FakeBackend, cliFailure } from "./helpers/fake-automation";
 import { fileTree } from "./helpers/file-tree";
 import { BoundaryConformanceServer } from "./helpers/boundary-server";
+import { Capture } from "./helpers/capture-stream";
 
 const platformFile = (env: string) => `config:\n  sandbox-platform:environment: ${env}\n  sandbox-platform:stack: platform\n`;
 const teamFile = (env: string, ...teams: string[]) =>
@@ -47,14 +47,6 @@ async function run(root: string, env: string, backend: FakeBackend, options: Par
         factory: backend.factory, progress: (line) => progress.push(line), teamEnvironment: offlineTeamEnvironment,
     });
     return { outcomes, progress };
-}
-
-class Capture extends Writable {
-    text = "";
-    _write(chunk: Buffer, _encoding: string, done: () => void): void {
-        this.text += chunk.toString();
-        done();
-    }
 }
 
 describe("deploy: the stacks of an environment (stack files)", () => {
