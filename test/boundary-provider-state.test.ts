@@ -77,6 +77,14 @@ describe("Boundary provider state: a require of the installed module, not the pr
         return { created, checked, updated };
     }
 
+    /** `pulumi destroy` of a target whose state this version never touched (created with `oldText`): the old text deletes it, and nothing broke Boundary's rules. */
+    async function destroysUntouched(host: DynamicProviderHost, name: string, oldText: string): Promise<void> {
+        const untouched = await host.create(targetInputs(name, oldText));
+        await host.delete(untouched.id, untouched.properties);
+        assert.strictEqual(server.items.has(untouched.id), false);
+        assert.deepStrictEqual(server.violations, []);
+    }
+
     it("serializes to a require of the installed module: no client code, a few hundred bytes instead of the closure", () => {
         assert.match(referenceText, new RegExp(`require\\("${boundaryProviderModule}"\\)`));
         assert.doesNotMatch(referenceText, /no Boundary token, and no auth method/, "the client's code is not in it");
@@ -112,10 +120,7 @@ describe("Boundary provider state: a require of the installed module, not the pr
             assert.strictEqual(server.items.has(created.id), false);
 
             // `pulumi destroy` of state never touched by this version: the old closure deletes it.
-            const untouched = await host.create(targetInputs("alpha-bob", closureText));
-            await host.delete(untouched.id, untouched.properties);
-            assert.strictEqual(server.items.has(untouched.id), false);
-            assert.deepStrictEqual(server.violations, []);
+            await destroysUntouched(host, "alpha-bob", closureText);
         } finally {
             host.stop();
         }
@@ -142,10 +147,7 @@ describe("Boundary provider state: a require of the installed module, not the pr
             assert.strictEqual(server.items.has(created.id), false);
 
             // `pulumi destroy` of state this version never touched.
-            const untouched = await host.create(targetInputs("alpha-erin", serializedReferenceText));
-            await host.delete(untouched.id, untouched.properties);
-            assert.strictEqual(server.items.has(untouched.id), false);
-            assert.deepStrictEqual(server.violations, []);
+            await destroysUntouched(host, "alpha-erin", serializedReferenceText);
         } finally {
             host.stop();
         }
