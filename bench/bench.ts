@@ -4,7 +4,10 @@
 // 40, 160 and 1000 developers and for a mixed config (envbox, sysbox and kata teams and
 // a warm pool), next to the SDK floor measured in the same run: a process started the
 // same way that registers the same number of plain custom resources with the same inputs
-// (bench/floor.ts; a dynamic resource's with its `__provider`, as the render registers it).
+// (bench/floor.ts; a dynamic resource's with its `__provider`, as the render registers it),
+// and a second floor that sends the engine the render's own requests (bench/floor.ts
+// --same-requests: the same URNs, parents, options, dependencies and secrets), the floor
+// "for the same resources" that issue 25's target is measured against.
 // Prints per scenario: resources, CPU and wall time, peak RSS (getrusage), the dependency
 // depth of the plan; and the marginal cost per added resource against the floor's, in CPU
 // time (wall time on a shared machine mostly measures the neighbours). BENCH_SIZES=40,160,1000
@@ -133,9 +136,11 @@ function median(samples: Sample[]): Sample {
 }
 
 interface Row {
-    label: string; render: Sample; floor: Sample; provider?: Sample; plan: PlanResource[]; developers: number;
+    label: string; render: Sample; floor: Sample; same: Sample; provider?: Sample; plan: PlanResource[]; developers: number;
     /** Each run's render CPU over the floor run next to it: on a shared machine the pairs vary less than the two medians. */
     pairedRatios: number[];
+    /** The same, over the same-requests floor run next to it. */
+    pairedSameRatios: number[];
 }
 
 /** One render only (no floor, no repeats): for the plan it writes. */
@@ -159,6 +164,7 @@ function scenario(label: string, config: Record<string, unknown>): Row {
     fs.writeFileSync(file, YAML.stringify({ config }));
     const renders: Sample[] = [];
     const floors: Sample[] = [];
+    const sames: Sample[] = [];
     const providers: Sample[] = [];
     let plan: { resources: { urn: string; type: string; parent?: string; options: { dependsOn: string[] } }[] } | undefined;
     let planFile = "";
@@ -179,6 +185,7 @@ function scenario(label: string, config: Record<string, unknown>): Row {
         }
         renders.push({ ...render, resources: plan!.resources.length });
         floors.push(succeeded("floor", ["bench/floor", planFile]));
+        sames.push(succeeded("same-requests floor", ["bench/floor", planFile, "--same-requests"]));
         if (providerFloor) {
             providers.push(succeeded("provider-class floor", ["bench/floor", planFile, "--provider-classes"]));
         }
@@ -187,8 +194,10 @@ function scenario(label: string, config: Record<string, unknown>): Row {
         label, plan: plan!.resources as PlanResource[], developers: developersOf(config),
         render: { ...median(renders), depth: dependencyDepth(plan!) },
         floor: median(floors),
+        same: median(sames),
         provider: providerFloor ? median(providers) : undefined,
         pairedRatios: renders.map((render, i) => render.cpuMs / floors[i].cpuMs),
+        pairedSameRatios: renders.map((render, i) => render.cpuMs / sames[i].cpuMs),
     };
 }
 
@@ -211,10 +220,19 @@ async function main(): Promise<void> {
             console.log(`  (floor registered ${floor.resources} resources, render ${render.resources})`);
         }
     }
+    const spread = (ratios: number[]) => `${middle(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)} to ${Math.max(...ratios).toFixed(2)})`;
     if (repeat > 1) {
         console.log("render CPU over the floor run next to it, per run (the neighbours' load moves both alike): median, lowest, highest");
         for (const { label, pairedRatios } of rows) {
-            console.log(`${label.padEnd(14)} ${middle(pairedRatios).toFixed(2)} (${Math.min(...pairedRatios).toFixed(2)} to ${Math.max(...pairedRatios).toFixed(2)})`);
+            console.log(`${label.padEnd(14)} ${spread(pairedRatios)}`);
+        }
+    }
+    console.log("floor with the render's requests (--same-requests: the same URNs, parents, options, dependencies and secrets; the target's \"SDK floor for the same resources\"):");
+    for (const { label, render, floor, same, pairedSameRatios } of rows) {
+        console.log(`${label.padEnd(14)} CPU ${pad(same.cpuMs.toFixed(0), 7)} ms (${(same.cpuMs / floor.cpuMs).toFixed(2)}× the plain floor), RSS ${pad(same.rssMiB.toFixed(0), 5)} MiB; ` +
+            `render ${(render.cpuMs / same.cpuMs).toFixed(2)}× its CPU (target ≤ 1.3 for enterprise)${repeat > 1 ? `, per run ${spread(pairedSameRatios)}` : ""}, ${(render.rssMiB / same.rssMiB).toFixed(2)}× its RSS`);
+        if (render.resources !== same.resources) {
+            console.log(`  (same-requests floor registered ${same.resources} resources, render ${render.resources})`);
         }
     }
     if (providerFloor) {
@@ -231,8 +249,10 @@ async function main(): Promise<void> {
         const marginalRender = (b.render.cpuMs - a.render.cpuMs) / added;
         const marginalFloor = (b.floor.cpuMs - a.floor.cpuMs) / (b.floor.resources - a.floor.resources);
         const marginalRss = (b.render.rssMiB - a.render.rssMiB) / (b.floor.rssMiB - a.floor.rssMiB);
+        const marginalSame = (b.same.cpuMs - a.same.cpuMs) / (b.same.resources - a.same.resources);
         console.log(`marginal CPU per added resource, ${a.label} → ${b.label}: render ${marginalRender.toFixed(3)} ms, floor ${marginalFloor.toFixed(3)} ms, ` +
-            `ratio ${(marginalRender / marginalFloor).toFixed(2)} (target ≤ 1.5, aim 1.2); added RSS ratio ${marginalRss.toFixed(2)}`);
+            `ratio ${(marginalRender / marginalFloor).toFixed(2)} (target ≤ 1.5, aim 1.2); added RSS ratio ${marginalRss.toFixed(2)}; ` +
+            `same-requests floor ${marginalSame.toFixed(3)} ms, ratio ${(marginalRender / marginalSame).toFixed(2)}`);
         if (a.provider && b.provider) {
             const marginalProvider = (b.provider.cpuMs - a.provider.cpuMs) / (b.provider.resources - a.provider.resources);
             console.log(`  against the @pulumi/kubernetes-class floor: ${marginalProvider.toFixed(3)} ms per added resource (${(marginalProvider / marginalFloor).toFixed(2)}× the plain floor's); render ${(marginalRender / marginalProvider).toFixed(2)}×`);

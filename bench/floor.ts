@@ -10,11 +10,21 @@
 // else as before: the same floor plus what the provider SDK's own classes add per resource
 // (an output property per class such as `status`, the aliases some classes carry). The bench
 // shows it next to the plain floor when BENCH_PROVIDER_FLOOR=1, to tell our cost from theirs.
+//
+// With `--same-requests`, the floor sends the engine what the render sends for each resource
+// (sameRequestsProgram below): the same type, name and parent (so the same URN), components as
+// components, the same options, and inputs that hold other resources' ids as their Outputs and
+// the render's secrets as secrets, so the same dependencies and propertyDependencies. It is
+// still the least program that does so: one flat loop, one secret Output, no config, no policy,
+// no files. test/bench-floor.test.ts holds its requests to the render's.
 import * as fs from "fs";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { runProgram } from "../tools/program-runner";
 import { registeredProviderText } from "./registered-provider-text";
+import { boundarySecretOutputs } from "../components/access/boundary/resources";
+import { poolAssignmentKind } from "../components/sandboxes/pool-assignment-provider";
+import { mockId, redacted } from "../tools/mock-outputs";
 
 class Plain extends pulumi.CustomResource {
     constructor(type: string, name: string, inputs: Record<string, unknown>) {
@@ -43,13 +53,116 @@ function registeredInputs(resource: { type: string; inputs: Record<string, unkno
     return provider === undefined ? resource.inputs : { ...resource.inputs, __provider: provider };
 }
 
+/** A plan resource as plan.json has it (tools/program-runner.ts CapturedResource). */
+export interface FloorResource {
+    urn: string; type: string; name: string; parent?: string; custom: boolean; inputs: Record<string, unknown>;
+    /** plan.json has protect, retainOnDelete and dependsOn; a captured run (tools/program-runner.ts) also the rest. */
+    options: { protect: boolean; retainOnDelete: boolean; dependsOn: string[]; aliases?: unknown[]; ignoreChanges?: string[]; read?: boolean };
+}
+
+/** A custom resource of any type, registered as it is given. */
+class Custom extends pulumi.CustomResource {}
+
+/** A component registered as the render's are: its type, name and parent, no inputs, then its (empty) outputs. */
+class Component extends pulumi.ComponentResource {
+    constructor(type: string, name: string, opts: pulumi.ComponentResourceOptions) {
+        super(type, name, {}, opts);
+        this.registerOutputs({});
+    }
+}
+
+/** The version a provider package's classes register with (their package.json's, as utilities.getVersion reads it), by type token. */
+function packageVersion(type: string): { version?: string } {
+    const pkg = type.split(":")[0];
+    if (!["kubernetes", "vault", "random"].includes(pkg)) {
+        return {};
+    }
+    if (!versions.has(pkg)) {
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        versions.set(pkg, require(`@pulumi/${pkg}/package.json`).version);
+    }
+    return { version: versions.get(pkg) };
+}
+const versions = new Map<string, string>();
+
+/** The render's mock ids in a text (`<id:name>`, tools/mock-outputs.ts mockId). */
+const mockIdPattern = /<id:[^>]+>/g;
+
+/**
+ * The least program that registers the plan's resources as the render does (`--same-requests`):
+ * the same type, name and parent, the same options (a Boundary resource's secret outputs
+ * included), a component as a component; an input holding another resource's mock id holds that
+ * resource's `id` Output instead (the same dependency the render's Output made), and the
+ * render's secrets (`[secret]` in the plan) are one secret Output. What it cannot rebuild from
+ * the plan: a value another resource computes that is not its id (a Vault CA's public key, a
+ * token) stays plain text, without the dependency; so this floor is, if anything, cheaper than
+ * the exact one.
+ */
+export function sameRequestsProgram(resources: FloorResource[]): void {
+    const byUrn = new Map<string, pulumi.Resource>();
+    const byMockId = new Map<string, pulumi.CustomResource>();
+    const secret = pulumi.secret(redacted);
+    const input = (value: unknown): unknown => {
+        if (typeof value === "string") {
+            if (value === redacted) {
+                return secret;
+            }
+            const ids = [...new Set(value.match(mockIdPattern) ?? [])].filter((id) => byMockId.has(id));
+            if (ids.length === 0) {
+                return value;
+            }
+            if (ids.length === 1) {
+                return byMockId.get(ids[0])!.id.apply((resolved) => value.split(ids[0]).join(resolved));
+            }
+            return pulumi.all(ids.map((id) => byMockId.get(id)!.id)).apply((resolved) =>
+                ids.reduce((text, id, i) => text.split(id).join(resolved[i]), value));
+        }
+        if (Array.isArray(value)) {
+            return value.map(input);
+        }
+        if (value !== null && typeof value === "object") {
+            return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, input(entry)]));
+        }
+        return value;
+    };
+    for (const resource of resources) {
+        const { options } = resource;
+        const opts: pulumi.CustomResourceOptions = {
+            ...(resource.parent ? { parent: byUrn.get(resource.parent) } : {}),
+            ...(options.dependsOn.length > 0 ? { dependsOn: options.dependsOn.map((urn) => byUrn.get(urn)!) } : {}),
+            ...(options.protect ? { protect: true } : {}),
+            ...(options.retainOnDelete ? { retainOnDelete: true } : {}),
+            ...(options.aliases?.length ? { aliases: options.aliases as pulumi.Input<pulumi.Alias>[] } : {}),
+            ...(options.ignoreChanges?.length ? { ignoreChanges: options.ignoreChanges } : {}),
+        };
+        let created: pulumi.Resource;
+        if (!resource.custom) {
+            created = new Component(resource.type, resource.name, opts);
+        } else {
+            const dynamic = registeredProviderText(resource) !== undefined;
+            const secretOutputs = dynamic && resource.inputs.kind !== poolAssignmentKind ? { additionalSecretOutputs: [...boundarySecretOutputs] } : {};
+            const read = options.read ? { id: mockId(resource.name) } : {};
+            const custom = new Custom(resource.type, resource.name, input(registeredInputs(resource)) as pulumi.Inputs, { ...opts, ...secretOutputs, ...read, ...packageVersion(resource.type) });
+            if (!byMockId.has(mockId(resource.name))) {
+                byMockId.set(mockId(resource.name), custom);
+            }
+            created = custom;
+        }
+        byUrn.set(resource.urn, created);
+    }
+}
+
 async function main(): Promise<void> {
     const [planFile, ...flags] = process.argv.slice(2);
     const viaProvider = flags.includes("--provider-classes");
-    const plan = JSON.parse(fs.readFileSync(planFile, "utf8")) as { resources: { type: string; inputs: Record<string, unknown> }[] };
+    const plan = JSON.parse(fs.readFileSync(planFile, "utf8")) as { resources: FloorResource[] };
     const run = await runProgram({
         stack: "floor", config: {},
         program: () => {
+            if (flags.includes("--same-requests")) {
+                sameRequestsProgram(plan.resources);
+                return;
+            }
             plan.resources.forEach((resource, i) => {
                 const Class = viaProvider ? providerClass(resource.type) : undefined;
                 if (Class) {
@@ -63,4 +176,6 @@ async function main(): Promise<void> {
     process.stdout.write(`${run.resources.length}\n`);
 }
 
-main().catch((error) => { console.error(error); process.exit(1); });
+if (require.main === module) {
+    main().catch((error) => { console.error(error); process.exit(1); });
+}
