@@ -14,8 +14,8 @@
 // With `--same-requests`, the floor sends the engine what the render sends for each resource
 // (sameRequestsProgram below): the same type, name and parent (so the same URN), components as
 // components, the same options, and inputs that hold other resources' ids as their Outputs and
-// the render's secrets as secrets, so the same dependencies and propertyDependencies. It is
-// still the least program that does so: one flat loop, one secret Output, no config, no policy,
+// the render's secrets as secrets, so the same dependencies and propertyDependencies, and a
+// StackReference read as the render reads it. It is still the least program that does so: one flat loop, one secret Output, no config, no policy,
 // no files. test/bench-floor.test.ts holds its requests to the render's.
 import * as fs from "fs";
 import * as k8s from "@pulumi/kubernetes";
@@ -85,6 +85,9 @@ function packageVersion(type: string): { version?: string } {
 }
 const versions = new Map<string, string>();
 
+/** The type token of @pulumi/pulumi's StackReference (stackReference.js), a resource the SDK reads. */
+const stackReferenceType = "pulumi:pulumi:StackReference";
+
 /** The render's mock ids in a text (`<id:name>`, tools/mock-outputs.ts mockId). */
 const mockIdPattern = /<id:[^>]+>/g;
 
@@ -95,8 +98,9 @@ const mockIdPattern = /<id:[^>]+>/g;
  * resource's `id` Output instead (the same dependency the render's Output made), and the
  * render's secrets (`[secret]` in the plan) are one secret Output. What it cannot rebuild from
  * the plan: a value another resource computes that is not its id (a Vault CA's public key, a
- * token) stays plain text, without the dependency; so this floor is, if anything, cheaper than
- * the exact one.
+ * token) stays plain text, without the dependency; a secret's content is "[secret]"; options and
+ * component outputs the plan does not record are left out; so this floor is, if anything,
+ * cheaper than the exact one. A StackReference is read (the SDK's class always is).
  */
 export function sameRequestsProgram(resources: FloorResource[]): void {
     const byUrn = new Map<string, pulumi.Resource>();
@@ -141,7 +145,9 @@ export function sameRequestsProgram(resources: FloorResource[]): void {
         } else {
             const dynamic = registeredProviderText(resource) !== undefined;
             const secretOutputs = dynamic && resource.inputs.kind !== poolAssignmentKind ? { additionalSecretOutputs: [...boundarySecretOutputs] } : {};
-            const read = options.read ? { id: mockId(resource.name) } : {};
+            // A StackReference is always read, never registered, with the referenced stack's name as its id
+            // (@pulumi/pulumi stackReference.js); plan.json does not say which resources were read.
+            const read = resource.type === stackReferenceType ? { id: resource.inputs.name as string } : options.read ? { id: mockId(resource.name) } : {};
             const custom = new Custom(resource.type, resource.name, input(registeredInputs(resource)) as pulumi.Inputs, { ...opts, ...secretOutputs, ...read, ...packageVersion(resource.type) });
             if (!byMockId.has(mockId(resource.name))) {
                 byMockId.set(mockId(resource.name), custom);
