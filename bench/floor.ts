@@ -15,10 +15,11 @@
 // (sameRequestsProgram below): the same type, name and parent (so the same URN), components as
 // components, the same options, and inputs that hold other resources' ids as their Outputs and
 // the render's secrets as secrets, so the same dependencies and propertyDependencies, and a
-// StackReference read as the render reads it. It is still the least program that does so: one flat loop, one secret Output, no config, no policy,
-// no files. test/bench-floor.test.ts holds its requests to the render's.
+// StackReference read as the render reads it. It is still the least program that does so: one
+// flat loop, one secret Output, no copy of an input it does not change, an id passed as the id
+// Output itself, no config, no policy, no files, and no provider SDK loaded (@pulumi/kubernetes
+// only with --provider-classes). test/bench-floor.test.ts holds its requests to the render's.
 import * as fs from "fs";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { runProgram } from "../tools/program-runner";
 import { registeredProviderText } from "./registered-provider-text";
@@ -41,6 +42,10 @@ function providerClass(type: string): ProviderClass | undefined {
         return undefined;
     }
     const [, group, version, kind] = match;
+    // Loaded here, for --provider-classes only: the other floors register nothing through it, and
+    // loading @pulumi/kubernetes costs a process about 40 ms of CPU that the floor must not carry.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const k8s = require("@pulumi/kubernetes");
     // The SDK's module per API group: core, apps, networking (networking.k8s.io), rbac (rbac.authorization.k8s.io), node, ...
     const module = (k8s as unknown as Record<string, Record<string, Record<string, unknown>>>)[group.split(".")[0]];
     const found = module?.[version]?.[kind];
@@ -106,26 +111,52 @@ export function sameRequestsProgram(resources: FloorResource[]): void {
     const byUrn = new Map<string, pulumi.Resource>();
     const byMockId = new Map<string, pulumi.CustomResource>();
     const secret = pulumi.secret(redacted);
+    // Returns the value itself wherever nothing in it is replaced (no copy of the plan's inputs),
+    // and a resource's `id` Output itself for a text that is that id (no apply): the same request.
     const input = (value: unknown): unknown => {
         if (typeof value === "string") {
             if (value === redacted) {
                 return secret;
+            }
+            if (!value.includes("<id:")) {
+                return value;
             }
             const ids = [...new Set(value.match(mockIdPattern) ?? [])].filter((id) => byMockId.has(id));
             if (ids.length === 0) {
                 return value;
             }
             if (ids.length === 1) {
-                return byMockId.get(ids[0])!.id.apply((resolved) => value.split(ids[0]).join(resolved));
+                const id = byMockId.get(ids[0])!.id;
+                return value === ids[0] ? id : id.apply((resolved) => value.split(ids[0]).join(resolved));
             }
             return pulumi.all(ids.map((id) => byMockId.get(id)!.id)).apply((resolved) =>
                 ids.reduce((text, id, i) => text.split(id).join(resolved[i]), value));
         }
         if (Array.isArray(value)) {
-            return value.map(input);
+            let copy: unknown[] | undefined;
+            for (let i = 0; i < value.length; i++) {
+                const entry = input(value[i]);
+                if (copy === undefined && entry !== value[i]) {
+                    copy = value.slice(0, i);
+                }
+                copy?.push(entry);
+            }
+            return copy ?? value;
         }
         if (value !== null && typeof value === "object") {
-            return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, input(entry)]));
+            let copy: Record<string, unknown> | undefined;
+            const entries = Object.entries(value);
+            for (let i = 0; i < entries.length; i++) {
+                const [key, entry] = entries[i];
+                const result = input(entry);
+                if (copy === undefined && result !== entry) {
+                    copy = Object.fromEntries(entries.slice(0, i));
+                }
+                if (copy !== undefined) {
+                    copy[key] = result;
+                }
+            }
+            return copy ?? value;
         }
         return value;
     };
