@@ -10,6 +10,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { FloorResource, sameRequestsProgram } from "../bench/floor";
 import { runProgram } from "../tools/program-runner";
@@ -91,16 +92,61 @@ async function requestsOf(run: () => Promise<unknown>): Promise<Requests> {
     return requests;
 }
 
-/** The render's requests for a stack and the floor's for the plan.json that render writes. */
-async function renderAndFloor(stack: string, configFile?: string): Promise<{ render: Requests; floor: Requests; resources: FloorResource[] }> {
+/* eslint-disable @typescript-eslint/no-var-requires */
+const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: (promise: unknown, context: unknown) => unknown };
+/* eslint-enable @typescript-eslint/no-var-requires */
+
+/**
+ * The SDK's work while `run` runs, counted where it costs: each promise the SDK makes through
+ * debuggablePromise (runtime/debuggable.js: a captured stack trace each; the SDK calls it through
+ * the module's exports, so replacing the export counts every call), by what it is for (its
+ * context up to the first parenthesis or colon: transferProperty, resolveID, serializeProperty.await,
+ * monitor.registerResource, ...), and each Output `apply`.
+ */
+async function sdkWorkOf(run: () => Promise<unknown>): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    const count = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+    const original = debuggable.debuggablePromise;
+    const outputPrototype = Object.getPrototypeOf(pulumi.output(0)) as { apply: (...args: unknown[]) => unknown };
+    const apply = outputPrototype.apply;
+    debuggable.debuggablePromise = function (this: unknown, promise: unknown, context: unknown) {
+        count(String(context).split(/[(:]/)[0].replace(/-final$/, "(final)"));
+        return original.call(this, promise, context);
+    };
+    outputPrototype.apply = function (this: unknown, ...args: unknown[]) {
+        count("Output.apply");
+        return apply.apply(this, args);
+    };
+    try {
+        await run();
+    } finally {
+        debuggable.debuggablePromise = original;
+        outputPrototype.apply = apply;
+    }
+    return counts;
+}
+
+/** The render's requests and SDK work for a stack, and the floor's for the plan.json that render writes. */
+async function renderAndFloor(stack: string, configFile?: string): Promise<{ render: Requests; floor: Requests; resources: FloorResource[]; renderWork: Map<string, number>; floorWork: Map<string, number> }> {
     let resources: FloorResource[] = [];
-    const render = await requestsOf(async () => {
-        const result = await renderStack(stack, configFile);
-        // What the bench gives the floor: the plan.json the render writes.
-        resources = (JSON.parse(JSON.stringify(planJson(result))) as { resources: FloorResource[] }).resources;
+    let render: Requests | undefined;
+    const renderWork = await sdkWorkOf(async () => {
+        render = await requestsOf(async () => {
+            const result = await renderStack(stack, configFile);
+            // What the bench gives the floor: the plan.json the render writes.
+            resources = (JSON.parse(JSON.stringify(planJson(result))) as { resources: FloorResource[] }).resources;
+        });
     });
-    const floor = await requestsOf(() => runProgram({ stack, config: {}, program: () => sameRequestsProgram(resources) }));
-    return { render, floor, resources };
+    let floor: Requests | undefined;
+    const floorWork = await sdkWorkOf(async () => {
+        floor = await requestsOf(() => runProgram({ stack, config: {}, program: () => sameRequestsProgram(resources) }));
+    });
+    return { render: render!, floor: floor!, resources, renderWork, floorWork };
+}
+
+/** Each kind of SDK work the floor does more of than the render (none, for a floor that is no dearer than the render for the same requests). */
+function moreWork(renderWork: Map<string, number>, floorWork: Map<string, number>): string[] {
+    return [...floorWork].filter(([key, count]) => count > (renderWork.get(key) ?? 0)).map(([key, count]) => `${key}: floor ${count}, render ${renderWork.get(key) ?? 0}`);
 }
 
 /** Component types whose render registration carries an alias of the program's own (a team stack's Team, moved out of the Platform component). */
@@ -231,7 +277,10 @@ describe("bench: the same-requests floor registers the render's resources", func
     };
 
     it("sends, for every resource of an enterprise render, the render's type, parent, options, dependencies, property dependencies, inputs and secret inputs", async () => {
-        const { render, floor } = await renderAndFloor("floor", configFile("floor", enterpriseConfig(3)));
+        const { render, floor, renderWork, floorWork } = await renderAndFloor("floor", configFile("floor", enterpriseConfig(3)));
+        // No kind of SDK work (promises with their stack traces, Output applies) of which the floor does more than the render.
+        assert.deepStrictEqual(moreWork(renderWork, floorWork), [], "SDK work the floor does beyond the render's");
+        assert.ok((floorWork.get("serializeProperty.await") ?? 0) > 50, "the floor sends Outputs: the SDK awaits each");
         assert.ok(render.registered.size > 60, `the render registered ${render.registered.size} resources`);
         const dependencyEdges = [...render.registered.values()].reduce((sum, request) => sum + (request.dependenciesList as string[]).length, 0);
         assert.ok(dependencyEdges > 100, `the render's requests carry ${dependencyEdges} dependencies`);
@@ -249,7 +298,8 @@ describe("bench: the same-requests floor registers the render's resources", func
     });
 
     it("sends the render's requests for the bench's mixed scenario: sysbox and kata runtimes, devices and a warm pool", async () => {
-        const { render, floor, resources } = await renderAndFloor("floor", configFile("mixed", mixedConfig(2)));
+        const { render, floor, resources, renderWork, floorWork } = await renderAndFloor("floor", configFile("mixed", mixedConfig(2)));
+        assert.deepStrictEqual(moreWork(renderWork, floorWork), [], "SDK work the floor does beyond the render's");
         const types = new Set(resources.map((resource) => resource.type));
         for (const type of ["kubernetes:node.k8s.io/v1:RuntimeClass", "kubernetes:apps/v1:DaemonSet", "pulumi-nodejs:dynamic:Resource"]) {
             assert.ok(types.has(type), `the mixed render registers a ${type}`);
@@ -263,7 +313,8 @@ describe("bench: the same-requests floor registers the render's resources", func
 
     for (const stack of ["dev-app-team-alpha", "prod-data-pool"]) {
         it(`reads the platform stack as the render does and sends its requests for the team stack ${stack}`, async () => {
-            const { render, floor } = await renderAndFloor(stack, path.join(repoRoot, "stacks", `Pulumi.${stack}.yaml`));
+            const { render, floor, renderWork, floorWork } = await renderAndFloor(stack, path.join(repoRoot, "stacks", `Pulumi.${stack}.yaml`));
+            assert.deepStrictEqual(moreWork(renderWork, floorWork), [], "SDK work the floor does beyond the render's");
             // A team stack reads its platform stack's outputs through a StackReference (a ReadResource, not a
             // RegisterResource); plan.json does not say so, the floor knows it from the type.
             assert.deepStrictEqual([...render.read.keys()], ["pulumi:pulumi:StackReference::platform"], "the render reads the platform stack");
