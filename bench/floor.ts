@@ -76,6 +76,17 @@ class Component extends pulumi.ComponentResource {
     }
 }
 
+/**
+ * A provider package's component, such as @pulumi/kubernetes' yaml/v2 ConfigGroup: a remote
+ * component (its class registers it with `remote: true`, its inputs and the package's version,
+ * and the engine constructs its children), so a `dependsOn` on it is a dependency on its URN.
+ */
+class RemoteComponent extends pulumi.ComponentResource {
+    constructor(type: string, name: string, inputs: pulumi.Inputs, opts: pulumi.ComponentResourceOptions) {
+        super(type, name, inputs, opts, true);
+    }
+}
+
 /** The version a provider package's classes register with (their package.json's, as utilities.getVersion reads it), by type token. */
 function packageVersion(type: string): { version?: string } {
     const pkg = type.split(":")[0];
@@ -105,7 +116,8 @@ const mockIdPattern = /<id:[^>]+>/g;
  * the plan: a value another resource computes that is not its id (a Vault CA's public key, a
  * token) stays plain text, without the dependency; a secret's content is "[secret]"; options and
  * component outputs the plan does not record are left out; so this floor is, if anything,
- * cheaper than the exact one. A StackReference is read (the SDK's class always is).
+ * cheaper than the exact one. A StackReference is read (the SDK's class always is), and a
+ * provider package's component is registered as the remote component its class registers.
  */
 export function sameRequestsProgram(resources: FloorResource[]): void {
     const byUrn = new Map<string, pulumi.Resource>();
@@ -172,7 +184,10 @@ export function sameRequestsProgram(resources: FloorResource[]): void {
         };
         let created: pulumi.Resource;
         if (!resource.custom) {
-            created = new Component(resource.type, resource.name, opts);
+            // A component of a provider package (a type of kubernetes:, vault:, random:) is that package's remote component; the rest are the program's own.
+            const version = packageVersion(resource.type);
+            created = version.version === undefined ? new Component(resource.type, resource.name, opts)
+                : new RemoteComponent(resource.type, resource.name, input(resource.inputs) as pulumi.Inputs, { ...opts, ...version });
         } else {
             const dynamic = registeredProviderText(resource) !== undefined;
             const secretOutputs = dynamic && resource.inputs.kind !== poolAssignmentKind ? { additionalSecretOutputs: [...boundarySecretOutputs] } : {};

@@ -149,6 +149,9 @@ function moreWork(renderWork: Map<string, number>, floorWork: Map<string, number
     return [...floorWork].filter(([key, count]) => count > (renderWork.get(key) ?? 0)).map(([key, count]) => `${key}: floor ${count}, render ${renderWork.get(key) ?? 0}`);
 }
 
+/** Types whose provider class adds secret outputs of its own (Vault's token and SSH CA, a Kubernetes Secret, a random password). */
+const classSecretOutputs = ["vault:index/token:Token", "vault:ssh/secretBackendCa:SecretBackendCa", "kubernetes:core/v1:Secret", "random:index/randomPassword:RandomPassword"];
+
 /** Component types whose render registration carries an alias of the program's own (a team stack's Team, moved out of the Platform component). */
 const componentsWithAliases = ["sandbox-platform:sandboxes:Team"];
 
@@ -211,7 +214,7 @@ function compare(render: Requests, floor: Requests): { differences: string[]; mi
                 continue;
             }
             // Secret outputs a provider class adds of its own: a list of names the plan does not record.
-            if (field === "additionalsecretoutputsList" && (other[field] as string[]).length === 0 && ["vault:index/token:Token", "vault:ssh/secretBackendCa:SecretBackendCa"].includes(type)) {
+            if (field === "additionalsecretoutputsList" && (other[field] as string[]).length === 0 && classSecretOutputs.includes(type)) {
                 continue;
             }
             // Options plan.json does not record (its options are protect, retainOnDelete and dependsOn):
@@ -310,6 +313,38 @@ describe("bench: the same-requests floor registers the render's resources", func
             "kubernetes:core/v1:ConfigMap → pulumi-nodejs:dynamic:Resource", // a pool member's sshd settings: the pool assignment's members
         ], "dependencies only the render has: through outputs other than ids");
     });
+
+    // The stacks in stacks/ the scenarios above do not cover: a platform stack with Boundary, Vault and a
+    // generated password (dev), and the agent-sandbox stack, whose CRDs are @pulumi/kubernetes' yaml/v2
+    // ConfigGroup, a remote component that other resources depend on.
+    const platformStacks: Record<string, string[]> = {
+        dev: [
+            "kubernetes:core/v1:ConfigMap → vault:ssh/secretBackendCa:SecretBackendCa", // a namespace's CA key: the CA's public key
+            "pulumi-nodejs:dynamic:Resource → random:index/randomPassword:RandomPassword", // a Boundary resource: the generated password
+            "vault:ssh/secretBackendCa:SecretBackendCa → vault:index/mount:Mount", // the CA: its mount's path
+        ],
+        agentsandbox: [
+            "kubernetes:core/v1:ConfigMap → pulumi-nodejs:dynamic:Resource", // a pool member's sshd settings: the pool assignment's members
+            "kubernetes:core/v1:ConfigMap → vault:ssh/secretBackendCa:SecretBackendCa", // a namespace's CA key: the CA's public key
+            "vault:ssh/secretBackendCa:SecretBackendCa → vault:index/mount:Mount", // the CA: its mount's path
+            "vault:ssh/secretBackendRole:SecretBackendRole → vault:index/mount:Mount", // each SSH role: its mount's path
+        ],
+    };
+    for (const [stack, expectedMissed] of Object.entries(platformStacks)) {
+        it(`sends the render's requests for the stack ${stack}`, async () => {
+            const { render, floor, renderWork, floorWork } = await renderAndFloor(stack, path.join(repoRoot, "stacks", `Pulumi.${stack}.yaml`));
+            assert.deepStrictEqual(moreWork(renderWork, floorWork), [], "SDK work the floor does beyond the render's");
+            const { differences, missed } = compare(render, floor);
+            assert.deepStrictEqual(differences, [], "the floor's requests differ from the render's");
+            assert.deepStrictEqual(missed, expectedMissed, "dependencies only the render has: through outputs other than ids");
+            if (stack === "agentsandbox") {
+                const group = [...render.registered].find(([key]) => key.startsWith("kubernetes:yaml/v2:ConfigGroup::"));
+                assert.ok(group && group[1].remote === true, "the render registers a remote ConfigGroup");
+                const dependents = [...render.registered.values()].filter((request) => (request.dependenciesList as string[]).some((urn) => urn.includes("kubernetes:yaml/v2:ConfigGroup::")));
+                assert.ok(dependents.length > 0, "resources of the render depend on the ConfigGroup");
+            }
+        });
+    }
 
     for (const stack of ["dev-app-team-alpha", "prod-data-pool"]) {
         it(`reads the platform stack as the render does and sends its requests for the team stack ${stack}`, async () => {
