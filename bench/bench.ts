@@ -149,6 +149,13 @@ interface Row {
     pairedRatios: number[];
     /** The same, over the same-requests floor run next to it. */
     pairedSameRatios: number[];
+    /**
+     * A floor process that registers nothing (an empty plan): Node's start, the SDK's load, the
+     * runner; a constant in the render's CPU and in each floor's, which pulls their ratio toward 1.
+     */
+    empty: Sample;
+    /** Each run's render CPU over the same-requests floor's, both less the empty floor run next to them: the ratio of the work that grows with the resources. */
+    pairedSameAboveEmpty: number[];
 }
 
 /** One render only (no floor, no repeats): for the plan it writes. */
@@ -167,13 +174,14 @@ function developersOf(config: Record<string, unknown>): number {
     return (config["sandbox-platform:teams"] as { developers: unknown[] }[]).reduce((sum, team) => sum + team.developers.length, 0);
 }
 
-function scenario(label: string, config: Record<string, unknown>): Row {
+function scenario(label: string, config: Record<string, unknown>, emptyPlan: string): Row {
     const file = path.join(work, `Pulumi.${label}.yaml`);
     fs.writeFileSync(file, YAML.stringify({ config }));
     const renders: Sample[] = [];
     const floors: Sample[] = [];
     const sames: Sample[] = [];
     const providers: Sample[] = [];
+    const empties: Sample[] = [];
     let plan: { resources: { urn: string; type: string; parent?: string; options: { dependsOn: string[] } }[] } | undefined;
     let planFile = "";
     /** One timed process that must succeed; a floor prints how many resources it registered. */
@@ -197,6 +205,7 @@ function scenario(label: string, config: Record<string, unknown>): Row {
         if (providerFloor) {
             providers.push(succeeded("provider-class floor", ["bench/floor", planFile, "--provider-classes"]));
         }
+        empties.push(succeeded("empty floor", ["bench/floor", emptyPlan]));
     }
     return {
         label, plan: plan!.resources as PlanResource[], developers: developersOf(config),
@@ -206,6 +215,8 @@ function scenario(label: string, config: Record<string, unknown>): Row {
         provider: providerFloor ? median(providers) : undefined,
         pairedRatios: renders.map((render, i) => render.cpuMs / floors[i].cpuMs),
         pairedSameRatios: renders.map((render, i) => render.cpuMs / sames[i].cpuMs),
+        empty: median(empties),
+        pairedSameAboveEmpty: renders.map((render, i) => (render.cpuMs - empties[i].cpuMs) / (sames[i].cpuMs - empties[i].cpuMs)),
     };
 }
 
@@ -213,10 +224,10 @@ async function main(): Promise<void> {
     const empty = path.join(work, "empty-plan.json");
     fs.writeFileSync(empty, JSON.stringify({ resources: [] }));
     timed(["bench/floor", empty]); // builds if needed and warms the file cache
-    const rows = sizes.map((developers) => scenario(`team-${developers}`, teamStack(developers)));
-    rows.push(scenario(`mixed-4x${mixedPerTeam}`, mixedStack(mixedPerTeam)));
+    const rows = sizes.map((developers) => scenario(`team-${developers}`, teamStack(developers), empty));
+    rows.push(scenario(`mixed-4x${mixedPerTeam}`, mixedStack(mixedPerTeam), empty));
     if (enterpriseDevelopers > 0) {
-        rows.push(scenario(`enterprise-${enterpriseDevelopers}`, enterpriseStack(enterpriseDevelopers)));
+        rows.push(scenario(`enterprise-${enterpriseDevelopers}`, enterpriseStack(enterpriseDevelopers), empty));
     }
     const pad = (value: string | number, width: number) => String(value).padStart(width);
     console.log(`node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}; per process: CPU time (user+system), wall time, peak RSS; median of ${repeat} run(s) each`);
@@ -242,6 +253,11 @@ async function main(): Promise<void> {
         if (render.resources !== same.resources) {
             console.log(`  (same-requests floor registered ${same.resources} resources, render ${render.resources})`);
         }
+    }
+    console.log("the same, less a floor process that registers nothing (Node's start, the SDK's load, the runner: a constant in both, which pulls the ratio toward 1):");
+    for (const { label, render, same, empty, pairedSameAboveEmpty } of rows) {
+        console.log(`${label.padEnd(14)} empty program ${pad(empty.cpuMs.toFixed(0), 5)} ms; render ${pad((render.cpuMs - empty.cpuMs).toFixed(0), 7)} ms, same-requests floor ${pad((same.cpuMs - empty.cpuMs).toFixed(0), 7)} ms: ` +
+            `${((render.cpuMs - empty.cpuMs) / (same.cpuMs - empty.cpuMs)).toFixed(2)}×${repeat > 1 ? `, per run ${spread(pairedSameAboveEmpty)}` : ""}`);
     }
     if (providerFloor) {
         console.log("floor through @pulumi/kubernetes classes (--provider-classes), for reference:");
