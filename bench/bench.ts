@@ -3,7 +3,8 @@
 // FILE --out DIR` (exactly `npm run render`, minus npm's own start-up) for one team of
 // 40, 160 and 1000 developers and for a mixed config (envbox, sysbox and kata teams and
 // a warm pool), next to the SDK floor measured in the same run: a process started the
-// same way that registers the same number of plain custom resources with the same inputs
+// same way (its CPU without the launcher's, which is the render's packaging, not SDK work)
+// that registers the same number of plain custom resources with the same inputs
 // (bench/floor.ts; a dynamic resource's with its `__provider`, as the render registers it),
 // and a second floor that sends the engine the render's own requests (bench/floor.ts
 // --same-requests: the same URNs, parents, options, dependencies and secrets), the floor
@@ -83,17 +84,24 @@ function enterpriseStack(developers: number): Record<string, unknown> {
 
 interface Sample { resources: number; ms: number; cpuMs: number; rssMiB: number; depth?: number; status: number | null; stderr: string }
 
-/** Runs `node -r bench/peak-rss.js tools/run.js <args>` and measures it as a process. */
-function timed(args: string[]): Sample & { stdout: string } {
+/**
+ * Runs `node -r bench/peak-rss.js tools/run.js <args>` and measures it as a process. The render
+ * is measured with its launcher (tools/run.js: a second Node process that checks the build and
+ * starts the script), as users run it; a floor (`launcher: false`) by the script's process alone,
+ * started by the same launcher with the same V8 flags as the render's: the launcher is the
+ * render's packaging, not work the SDK needs to send the floor's requests (about 75 ms of CPU).
+ */
+function timed(args: string[], { launcher = true }: { launcher?: boolean } = {}): Sample & { stdout: string } {
     const rssFile = path.join(work, `rss-${process.hrtime.bigint()}`);
     const started = process.hrtime.bigint();
     const result = spawnSync(process.execPath, ["-r", path.join(repoRoot, "bench/peak-rss.js"), path.join(repoRoot, "tools/run.js"), ...args], {
         cwd: repoRoot, encoding: "utf8", maxBuffer: 1 << 30, env: { ...process.env, BENCH_RSS_FILE: rssFile },
     });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    // The launcher and the child it runs the script in: CPU adds up, peak RSS is the child's.
-    const lines = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, "utf8").trim().split("\n").map((line) => JSON.parse(line)) : [];
-    const usage = { rss: lines.length > 0 ? Math.max(...lines.map((l) => l.rss)) : NaN, cpuMs: lines.reduce((sum, l) => sum + l.cpuMs, 0) || NaN };
+    // The launcher and the child it runs the script in: CPU adds up (the launcher's only when asked), peak RSS is the child's.
+    const lines: { rss: number; cpuMs: number; launcher: boolean }[] = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, "utf8").trim().split("\n").map((line) => JSON.parse(line)) : [];
+    const counted = lines.filter((line) => launcher || !line.launcher);
+    const usage = { rss: lines.length > 0 ? Math.max(...lines.map((l) => l.rss)) : NaN, cpuMs: counted.reduce((sum, l) => sum + l.cpuMs, 0) || NaN };
     return { resources: 0, ms, cpuMs: usage.cpuMs, rssMiB: usage.rss / 2 ** 20, status: result.status, stderr: result.stderr, stdout: result.stdout };
 }
 
@@ -141,6 +149,13 @@ interface Row {
     pairedRatios: number[];
     /** The same, over the same-requests floor run next to it. */
     pairedSameRatios: number[];
+    /**
+     * A floor process that registers nothing (an empty plan): Node's start, the SDK's load, the
+     * runner; a constant in the render's CPU and in each floor's, which pulls their ratio toward 1.
+     */
+    empty: Sample;
+    /** Each run's render CPU over the same-requests floor's, both less the empty floor run next to them: the ratio of the work that grows with the resources. */
+    pairedSameAboveEmpty: number[];
 }
 
 /** One render only (no floor, no repeats): for the plan it writes. */
@@ -159,18 +174,19 @@ function developersOf(config: Record<string, unknown>): number {
     return (config["sandbox-platform:teams"] as { developers: unknown[] }[]).reduce((sum, team) => sum + team.developers.length, 0);
 }
 
-function scenario(label: string, config: Record<string, unknown>): Row {
+function scenario(label: string, config: Record<string, unknown>, emptyPlan: string): Row {
     const file = path.join(work, `Pulumi.${label}.yaml`);
     fs.writeFileSync(file, YAML.stringify({ config }));
     const renders: Sample[] = [];
     const floors: Sample[] = [];
     const sames: Sample[] = [];
     const providers: Sample[] = [];
+    const empties: Sample[] = [];
     let plan: { resources: { urn: string; type: string; parent?: string; options: { dependsOn: string[] } }[] } | undefined;
     let planFile = "";
     /** One timed process that must succeed; a floor prints how many resources it registered. */
     const succeeded = (what: string, args: string[]) => {
-        const sample = timed(args);
+        const sample = timed(args, { launcher: what === "render" });
         if (sample.status !== 0) {
             throw new Error(`${what} for ${label} exited ${sample.status}: ${sample.stderr.slice(-2000)}`);
         }
@@ -189,6 +205,7 @@ function scenario(label: string, config: Record<string, unknown>): Row {
         if (providerFloor) {
             providers.push(succeeded("provider-class floor", ["bench/floor", planFile, "--provider-classes"]));
         }
+        empties.push(succeeded("empty floor", ["bench/floor", emptyPlan]));
     }
     return {
         label, plan: plan!.resources as PlanResource[], developers: developersOf(config),
@@ -198,6 +215,8 @@ function scenario(label: string, config: Record<string, unknown>): Row {
         provider: providerFloor ? median(providers) : undefined,
         pairedRatios: renders.map((render, i) => render.cpuMs / floors[i].cpuMs),
         pairedSameRatios: renders.map((render, i) => render.cpuMs / sames[i].cpuMs),
+        empty: median(empties),
+        pairedSameAboveEmpty: renders.map((render, i) => (render.cpuMs - empties[i].cpuMs) / (sames[i].cpuMs - empties[i].cpuMs)),
     };
 }
 
@@ -205,10 +224,10 @@ async function main(): Promise<void> {
     const empty = path.join(work, "empty-plan.json");
     fs.writeFileSync(empty, JSON.stringify({ resources: [] }));
     timed(["bench/floor", empty]); // builds if needed and warms the file cache
-    const rows = sizes.map((developers) => scenario(`team-${developers}`, teamStack(developers)));
-    rows.push(scenario(`mixed-4x${mixedPerTeam}`, mixedStack(mixedPerTeam)));
+    const rows = sizes.map((developers) => scenario(`team-${developers}`, teamStack(developers), empty));
+    rows.push(scenario(`mixed-4x${mixedPerTeam}`, mixedStack(mixedPerTeam), empty));
     if (enterpriseDevelopers > 0) {
-        rows.push(scenario(`enterprise-${enterpriseDevelopers}`, enterpriseStack(enterpriseDevelopers)));
+        rows.push(scenario(`enterprise-${enterpriseDevelopers}`, enterpriseStack(enterpriseDevelopers), empty));
     }
     const pad = (value: string | number, width: number) => String(value).padStart(width);
     console.log(`node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}; per process: CPU time (user+system), wall time, peak RSS; median of ${repeat} run(s) each`);
@@ -234,6 +253,11 @@ async function main(): Promise<void> {
         if (render.resources !== same.resources) {
             console.log(`  (same-requests floor registered ${same.resources} resources, render ${render.resources})`);
         }
+    }
+    console.log("the same, less a floor process that registers nothing (Node's start, the SDK's load, the runner: a constant in both, which pulls the ratio toward 1):");
+    for (const { label, render, same, empty, pairedSameAboveEmpty } of rows) {
+        console.log(`${label.padEnd(14)} empty program ${pad(empty.cpuMs.toFixed(0), 5)} ms; render ${pad((render.cpuMs - empty.cpuMs).toFixed(0), 7)} ms, same-requests floor ${pad((same.cpuMs - empty.cpuMs).toFixed(0), 7)} ms: ` +
+            `${((render.cpuMs - empty.cpuMs) / (same.cpuMs - empty.cpuMs)).toFixed(2)}×${repeat > 1 ? `, per run ${spread(pairedSameAboveEmpty)}` : ""}`);
     }
     if (providerFloor) {
         console.log("floor through @pulumi/kubernetes classes (--provider-classes), for reference:");

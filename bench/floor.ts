@@ -14,11 +14,12 @@
 // With `--same-requests`, the floor sends the engine what the render sends for each resource
 // (sameRequestsProgram below): the same type, name and parent (so the same URN), components as
 // components, the same options, and inputs that hold other resources' ids as their Outputs and
-// the render's secrets as secrets, so the same dependencies and propertyDependencies. It is
-// still the least program that does so: one flat loop, one secret Output, no config, no policy,
-// no files. test/bench-floor.test.ts holds its requests to the render's.
+// the render's secrets as secrets, so the same dependencies and propertyDependencies, and a
+// StackReference read as the render reads it. It is still the least program that does so: one
+// flat loop, one secret Output, no copy of an input it does not change, an id passed as the id
+// Output itself, no config, no policy, no files, and no provider SDK loaded (@pulumi/kubernetes
+// only with --provider-classes). test/bench-floor.test.ts holds its requests to the render's.
 import * as fs from "fs";
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { runProgram } from "../tools/program-runner";
 import { registeredProviderText } from "./registered-provider-text";
@@ -41,6 +42,10 @@ function providerClass(type: string): ProviderClass | undefined {
         return undefined;
     }
     const [, group, version, kind] = match;
+    // Loaded here, for --provider-classes only: the other floors register nothing through it, and
+    // loading @pulumi/kubernetes costs a process about 40 ms of CPU that the floor must not carry.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const k8s = require("@pulumi/kubernetes");
     // The SDK's module per API group: core, apps, networking (networking.k8s.io), rbac (rbac.authorization.k8s.io), node, ...
     const module = (k8s as unknown as Record<string, Record<string, Record<string, unknown>>>)[group.split(".")[0]];
     const found = module?.[version]?.[kind];
@@ -71,6 +76,17 @@ class Component extends pulumi.ComponentResource {
     }
 }
 
+/**
+ * A provider package's component, such as @pulumi/kubernetes' yaml/v2 ConfigGroup: a remote
+ * component (its class registers it with `remote: true`, its inputs and the package's version,
+ * and the engine constructs its children), so a `dependsOn` on it is a dependency on its URN.
+ */
+class RemoteComponent extends pulumi.ComponentResource {
+    constructor(type: string, name: string, inputs: pulumi.Inputs, opts: pulumi.ComponentResourceOptions) {
+        super(type, name, inputs, opts, true);
+    }
+}
+
 /** The version a provider package's classes register with (their package.json's, as utilities.getVersion reads it), by type token. */
 function packageVersion(type: string): { version?: string } {
     const pkg = type.split(":")[0];
@@ -85,6 +101,9 @@ function packageVersion(type: string): { version?: string } {
 }
 const versions = new Map<string, string>();
 
+/** The type token of @pulumi/pulumi's StackReference (stackReference.js), a resource the SDK reads. */
+const stackReferenceType = "pulumi:pulumi:StackReference";
+
 /** The render's mock ids in a text (`<id:name>`, tools/mock-outputs.ts mockId). */
 const mockIdPattern = /<id:[^>]+>/g;
 
@@ -95,33 +114,61 @@ const mockIdPattern = /<id:[^>]+>/g;
  * resource's `id` Output instead (the same dependency the render's Output made), and the
  * render's secrets (`[secret]` in the plan) are one secret Output. What it cannot rebuild from
  * the plan: a value another resource computes that is not its id (a Vault CA's public key, a
- * token) stays plain text, without the dependency; so this floor is, if anything, cheaper than
- * the exact one.
+ * token) stays plain text, without the dependency; a secret's content is "[secret]"; options and
+ * component outputs the plan does not record are left out; so this floor is, if anything,
+ * cheaper than the exact one. A StackReference is read (the SDK's class always is), and a
+ * provider package's component is registered as the remote component its class registers.
  */
 export function sameRequestsProgram(resources: FloorResource[]): void {
     const byUrn = new Map<string, pulumi.Resource>();
     const byMockId = new Map<string, pulumi.CustomResource>();
     const secret = pulumi.secret(redacted);
+    // Returns the value itself wherever nothing in it is replaced (no copy of the plan's inputs),
+    // and a resource's `id` Output itself for a text that is that id (no apply): the same request.
     const input = (value: unknown): unknown => {
         if (typeof value === "string") {
             if (value === redacted) {
                 return secret;
+            }
+            if (!value.includes("<id:")) {
+                return value;
             }
             const ids = [...new Set(value.match(mockIdPattern) ?? [])].filter((id) => byMockId.has(id));
             if (ids.length === 0) {
                 return value;
             }
             if (ids.length === 1) {
-                return byMockId.get(ids[0])!.id.apply((resolved) => value.split(ids[0]).join(resolved));
+                const id = byMockId.get(ids[0])!.id;
+                return value === ids[0] ? id : id.apply((resolved) => value.split(ids[0]).join(resolved));
             }
             return pulumi.all(ids.map((id) => byMockId.get(id)!.id)).apply((resolved) =>
                 ids.reduce((text, id, i) => text.split(id).join(resolved[i]), value));
         }
         if (Array.isArray(value)) {
-            return value.map(input);
+            let copy: unknown[] | undefined;
+            for (let i = 0; i < value.length; i++) {
+                const entry = input(value[i]);
+                if (copy === undefined && entry !== value[i]) {
+                    copy = value.slice(0, i);
+                }
+                copy?.push(entry);
+            }
+            return copy ?? value;
         }
         if (value !== null && typeof value === "object") {
-            return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, input(entry)]));
+            let copy: Record<string, unknown> | undefined;
+            const entries = Object.entries(value);
+            for (let i = 0; i < entries.length; i++) {
+                const [key, entry] = entries[i];
+                const result = input(entry);
+                if (copy === undefined && result !== entry) {
+                    copy = Object.fromEntries(entries.slice(0, i));
+                }
+                if (copy !== undefined) {
+                    copy[key] = result;
+                }
+            }
+            return copy ?? value;
         }
         return value;
     };
@@ -137,11 +184,16 @@ export function sameRequestsProgram(resources: FloorResource[]): void {
         };
         let created: pulumi.Resource;
         if (!resource.custom) {
-            created = new Component(resource.type, resource.name, opts);
+            // A component of a provider package (a type of kubernetes:, vault:, random:) is that package's remote component; the rest are the program's own.
+            const version = packageVersion(resource.type);
+            created = version.version === undefined ? new Component(resource.type, resource.name, opts)
+                : new RemoteComponent(resource.type, resource.name, input(resource.inputs) as pulumi.Inputs, { ...opts, ...version });
         } else {
             const dynamic = registeredProviderText(resource) !== undefined;
             const secretOutputs = dynamic && resource.inputs.kind !== poolAssignmentKind ? { additionalSecretOutputs: [...boundarySecretOutputs] } : {};
-            const read = options.read ? { id: mockId(resource.name) } : {};
+            // A StackReference is always read, never registered, with the referenced stack's name as its id
+            // (@pulumi/pulumi stackReference.js); plan.json does not say which resources were read.
+            const read = resource.type === stackReferenceType ? { id: resource.inputs.name as string } : options.read ? { id: mockId(resource.name) } : {};
             const custom = new Custom(resource.type, resource.name, input(registeredInputs(resource)) as pulumi.Inputs, { ...opts, ...secretOutputs, ...read, ...packageVersion(resource.type) });
             if (!byMockId.has(mockId(resource.name))) {
                 byMockId.set(mockId(resource.name), custom);
