@@ -21,7 +21,7 @@
 // only with --provider-classes). test/bench-floor.test.ts holds its requests to the render's.
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
-import { runProgram } from "../tools/program-runner";
+import { mapSharing, runProgram } from "../tools/program-runner";
 import { registeredProviderText } from "./registered-provider-text";
 import { boundarySecretOutputs } from "../components/access/boundary/resources";
 import { poolAssignmentKind } from "../components/sandboxes/pool-assignment-provider";
@@ -145,15 +145,7 @@ export function sameRequestsProgram(resources: FloorResource[]): void {
                 ids.reduce((text, id, i) => text.split(id).join(resolved[i]), value));
         }
         if (Array.isArray(value)) {
-            let copy: unknown[] | undefined;
-            for (let i = 0; i < value.length; i++) {
-                const entry = input(value[i]);
-                if (copy === undefined && entry !== value[i]) {
-                    copy = value.slice(0, i);
-                }
-                copy?.push(entry);
-            }
-            return copy ?? value;
+            return mapSharing(value, input);
         }
         if (value !== null && typeof value === "object") {
             let copy: Record<string, unknown> | undefined;

@@ -84,15 +84,7 @@ const secretSig = "1b47061264138c4ac30d75fd1eb44270";
  */
 export function redactSecrets(value: unknown): any {
     if (Array.isArray(value)) {
-        let copy: unknown[] | undefined;
-        for (let i = 0; i < value.length; i++) {
-            const entry = redactSecrets(value[i]);
-            if (copy === undefined && entry !== value[i]) {
-                copy = value.slice(0, i);
-            }
-            copy?.push(entry);
-        }
-        return copy ?? value;
+        return mapSharing(value, redactSecrets);
     }
     if (value && typeof value === "object") {
         const record = value as Record<string, unknown>;
@@ -138,6 +130,19 @@ export async function redactSecretOutputs(value: unknown): Promise<any> {
         return Object.fromEntries(entries.filter(([, entry]) => entry !== undefined));
     }
     return value;
+}
+
+/** `values.map(map)`, but `values` itself when no entry changed, and a copy only from the first change on. */
+export function mapSharing<T>(values: T[], map: (value: T) => T): T[] {
+    let copy: T[] | undefined;
+    for (let i = 0; i < values.length; i++) {
+        const entry = map(values[i]);
+        if (copy === undefined && entry !== values[i]) {
+            copy = values.slice(0, i);
+        }
+        copy?.push(entry);
+    }
+    return copy ?? values;
 }
 
 /** Marks an entry redactSecrets leaves out. */
