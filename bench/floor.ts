@@ -22,10 +22,8 @@
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { mapSharing, runProgram } from "../tools/program-runner";
-import { registeredProviderText } from "./registered-provider-text";
-import { boundarySecretOutputs } from "../components/access/boundary/resources";
-import { poolAssignmentKind } from "../components/sandboxes/pool-assignment-provider";
-import { mockId, redacted } from "../tools/mock-outputs";
+import { registeredProviderText, registeredSecretOutputs } from "./registered-provider-text";
+import { mockId, mockIdPattern, redacted } from "../tools/mock-outputs";
 
 class Plain extends pulumi.CustomResource {
     constructor(type: string, name: string, inputs: Record<string, unknown>) {
@@ -104,9 +102,6 @@ const versions = new Map<string, string>();
 /** The type token of @pulumi/pulumi's StackReference (stackReference.js), a resource the SDK reads. */
 const stackReferenceType = "pulumi:pulumi:StackReference";
 
-/** The render's mock ids in a text (`<id:name>`, tools/mock-outputs.ts mockId). */
-const mockIdPattern = /<id:[^>]+>/g;
-
 /**
  * The least program that registers the plan's resources as the render does (`--same-requests`):
  * the same type, name and parent, the same options (a Boundary resource's secret outputs
@@ -181,12 +176,12 @@ export function sameRequestsProgram(resources: FloorResource[]): void {
             created = version.version === undefined ? new Component(resource.type, resource.name, opts)
                 : new RemoteComponent(resource.type, resource.name, input(resource.inputs) as pulumi.Inputs, { ...opts, ...version });
         } else {
-            const dynamic = registeredProviderText(resource) !== undefined;
-            const secretOutputs = dynamic && resource.inputs.kind !== poolAssignmentKind ? { additionalSecretOutputs: [...boundarySecretOutputs] } : {};
+            const secretOutputs = registeredSecretOutputs(resource);
+            const secretOutputsOption = secretOutputs ? { additionalSecretOutputs: [...secretOutputs] } : {};
             // A StackReference is always read, never registered, with the referenced stack's name as its id
             // (@pulumi/pulumi stackReference.js); plan.json does not say which resources were read.
             const read = resource.type === stackReferenceType ? { id: resource.inputs.name as string } : options.read ? { id: mockId(resource.name) } : {};
-            const custom = new Custom(resource.type, resource.name, input(registeredInputs(resource)) as pulumi.Inputs, { ...opts, ...secretOutputs, ...read, ...packageVersion(resource.type) });
+            const custom = new Custom(resource.type, resource.name, input(registeredInputs(resource)) as pulumi.Inputs, { ...opts, ...secretOutputsOption, ...read, ...packageVersion(resource.type) });
             if (!byMockId.has(mockId(resource.name))) {
                 byMockId.set(mockId(resource.name), custom);
             }

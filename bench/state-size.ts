@@ -14,11 +14,11 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { boundaryProviderText, installedBoundaryProvider } from "../components/access/boundary/provider-reference";
-import { boundarySecretOutputs } from "../components/access/boundary/resources";
-import { mockId } from "../tools/mock-outputs";
+import { dynamicResourceType } from "../components/installed-provider";
+import { mockId, mockIdPattern } from "../tools/mock-outputs";
 import { boundaryProvider } from "../components/access/boundary/provider";
-import { poolAssignmentKind, poolAssignmentProviderText } from "../components/sandboxes/pool-assignment-resource";
-import { registeredProviderText } from "./registered-provider-text";
+import { poolAssignmentProviderText } from "../components/sandboxes/pool-assignment-resource";
+import { registeredProviderText, registeredSecretOutputs } from "./registered-provider-text";
 import { poolAssignmentProvider } from "../components/sandboxes/pool-assignment-provider";
 
 export interface PlanResource { urn: string; type: string; name: string; parent?: string; custom: boolean; options: { dependsOn: string[] }; inputs: Record<string, any> }
@@ -130,11 +130,11 @@ export function unmodelledBytes(resources: PlanResource[]): UnmodelledBytes {
     }
     const referenced = (value: unknown): string[] => {
         const text = JSON.stringify(value) ?? "";
-        return [...new Set([...text.matchAll(/<id:[^>]+>/g)].map((match) => urnByMockId.get(match[0])).filter((urn): urn is string => urn !== undefined))];
+        return [...new Set([...text.matchAll(mockIdPattern)].map((match) => urnByMockId.get(match[0])).filter((urn): urn is string => urn !== undefined))];
     };
     const field = (value: Record<string, unknown>) => bytes({ a: 0, ...value }) - bytes({ a: 0 });
     for (const resource of resources) {
-        const dynamic = resource.type === "pulumi-nodejs:dynamic:Resource";
+        const dynamic = resource.type === dynamicResourceType;
         // The plan leaves a dynamic resource's __provider out of its inputs; the engine has it as an input like any other.
         const inputs = dynamic ? { ...resource.inputs, __provider: "" } : resource.inputs;
         const propertyDependencies = Object.fromEntries(Object.entries(inputs).map(([key, value]) => [key, referenced(value)]));
@@ -148,8 +148,9 @@ export function unmodelledBytes(resources: PlanResource[]): UnmodelledBytes {
         if (resource.custom) {
             result.ids += field({ id: mockId(resource.name) });
         }
-        if (dynamic && resource.inputs.kind !== poolAssignmentKind) {
-            result.additionalSecretOutputs += field({ additionalSecretOutputs: boundarySecretOutputs });
+        const secretOutputs = registeredSecretOutputs(resource);
+        if (secretOutputs) {
+            result.additionalSecretOutputs += field({ additionalSecretOutputs: secretOutputs });
         }
         result.timestamps += field({ created: timestamp, modified: timestamp });
     }

@@ -17,6 +17,9 @@ export function mockId(name: string): string {
     return `<id:${name}>`;
 }
 
+/** Every mock id in a text (a global pattern: use with match or matchAll). */
+export const mockIdPattern = /<id:[^>]+>/g;
+
 type Simulator = (name: string, inputs: Record<string, any>) => Record<string, unknown>;
 
 const dynamicSimulators: Record<string, Simulator> = {
