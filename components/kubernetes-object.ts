@@ -18,6 +18,7 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { classTypeToken, requireClassInputs } from "./class-free";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { resourceOptsDefaults } = require("@pulumi/kubernetes/utilities") as { resourceOptsDefaults(): pulumi.CustomResourceOptions };
@@ -49,7 +50,7 @@ type ArgsOf<K extends KubernetesKind> = {
 
 /** The type token of a kind's class (its `__pulumiType`, e.g. `kubernetes:apps/v1:Deployment`). */
 export function kubernetesType(kind: KubernetesKind): string {
-    return (kinds[kind].type as unknown as { __pulumiType: string }).__pulumiType;
+    return classTypeToken(kinds[kind].type);
 }
 
 /** The fields a kind's class copies from its arguments, in its order (apiVersion and kind its constants), and those it requires. */
@@ -63,12 +64,8 @@ function inputsOf(kind: KubernetesKind, args: object, opts: pulumi.CustomResourc
         // The class's read path (`get`): it sends no inputs and its outputs are the object's state.
         throw new Error(`KubernetesObject.${kind} registers a ${kind}; to read an existing one (the \`id\` option), use k8s.${kinds[kind].apiVersion === "v1" ? "core.v1" : "apps.v1"}.${kind}.get`);
     }
+    requireClassInputs(kinds[kind].required, args, opts);
     const given = args as Record<string, unknown>;
-    for (const field of kinds[kind].required as string[]) {
-        if (given[field] === undefined && !opts.urn) {
-            throw new Error(`Missing required property '${field}'`); // the class's own message
-        }
-    }
     const inputs: Record<string, unknown> = {};
     for (const field of kinds[kind].fields) {
         const value = field === "apiVersion" ? kinds[kind].apiVersion : field === "kind" ? kind : given[field];

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import { PlatformConfig, VaultConfig } from "../config/schema";
 import { commonLabels, teamNamespace } from "../naming";
+import { classTypeToken, requireClassInputs } from "../class-free";
 import { sshCaConfigMapName, sshCaKeyFile } from "./sshd";
 import { sshExtensions } from "./vault-policies";
 import { SshRoleSpec, buildBoundaryTokens, buildDeveloperPolicies, buildSshRoles } from "./vault-roles";
@@ -71,11 +72,6 @@ export class VaultSshCa extends pulumi.ComponentResource {
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const vaultResourceDefaults = (require("@pulumi/vault/utilities") as { resourceOptsDefaults(): pulumi.CustomResourceOptions }).resourceOptsDefaults;
 
-/** A @pulumi/vault class's type token: its static `__pulumiType` (marked @internal in its declarations). */
-function vaultType(Class: unknown): string {
-    return (Class as { __pulumiType: string }).__pulumiType;
-}
-
 /**
  * The @pulumi/vault classes VaultResource registers as, and the inputs each requires: classes whose
  * constructor only copies its inputs, in sorted order, checks the required ones and merges the
@@ -84,8 +80,8 @@ function vaultType(Class: unknown): string {
  * are created with their class.
  */
 export const classFreeVaultTypes: ReadonlyMap<string, { className: string; required: readonly string[] }> = new Map([
-    [vaultType(vault.Policy), { className: "vault.Policy", required: ["policy"] }],
-    [vaultType(vault.ssh.SecretBackendRole), { className: "vault.ssh.SecretBackendRole", required: ["backend", "keyType"] }],
+    [classTypeToken(vault.Policy), { className: "vault.Policy", required: ["policy"] }],
+    [classTypeToken(vault.ssh.SecretBackendRole), { className: "vault.ssh.SecretBackendRole", required: ["backend", "keyType"] }],
 ]);
 
 /**
@@ -105,7 +101,7 @@ export const classFreeVaultTypes: ReadonlyMap<string, { className: string; requi
  */
 export class VaultResource<Args extends object> extends pulumi.CustomResource {
     constructor(Class: new (name: string, args: Args, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource, name: string, args: Args, opts: pulumi.CustomResourceOptions) {
-        super(vaultType(Class), name, classInputs(vaultType(Class), args, opts), pulumi.mergeOptions(vaultResourceDefaults(), opts));
+        super(classTypeToken(Class), name, classInputs(classTypeToken(Class), args, opts), pulumi.mergeOptions(vaultResourceDefaults(), opts));
     }
 }
 
@@ -116,12 +112,8 @@ function classInputs(type: string, args: object, opts: pulumi.CustomResourceOpti
         const accepted = [...classFreeVaultTypes.values()].map(({ className }) => className).join(" or ");
         throw new Error(`VaultResource: ${type} is not registered without its class (its constructor may add secrets or options); accepted: ${accepted}. Create it with its class.`);
     }
+    requireClassInputs(known.required, args, opts);
     const given = args as Record<string, unknown>;
-    for (const field of known.required) {
-        if (given[field] === undefined && !opts.urn) {
-            throw new Error(`Missing required property '${field}'`); // the class's own message
-        }
-    }
     return Object.fromEntries(Object.keys(given).sort().filter((key) => given[key] !== undefined).map((key) => [key, given[key]]));
 }
 
