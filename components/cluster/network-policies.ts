@@ -9,13 +9,13 @@
 // platform service names the endpoint pods or IPs, never the Service address alone.
 
 import { EgressAllowRule, PlatformConfig, TeamConfig } from "../config/schema";
-
-/** What every policy builder reads: the cluster's address ranges and the network section. */
-export type PolicyContext = Pick<PlatformConfig, "cluster" | "network">;
 import { NetworkPolicy } from "../manifest";
 import { commonLabels, labels, partOf, teamNamespace } from "../naming";
 import { sshdPort } from "../access/sshd";
 import { Cidr, cidrContains, cidrsOverlap, ipv4At, mustParseCidr, parseCidr } from "./cidr";
+
+/** What every policy builder reads: the cluster's address ranges and the network section. */
+export type PolicyContext = Pick<PlatformConfig, "cluster" | "network">;
 
 /** Ports a sandbox serves: sshd and code-server. */
 export const sandboxPorts = { ssh: 22, codeServer: 13337 } as const;

@@ -23,6 +23,11 @@ export function notKnownPaths(value: unknown, at: string): string[] {
     return [];
 }
 
+/** A component's argument errors, one line per problem, each starting with the argument's path. */
+export function invalidArguments(kind: string, component: string, lines: string[]): Error {
+    return new Error(`${kind} ${component}: invalid arguments:\n${lines.join("\n")}`);
+}
+
 /**
  * Throws, naming each argument, when a plain argument (every key of `args` but `inputs`) holds an
  * Output, a secret or an unknown value; the message has the shape of the arguments' other errors.
@@ -34,6 +39,6 @@ export function requireKnownArguments(kind: string, component: string, args: obj
     if (paths.length > 0) {
         const lines = paths.map((path) => `${path}: is a secret or another resource's output; this argument is plain: ` +
             "give a value known when the program runs (a literal or a plain config value)");
-        throw new Error(`${kind} ${component}: invalid arguments:\n${lines.join("\n")}`);
+        throw invalidArguments(kind, component, lines);
     }
 }

@@ -14,7 +14,7 @@ import { ConnectInstructions } from "../access/connect";
 import { DeveloperSandbox } from "../sandboxes/team-sandboxes";
 import { deployTeamStack } from "../team-stack";
 import { TeamStackComponentArgs } from "./team-stack-args";
-import { requireKnownArguments } from "./plain-arguments";
+import { invalidArguments, requireKnownArguments } from "./plain-arguments";
 
 /** The component's type token: package `sandbox-platform`, module `index` (the only module a component provider serves). */
 export const teamStackType = "sandbox-platform:index:TeamStack";
@@ -36,7 +36,7 @@ export function teamStackRaw(args: TeamStackComponentArgs): Raw {
 export function argumentsError(kind: string, component: string, error: ConfigError): Error {
     const prefix = `${configNamespace}:`;
     const lines = error.issues.map((issue) => `${issue.key.startsWith(prefix) ? issue.key.slice(prefix.length) : issue.key}: ${issue.detail}`);
-    return new Error(`${kind} ${component}: invalid arguments:\n${lines.join("\n")}`);
+    return invalidArguments(kind, component, lines);
 }
 
 /** `parse()`, with a ConfigError it throws turned into argumentsError (the component's own words, each problem at its argument path). */
