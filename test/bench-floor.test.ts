@@ -13,6 +13,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { FloorResource, sameRequestsProgram } from "../bench/floor";
+import { redacted } from "../tools/mock-outputs";
 import { runProgram } from "../tools/program-runner";
 import { planJson } from "../tools/render-files";
 import { renderStack } from "../tools/render-stack";
@@ -26,8 +27,6 @@ const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor
 /** @pulumi/pulumi runtime/rpc.js specialSigKey and specialSecretSig: how a secret value is sent. */
 const secretKey = "4dabf18193072939515e22adb298388d";
 const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
-/** What plan.json holds for a secret (tools/mock-outputs.ts redacted). */
-const redacted = "[secret]";
 
 interface Struct { toJavaScript(): Record<string, unknown> }
 interface Request { getName(): string; getType(): string; getObject(): Struct; toObject(): Record<string, unknown> }
