@@ -16,8 +16,9 @@
 // (test/kubernetes-object.test.ts, through the SDK's mock monitor). The objects are used as
 // dependencies only; nothing reads their outputs.
 
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { k8sClasses } from "./provider-classes";
 import { classTypeToken, requireClassInputs } from "./class-free";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -31,11 +32,11 @@ const { resourceOptsDefaults } = require("@pulumi/kubernetes/utilities") as { re
  * test/kubernetes-object.test.ts reads the field order from each class's constructor.
  */
 const kinds = {
-    PersistentVolumeClaim: { type: k8s.core.v1.PersistentVolumeClaim, apiVersion: "v1", fields: ["apiVersion", "kind", "metadata", "spec"], required: [], aliases: {} },
-    ConfigMap: { type: k8s.core.v1.ConfigMap, apiVersion: "v1", fields: ["apiVersion", "binaryData", "data", "immutable", "kind", "metadata"], required: [], aliases: {} },
-    Service: { type: k8s.core.v1.Service, apiVersion: "v1", fields: ["apiVersion", "kind", "metadata", "spec"], required: [], aliases: {} },
+    PersistentVolumeClaim: { type: k8sClasses.core.v1.PersistentVolumeClaim, apiVersion: "v1", fields: ["apiVersion", "kind", "metadata", "spec"], required: [], aliases: {} },
+    ConfigMap: { type: k8sClasses.core.v1.ConfigMap, apiVersion: "v1", fields: ["apiVersion", "binaryData", "data", "immutable", "kind", "metadata"], required: [], aliases: {} },
+    Service: { type: k8sClasses.core.v1.Service, apiVersion: "v1", fields: ["apiVersion", "kind", "metadata", "spec"], required: [], aliases: {} },
     Deployment: {
-        type: k8s.apps.v1.Deployment, apiVersion: "apps/v1", fields: ["apiVersion", "kind", "metadata", "spec"], required: ["spec"],
+        type: k8sClasses.apps.v1.Deployment, apiVersion: "apps/v1", fields: ["apiVersion", "kind", "metadata", "spec"], required: ["spec"],
         aliases: { aliases: ["kubernetes:apps/v1beta1:Deployment", "kubernetes:apps/v1beta2:Deployment", "kubernetes:extensions/v1beta1:Deployment"].map((type) => ({ type })) },
     },
 };
@@ -77,7 +78,7 @@ function inputsOf(kind: KubernetesKind, args: object, opts: pulumi.CustomResourc
 }
 
 /**
- * A class that registers what `new k8s.<group>.<version>.<kind>(name, args, opts)` registers, apart
+ * A class that registers what `new k8sClasses.<group>.<version>.<kind>(name, args, opts)` registers, apart
  * from output-only properties. A class (not a function around one) so that the resource is
  * registered as many frames deep as the @pulumi/kubernetes class would be: the SDK captures the
  * call stack of every registration (test/program-runner.test.ts holds its depth). Its prototype
@@ -99,7 +100,7 @@ function registeredAs<K extends KubernetesKind>(kind: K): new (name: string, arg
     return Registered;
 }
 
-/** `new KubernetesObject.Deployment(name, args, opts)` registers what `new k8s.apps.v1.Deployment(name, args, opts)` does, without its output-only properties. */
+/** `new KubernetesObject.Deployment(name, args, opts)` registers what `new k8sClasses.apps.v1.Deployment(name, args, opts)` does, without its output-only properties. */
 export const KubernetesObject: { [K in KubernetesKind]: new (name: string, args: ArgsOf<K>, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource } = {
     PersistentVolumeClaim: registeredAs("PersistentVolumeClaim"),
     ConfigMap: registeredAs("ConfigMap"),

@@ -1,10 +1,10 @@
 // TeamIdentity: what the platform stack creates per declared team in split mode so that the
 // team's own stack can deploy with least privilege. Thin wiring over team-identity.ts.
 
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import * as vault from "@pulumi/vault";
+import { k8sClasses, vaultClasses } from "../provider-classes";
 import { teamNamespace } from "../naming";
 import { ConnectionInput, AccountPassword, AuthMethodPassword, Role, User } from "./boundary/resources";
 import {
@@ -41,7 +41,7 @@ export interface TeamIdentityOutputs {
 
 /** The deployers' namespace (ServiceAccounts and their token Secrets); create once per platform stack. */
 export function deployerNamespaceResource(opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
-    return new k8s.core.v1.Namespace(deployerNamespace, buildDeployerNamespace(), opts);
+    return new k8sClasses.core.v1.Namespace(deployerNamespace, buildDeployerNamespace(), opts);
 }
 
 /** The org-scoped password auth method every team deployer's account lives in; create once per platform stack. */
@@ -67,10 +67,10 @@ export class TeamIdentity extends pulumi.ComponentResource {
 
         const objects = buildDeployerObjects(team, namespace);
         const tokenName = deployerTokenSecretName(team);
-        const account = new k8s.core.v1.ServiceAccount(`${deployerNamespace}-${objects.serviceAccount.metadata!.name}`, objects.serviceAccount, inDeployers);
-        const role = new k8s.rbac.v1.Role(`${namespace}-${deployerName}`, objects.role, inNamespace);
-        new k8s.rbac.v1.RoleBinding(`${namespace}-${deployerName}`, objects.roleBinding, { ...inNamespace, dependsOn: [account, role] });
-        const tokenSecret = new k8s.core.v1.Secret(`${deployerNamespace}-${tokenName}`, objects.tokenSecret, { ...inDeployers, dependsOn: [account] });
+        const account = new k8sClasses.core.v1.ServiceAccount(`${deployerNamespace}-${objects.serviceAccount.metadata!.name}`, objects.serviceAccount, inDeployers);
+        const role = new k8sClasses.rbac.v1.Role(`${namespace}-${deployerName}`, objects.role, inNamespace);
+        new k8sClasses.rbac.v1.RoleBinding(`${namespace}-${deployerName}`, objects.roleBinding, { ...inNamespace, dependsOn: [account, role] });
+        const tokenSecret = new k8sClasses.core.v1.Secret(`${deployerNamespace}-${tokenName}`, objects.tokenSecret, { ...inDeployers, dependsOn: [account] });
         // The token controller fills the Secret right after it is created (kubernetes/kubernetes
         // pkg/controller/serviceaccount/tokens_controller.go); if the first `pulumi up` read it back
         // still empty, `pulumi refresh` picks the token up.
@@ -92,13 +92,13 @@ export class TeamIdentity extends pulumi.ComponentResource {
     private vaultIdentity(team: string, settings: NonNullable<TeamIdentityArgs["vault"]>) {
         const child: pulumi.CustomResourceOptions = { parent: this, dependsOn: settings.ca ? [settings.ca] : [] };
         const names = teamPolicyNames(team);
-        const deployerPolicy = new vault.Policy(`vault-policy-${names.deployer}`, { name: names.deployer, policy: vaultPolicyText(deployerVaultPolicy(settings.mount, team)) }, child);
+        const deployerPolicy = new vaultClasses.Policy(`vault-policy-${names.deployer}`, { name: names.deployer, policy: vaultPolicyText(deployerVaultPolicy(settings.mount, team)) }, child);
         // The developers' group carries TeamSshCa's templated sign policy; its members are the team's to
         // set (its deployer token may update member_entity_ids only), so Pulumi does not manage them here.
-        new vault.identity.Group(`vault-group-${developerGroupName(team)}`, {
+        new vaultClasses.identity.Group(`vault-group-${developerGroupName(team)}`, {
             name: developerGroupName(team), type: "internal", policies: [names.developerSign], externalMemberEntityIds: true, externalMemberGroupIds: true,
         }, child);
-        const deployerToken = new vault.Token(`vault-token-${names.deployer}`, {
+        const deployerToken = new vaultClasses.Token(`vault-token-${names.deployer}`, {
             policies: [names.deployer], noParent: true, noDefaultPolicy: true, renewable: true, period: "768h", displayName: names.deployer,
         }, { parent: this, dependsOn: [deployerPolicy], additionalSecretOutputs: ["clientToken"] });
         return { vaultMount: settings.mount, vaultToken: pulumi.secret(deployerToken.clientToken) };

@@ -1,9 +1,9 @@
 // Vault on split stacks: each team has its own SSH CA (a mount of its own), made by the platform
 // stack; the team's stack writes only roles on that mount. See vault-policies.ts teamSshMount.
 
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as vault from "@pulumi/vault";
+import { k8sClasses, vaultClasses } from "../provider-classes";
 import { TeamConfig, VaultConfig } from "../config/schema";
 import { commonLabels, teamNamespace } from "../naming";
 import { sshCaConfigMapName, sshCaKeyFile } from "./sshd";
@@ -33,26 +33,26 @@ export class TeamSshCa extends pulumi.ComponentResource {
         super("sandbox-platform:access:TeamSshCa", name, {}, opts);
         const { team, vault: settings } = args;
         this.mount = teamSshMount(settings.sshMount, team);
-        const mount = new vault.Mount(`ssh-ca-mount-${team}`, {
+        const mount = new vaultClasses.Mount(`ssh-ca-mount-${team}`, {
             path: this.mount, type: "ssh", description: `sandbox-platform SSH certificate authority of team ${team}`,
             // No certificate outlives the environment's longest TTL, whatever a team's role asks for.
             maxLeaseTtlSeconds: settings.certMaxTtlSeconds,
         }, { parent: this });
-        const ca = new vault.ssh.SecretBackendCa(`ssh-ca-${team}`, { backend: mount.path, generateSigningKey: true, keyType: "ed25519" }, { parent: this });
+        const ca = new vaultClasses.ssh.SecretBackendCa(`ssh-ca-${team}`, { backend: mount.path, generateSigningKey: true, keyType: "ed25519" }, { parent: this });
         const policyName = teamDeveloperPolicyName(team);
-        new vault.Policy(`ssh-policy-${policyName}`, { name: policyName, policy: teamDeveloperSignPolicy(team, this.mount) }, { parent: this });
+        new vaultClasses.Policy(`ssh-policy-${policyName}`, { name: policyName, policy: teamDeveloperSignPolicy(team, this.mount) }, { parent: this });
         if (args.boundaryToken) {
             const storePolicyName = boundaryPolicyName(team);
-            const policy = new vault.Policy(`boundary-credential-store-policy-${team}`, {
+            const policy = new vaultClasses.Policy(`boundary-credential-store-policy-${team}`, {
                 name: storePolicyName, policy: boundaryCredentialStorePolicy(this.mount, ["*"]),
             }, { parent: this });
-            const token = new vault.Token(`boundary-credential-store-token-${team}`, {
+            const token = new vaultClasses.Token(`boundary-credential-store-token-${team}`, {
                 policies: [storePolicyName], noParent: true, renewable: true, period: "24h", noDefaultPolicy: true,
                 displayName: `boundary-credential-store-${team}`,
             }, { parent: this, dependsOn: [policy], additionalSecretOutputs: ["clientToken"] });
             this.boundaryToken = pulumi.secret(token.clientToken);
         }
-        new k8s.core.v1.ConfigMap(`${teamNamespace(team)}-${sshCaConfigMapName}`, {
+        new k8sClasses.core.v1.ConfigMap(`${teamNamespace(team)}-${sshCaConfigMapName}`, {
             metadata: { name: sshCaConfigMapName, namespace: teamNamespace(team), labels: commonLabels("access") },
             data: { [sshCaKeyFile]: ca.publicKey.apply((key) => `${key.trim()}\n`) },
         }, { parent: this, dependsOn: [args.namespace] });

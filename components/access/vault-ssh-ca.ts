@@ -1,6 +1,6 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as vault from "@pulumi/vault";
+import { k8sClasses, vaultClasses } from "../provider-classes";
 import { PlatformConfig, VaultConfig } from "../config/schema";
 import { commonLabels, teamNamespace } from "../naming";
 import { classTypeToken, requireClassInputs } from "../class-free";
@@ -28,10 +28,10 @@ export class VaultSshCa extends pulumi.ComponentResource {
         super("sandbox-platform:access:VaultSshCa", name, {}, opts);
         const { config } = args;
         const { vault: settings } = config;
-        const mount = new vault.Mount("ssh-ca-mount", {
+        const mount = new vaultClasses.Mount("ssh-ca-mount", {
             path: settings.sshMount, type: "ssh", description: "sandbox-platform SSH certificate authority",
         }, { parent: this, protect: false });
-        const ca = new vault.ssh.SecretBackendCa("ssh-ca", {
+        const ca = new vaultClasses.ssh.SecretBackendCa("ssh-ca", {
             backend: mount.path, generateSigningKey: true, keyType: "ed25519",
         }, { parent: this });
 
@@ -42,14 +42,14 @@ export class VaultSshCa extends pulumi.ComponentResource {
             createSshRole(role, mount.path, settings, { parent: this, dependsOn: [ca] });
         }
         for (const policy of buildDeveloperPolicies(config)) {
-            new VaultResource(vault.Policy, `ssh-policy-${policy.name}`, { name: policy.name, policy: policy.policy }, { parent: this });
+            new VaultResource(vaultClasses.Policy, `ssh-policy-${policy.name}`, { name: policy.name, policy: policy.policy }, { parent: this });
         }
 
         if (args.boundaryToken) {
             // Boundary requires a token per credential store; each signs on its own team's roles only.
             for (const spec of buildBoundaryTokens(config, roles)) {
-                const policy = new vault.Policy(`boundary-credential-store-policy-${spec.team}`, { name: spec.policyName, policy: spec.policy }, { parent: this });
-                const token = new vault.Token(`boundary-credential-store-token-${spec.team}`, {
+                const policy = new vaultClasses.Policy(`boundary-credential-store-policy-${spec.team}`, { name: spec.policyName, policy: spec.policy }, { parent: this });
+                const token = new vaultClasses.Token(`boundary-credential-store-token-${spec.team}`, {
                     policies: [spec.policyName], noParent: true, renewable: true, period: "24h", noDefaultPolicy: true,
                     displayName: `boundary-credential-store-${spec.team}`,
                 }, { parent: this, dependsOn: [policy], additionalSecretOutputs: ["clientToken"] });
@@ -58,7 +58,7 @@ export class VaultSshCa extends pulumi.ComponentResource {
         }
 
         for (const team of config.teams) {
-            new k8s.core.v1.ConfigMap(`${teamNamespace(team.name)}-${sshCaConfigMapName}`, {
+            new k8sClasses.core.v1.ConfigMap(`${teamNamespace(team.name)}-${sshCaConfigMapName}`, {
                 metadata: { name: sshCaConfigMapName, namespace: teamNamespace(team.name), labels: commonLabels("access") },
                 data: { [sshCaKeyFile]: ca.publicKey.apply((key) => `${key.trim()}\n`) },
             }, { parent: this, dependsOn: [args.teamNamespaces[team.name]] });
@@ -80,8 +80,8 @@ const vaultResourceDefaults = (require("@pulumi/vault/utilities") as { resourceO
  * are created with their class.
  */
 export const classFreeVaultTypes: ReadonlyMap<string, { className: string; required: readonly string[] }> = new Map([
-    [classTypeToken(vault.Policy), { className: "vault.Policy", required: ["policy"] }],
-    [classTypeToken(vault.ssh.SecretBackendRole), { className: "vault.ssh.SecretBackendRole", required: ["backend", "keyType"] }],
+    [classTypeToken(vaultClasses.Policy), { className: "vault.Policy", required: ["policy"] }],
+    [classTypeToken(vaultClasses.ssh.SecretBackendRole), { className: "vault.ssh.SecretBackendRole", required: ["backend", "keyType"] }],
 ]);
 
 /**
@@ -95,8 +95,8 @@ export const classFreeVaultTypes: ReadonlyMap<string, { className: string; requi
  * token, @pulumi/vault's own default options (utilities.resourceOptsDefaults(): `{ version }`,
  * merged under the caller's as the class does) and the inputs that are set, in the class's order
  * (the SDK lists a resource's dependencies in the order of its inputs), the request the engine
- * receives is the class's (test/vault-ssh-role.test.ts). `new VaultResource(vault.Policy, name,
- * args, opts)` registers what `new vault.Policy(name, args, opts)` does, as deep in the call stack
+ * receives is the class's (test/vault-ssh-role.test.ts). `new VaultResource(vaultClasses.Policy, name,
+ * args, opts)` registers what `new vaultClasses.Policy(name, args, opts)` does, as deep in the call stack
  * (the SDK captures it for every registration); only for the classes in classFreeVaultTypes.
  */
 export class VaultResource<Args extends object> extends pulumi.CustomResource {
@@ -119,7 +119,7 @@ function classInputs(type: string, args: object, opts: pulumi.CustomResourceOpti
 
 /** One SSH role: user certificates only, for the role's principals, with the CA's TTLs. */
 export function createSshRole(role: SshRoleSpec, backend: pulumi.Input<string>, settings: VaultConfig, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
-    return new VaultResource(vault.ssh.SecretBackendRole, `ssh-role-${role.name}`, {
+    return new VaultResource(vaultClasses.ssh.SecretBackendRole, `ssh-role-${role.name}`, {
         name: role.name,
         backend,
         keyType: "ca",

@@ -1,5 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { k8sClasses } from "../provider-classes";
 import { policyConfigDefaults } from "../../policy/config";
 import type { AdmissionAction } from "../config/stack-schema";
 import { buildAdmissionPolicies } from "./policies";
@@ -20,11 +20,11 @@ export class AdmissionPolicies extends pulumi.ComponentResource {
     constructor(name: string, args: AdmissionPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("sandbox-platform:admission:AdmissionPolicies", name, {}, opts);
         const objects = buildAdmissionPolicies({ ...args, ruleConfig: policyConfigDefaults });
-        const namespace = new k8s.core.v1.Namespace(objects.namespace.metadata!.name!, objects.namespace, { parent: this });
-        const params = new k8s.core.v1.ConfigMap(objects.params.metadata!.name!, objects.params, { parent: this, dependsOn: [namespace] });
-        const policies = objects.policies.map((policy) => new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(policy.metadata!.name!, policy, { parent: this }));
+        const namespace = new k8sClasses.core.v1.Namespace(objects.namespace.metadata!.name!, objects.namespace, { parent: this });
+        const params = new k8sClasses.core.v1.ConfigMap(objects.params.metadata!.name!, objects.params, { parent: this, dependsOn: [namespace] });
+        const policies = objects.policies.map((policy) => new k8sClasses.admissionregistration.v1.ValidatingAdmissionPolicy(policy.metadata!.name!, policy, { parent: this }));
         for (const binding of objects.bindings) {
-            new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${binding.metadata!.name!}-binding`, binding, { parent: this, dependsOn: [params, ...policies] });
+            new k8sClasses.admissionregistration.v1.ValidatingAdmissionPolicyBinding(`${binding.metadata!.name!}-binding`, binding, { parent: this, dependsOn: [params, ...policies] });
         }
         this.registerOutputs({});
     }

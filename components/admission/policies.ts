@@ -4,7 +4,7 @@
 // also refused when anyone else creates the pod: Coder building a workspace from its
 // template, a team's deployer, or `kubectl apply`. Pure: config in, plain objects out.
 
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { RuleConfig } from "../../policy/config";
 import { AdmissionRuleName, admissionParamsData, admissionProgram } from "../../policy/admission/cel";

@@ -1,5 +1,6 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { k8sClasses } from "../provider-classes";
 import { ClusterConfig, NetworkConfig, RuntimesConfig, TeamConfig } from "../config/schema";
 import { buildAccessNamespace, buildPlatformNamespace, buildTeamNamespace } from "./namespaces";
 import { buildAccessNetworkPolicies, buildTeamNetworkPolicies } from "./network-policies";
@@ -36,30 +37,30 @@ export class ClusterBase extends pulumi.ComponentResource {
         const config = { cluster: args.cluster, network: args.network, runtimes: args.runtimes };
         if (args.platformNamespace !== undefined) {
             const spec = buildPlatformNamespace({ coder: { namespace: args.platformNamespace } });
-            this.platformNamespace = new k8s.core.v1.Namespace(spec.metadata!.name!, spec, { parent: this });
+            this.platformNamespace = new k8sClasses.core.v1.Namespace(spec.metadata!.name!, spec, { parent: this });
         }
         const access = buildAccessNamespace(config);
         this.accessNamespace = config.network.accessFrom.create
-            ? new k8s.core.v1.Namespace(access.metadata!.name!, access, { parent: this })
-            : k8s.core.v1.Namespace.get(access.metadata!.name!, access.metadata!.name!, { parent: this });
+            ? new k8sClasses.core.v1.Namespace(access.metadata!.name!, access, { parent: this })
+            : k8sClasses.core.v1.Namespace.get(access.metadata!.name!, access.metadata!.name!, { parent: this });
         // Policies only in a namespace the platform owns: a namespace it merely reads belongs to someone else.
         if (config.network.accessFrom.create) {
             for (const policy of buildAccessNetworkPolicies({ ...config, teams: args.teams })) {
-                new k8s.networking.v1.NetworkPolicy(`${access.metadata!.name}-${policy.metadata!.name}`, policy, { parent: this, dependsOn: [this.accessNamespace] });
+                new k8sClasses.networking.v1.NetworkPolicy(`${access.metadata!.name}-${policy.metadata!.name}`, policy, { parent: this, dependsOn: [this.accessNamespace] });
             }
         }
         for (const team of args.teams) {
             const spec = buildTeamNamespace(team);
             const nsName = spec.metadata!.name!;
-            const namespace = new k8s.core.v1.Namespace(nsName, spec, { parent: this });
+            const namespace = new k8sClasses.core.v1.Namespace(nsName, spec, { parent: this });
             this.teamNamespaces[team.name] = namespace;
             const children = { parent: this, dependsOn: [namespace] };
             // A platform stack sizes them by the team's declared capacity; otherwise by its roster.
             const sized = args.quotaBy === "capacity" ? capacityRoster(team) : team;
-            new k8s.core.v1.ResourceQuota(`${nsName}-quota`, buildTeamQuota(sized, config), children);
-            new k8s.core.v1.LimitRange(`${nsName}-limits`, buildTeamLimitRange(sized), children);
+            new k8sClasses.core.v1.ResourceQuota(`${nsName}-quota`, buildTeamQuota(sized, config), children);
+            new k8sClasses.core.v1.LimitRange(`${nsName}-limits`, buildTeamLimitRange(sized), children);
             for (const policy of buildTeamNetworkPolicies(team, config)) {
-                new k8s.networking.v1.NetworkPolicy(`${nsName}-${policy.metadata!.name}`, policy, children);
+                new k8sClasses.networking.v1.NetworkPolicy(`${nsName}-${policy.metadata!.name}`, policy, children);
             }
         }
         this.registerOutputs({});

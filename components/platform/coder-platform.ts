@@ -1,6 +1,7 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { k8sClasses } from "../provider-classes";
 import { ClusterConfig, CoderConfig, NetworkConfig, PostgresConfig } from "../config/schema";
 import { podSecurityLabels } from "../cluster/namespaces";
 import {
@@ -35,24 +36,24 @@ export class CoderPlatform extends pulumi.ComponentResource {
 
         switch (config.coder.postgres.mode) {
             case "cloudnative-pg": {
-                const operatorNamespace = new k8s.core.v1.Namespace(cnpgNamespace, {
+                const operatorNamespace = new k8sClasses.core.v1.Namespace(cnpgNamespace, {
                     metadata: { name: cnpgNamespace, labels: { ...commonLabels("database"), ...podSecurityLabels("restricted") } },
                 }, { parent: this });
                 for (const policy of buildCnpgOperatorNetworkPolicies(config)) {
-                    new k8s.networking.v1.NetworkPolicy(`${cnpgNamespace}-${policy.metadata!.name}`, policy, { parent: this, dependsOn: [operatorNamespace] });
+                    new k8sClasses.networking.v1.NetworkPolicy(`${cnpgNamespace}-${policy.metadata!.name}`, policy, { parent: this, dependsOn: [operatorNamespace] });
                 }
                 const operator = deployHelmRelease(cnpgOperatorRelease(), helmMode, { parent: this, dependsOn: [operatorNamespace] });
-                database.push(new k8s.apiextensions.CustomResource("coder-db", buildCnpgCluster(config), { parent: this, dependsOn: [args.namespace, operator] }));
+                database.push(new k8sClasses.apiextensions.CustomResource("coder-db", buildCnpgCluster(config), { parent: this, dependsOn: [args.namespace, operator] }));
                 break;
             }
             case "bitnami": {
                 const password = new random.RandomPassword("coder-db-password", { length: 32, special: false }, { parent: this });
-                const auth = new k8s.core.v1.Secret(bitnamiAuthSecret, {
+                const auth = new k8sClasses.core.v1.Secret(bitnamiAuthSecret, {
                     metadata: { name: bitnamiAuthSecret, namespace: config.coder.namespace, labels: commonLabels("database") },
                     stringData: { "password": password.result, "postgres-password": password.result },
                 }, inPlatform);
                 const release = deployHelmRelease(bitnamiRelease(config), helmMode, { parent: this, dependsOn: [auth] });
-                const url = new k8s.core.v1.Secret(bitnamiUrlSecret, {
+                const url = new k8sClasses.core.v1.Secret(bitnamiUrlSecret, {
                     metadata: { name: bitnamiUrlSecret, namespace: config.coder.namespace, labels: commonLabels("database") },
                     stringData: { url: pulumi.secret(password.result.apply((value) => bitnamiConnectionUrl(config, value))) },
                 }, inPlatform);
@@ -64,13 +65,13 @@ export class CoderPlatform extends pulumi.ComponentResource {
         }
 
         for (const policy of buildPlatformNetworkPolicies(config, databaseSelector(config.coder.postgres), workspacesNamespace)) {
-            new k8s.networking.v1.NetworkPolicy(`${config.coder.namespace}-${policy.metadata!.name}`, policy, inPlatform);
+            new k8sClasses.networking.v1.NetworkPolicy(`${config.coder.namespace}-${policy.metadata!.name}`, policy, inPlatform);
         }
 
         // Coder starts only once its database (and the secret with its URL) exists.
         deployHelmRelease(coderRelease(config, connectionUrlSecret(config)), helmMode, { parent: this, dependsOn: [args.namespace, ...database] });
 
-        const workspaces = new k8s.core.v1.Namespace(workspacesNamespace, {
+        const workspaces = new k8sClasses.core.v1.Namespace(workspacesNamespace, {
             metadata: {
                 name: workspacesNamespace,
                 labels: {
@@ -80,11 +81,11 @@ export class CoderPlatform extends pulumi.ComponentResource {
             },
         }, { parent: this });
         for (const policy of buildSandboxNetworkPolicies(workspacesNamespace, config, { accessIngress: false, coderNamespace: config.coder.namespace })) {
-            new k8s.networking.v1.NetworkPolicy(`${workspacesNamespace}-${policy.metadata!.name}`, policy, { parent: this, dependsOn: [workspaces] });
+            new k8sClasses.networking.v1.NetworkPolicy(`${workspacesNamespace}-${policy.metadata!.name}`, policy, { parent: this, dependsOn: [workspaces] });
         }
         const rbac = buildWorkspaceRbac(config);
-        new k8s.rbac.v1.Role("coder-workspaces-role", rbac.role, { parent: this, dependsOn: [workspaces] });
-        new k8s.rbac.v1.RoleBinding("coder-workspaces-binding", rbac.binding, { parent: this, dependsOn: [workspaces] });
+        new k8sClasses.rbac.v1.Role("coder-workspaces-role", rbac.role, { parent: this, dependsOn: [workspaces] });
+        new k8sClasses.rbac.v1.RoleBinding("coder-workspaces-binding", rbac.binding, { parent: this, dependsOn: [workspaces] });
         this.registerOutputs({});
     }
 }

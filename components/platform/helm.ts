@@ -2,8 +2,8 @@
 // (default) or, on K3s with cluster.helm: helm-controller, a helm.cattle.io HelmChart
 // object that K3s' built-in controller installs (for GitOps).
 
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { k8sClasses } from "../provider-classes";
 import { stringifyYaml } from "../yaml";
 import { HelmMode } from "../config/schema";
 import { commonLabels } from "../naming";
@@ -56,10 +56,10 @@ export function buildHelmChart(spec: HelmReleaseSpec): HelmChart {
 
 export function deployHelmRelease(spec: HelmReleaseSpec, mode: HelmMode, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
     if (mode === "helm-controller") {
-        return new k8s.apiextensions.CustomResource(`${spec.name}-helmchart`, buildHelmChart(spec), opts);
+        return new k8sClasses.apiextensions.CustomResource(`${spec.name}-helmchart`, buildHelmChart(spec), opts);
     }
     const source = chartSource(spec);
-    return new k8s.helm.v3.Release(spec.name, {
+    return new k8sClasses.helm.v3.Release(spec.name, {
         name: spec.name,
         namespace: spec.namespace,
         chart: source.chart,

@@ -1,5 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { k8sClasses } from "../provider-classes";
 import { ClusterConfig, DevicesConfig, GpuConfig, NetworkConfig, PlatformConfig, RuntimesConfig } from "../config/schema";
 import { deployHelmRelease } from "../platform/helm";
 import { buildRuntimeClasses } from "./runtime-classes";
@@ -53,15 +53,15 @@ export class Runtimes extends pulumi.ComponentResource {
         // Only the platform's pods in kube-system (K3s's own pods there are never selected), when it runs any there.
         const anyInstaller = config.runtimes.sysbox.enabled || config.runtimes.kata.enabled || config.gpu.enabled || config.devices.fuse || config.devices.tun;
         for (const policy of anyInstaller ? buildInstallerNetworkPolicies(config) : []) {
-            new k8s.networking.v1.NetworkPolicy(`kube-system-${policy.metadata!.name}`, policy, child);
+            new k8sClasses.networking.v1.NetworkPolicy(`kube-system-${policy.metadata!.name}`, policy, child);
         }
         if (config.runtimes.sysbox.enabled) {
             const installer = buildSysboxInstaller();
-            const sa = new k8s.core.v1.ServiceAccount("sysbox-label-node", installer.serviceAccount, child);
-            const role = new k8s.rbac.v1.ClusterRole("sysbox-node-labeler", installer.role, child);
-            const binding = new k8s.rbac.v1.ClusterRoleBinding("sysbox-label-node-rb", installer.binding, { parent: this, dependsOn: [sa, role] });
-            const attributes = new k8s.core.v1.ConfigMap("sysbox-operational-attributes", installer.config, child);
-            new k8s.apps.v1.DaemonSet("sysbox-deploy-k8s", installer.daemonSet, { parent: this, dependsOn: [binding, attributes] });
+            const sa = new k8sClasses.core.v1.ServiceAccount("sysbox-label-node", installer.serviceAccount, child);
+            const role = new k8sClasses.rbac.v1.ClusterRole("sysbox-node-labeler", installer.role, child);
+            const binding = new k8sClasses.rbac.v1.ClusterRoleBinding("sysbox-label-node-rb", installer.binding, { parent: this, dependsOn: [sa, role] });
+            const attributes = new k8sClasses.core.v1.ConfigMap("sysbox-operational-attributes", installer.config, child);
+            new k8sClasses.apps.v1.DaemonSet("sysbox-deploy-k8s", installer.daemonSet, { parent: this, dependsOn: [binding, attributes] });
         }
         let kataInstaller: pulumi.Resource | undefined;
         if (config.runtimes.kata.enabled) {
@@ -69,7 +69,7 @@ export class Runtimes extends pulumi.ComponentResource {
         }
         for (const runtimeClass of buildRuntimeClasses(config)) {
             const isKata = config.runtimes.kata.shims.some((shim) => kataRuntimeClassName(shim) === runtimeClass.metadata!.name);
-            new k8s.node.v1.RuntimeClass(`runtimeclass-${runtimeClass.metadata!.name}`, runtimeClass,
+            new k8sClasses.node.v1.RuntimeClass(`runtimeclass-${runtimeClass.metadata!.name}`, runtimeClass,
                 { parent: this, ...(isKata && kataInstaller ? { dependsOn: [kataInstaller] } : {}) });
         }
         if (config.gpu.enabled) {
@@ -77,8 +77,8 @@ export class Runtimes extends pulumi.ComponentResource {
         }
         if (config.devices.fuse || config.devices.tun) {
             const devices = buildSmarterDeviceManager(config);
-            const deviceConfig = new k8s.core.v1.ConfigMap("smarter-device-manager", devices.config, child);
-            new k8s.apps.v1.DaemonSet("smarter-device-manager", devices.daemonSet, { parent: this, dependsOn: [deviceConfig] });
+            const deviceConfig = new k8sClasses.core.v1.ConfigMap("smarter-device-manager", devices.config, child);
+            new k8sClasses.apps.v1.DaemonSet("smarter-device-manager", devices.daemonSet, { parent: this, dependsOn: [deviceConfig] });
         }
         for (const warning of this.warnings) {
             pulumi.log.warn(warning, this);

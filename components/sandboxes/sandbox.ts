@@ -1,5 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { k8sClasses } from "../provider-classes";
 import { DevicesConfig, PlatformConfig, SandboxBackend } from "../config/schema";
 import { KubernetesObject } from "../kubernetes-object";
 import { serviceDnsName } from "../naming";
@@ -50,7 +50,7 @@ export class Sandbox extends pulumi.ComponentResource {
         const startScript = args.startScript ? [args.startScript] : [];
         if (backend === "agent-sandbox" && plan.ephemeral) {
             // The pod comes from the team's SandboxTemplate (its sshd ConfigMap is the team's).
-            new k8s.apiextensions.CustomResource(plan.name, buildAgentSandboxClaim(plan), { parent: this });
+            new k8sClasses.apiextensions.CustomResource(plan.name, buildAgentSandboxClaim(plan), { parent: this });
         } else {
             // A dedicated sandbox knows its owner now; a pool member learns it from the assignment.
             const sshdSpec = Array.isArray(args.principals)
@@ -61,7 +61,7 @@ export class Sandbox extends pulumi.ComponentResource {
             }, { parent: this });
             const podSpec = buildSandboxPodSpec(plan, config);
             if (backend === "agent-sandbox") {
-                new k8s.apiextensions.CustomResource(plan.name, buildAgentSandbox(plan, podSpec), { parent: this, dependsOn: [...volumes, sshdConfigMap, ...startScript] });
+                new k8sClasses.apiextensions.CustomResource(plan.name, buildAgentSandbox(plan, podSpec), { parent: this, dependsOn: [...volumes, sshdConfigMap, ...startScript] });
             } else {
                 new KubernetesObject.Deployment(plan.name, managedSandboxDeployment(buildSandboxDeployment(plan, podSpec)), { parent: this, dependsOn: [...volumes, sshdConfigMap, ...startScript] });
             }

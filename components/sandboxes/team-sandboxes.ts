@@ -1,5 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { k8sClasses } from "../provider-classes";
 import { PlatformConfig, TeamConfig } from "../config/schema";
 
 /** What of the environment's config a team's sandboxes read. */
@@ -69,16 +69,16 @@ export class TeamSandboxes extends pulumi.ComponentResource {
         }
 
         // The start-up script once for the team's namespace; each sandbox's ConfigMap holds only its settings.
-        const startScript = new k8s.core.v1.ConfigMap(`${team.name}-sandbox-start`, buildStartScriptConfigMap(teamNamespace(team.name)), { parent: this });
+        const startScript = new k8sClasses.core.v1.ConfigMap(`${team.name}-sandbox-start`, buildStartScriptConfigMap(teamNamespace(team.name)), { parent: this });
         // An ephemeral team on agent-sandbox: one SandboxTemplate and warm pool, whose pods serve the whole roster.
         let warmPool: pulumi.Resource | undefined;
         if (team.backend === "agent-sandbox" && team.allocation === "ephemeral") {
             const template = ephemeralTemplatePlan(plans);
             const sshd = buildSandboxConfigMap(template, roster);
-            const sshdConfigMap = new k8s.core.v1.ConfigMap(`${template.name}-sshd`, { metadata: sshd.metadata, data: sshd.data }, { parent: this });
-            const sandboxTemplate = new k8s.apiextensions.CustomResource(template.name, buildAgentSandboxTemplate(template, buildSandboxPodSpec(template, config)),
+            const sshdConfigMap = new k8sClasses.core.v1.ConfigMap(`${template.name}-sshd`, { metadata: sshd.metadata, data: sshd.data }, { parent: this });
+            const sandboxTemplate = new k8sClasses.apiextensions.CustomResource(template.name, buildAgentSandboxTemplate(template, buildSandboxPodSpec(template, config)),
                 { parent: this, dependsOn: [sshdConfigMap, startScript] });
-            warmPool = new k8s.apiextensions.CustomResource(`${template.name}-warm`, buildAgentSandboxWarmPool(template), { parent: this, dependsOn: [sandboxTemplate] });
+            warmPool = new k8sClasses.apiextensions.CustomResource(`${template.name}-warm`, buildAgentSandboxWarmPool(template), { parent: this, dependsOn: [sandboxTemplate] });
         }
 
         // A loop, not a map: each callback frame lands in every resource's captured stack (see index.ts).
@@ -94,7 +94,7 @@ export class TeamSandboxes extends pulumi.ComponentResource {
         }
 
         const prePull = buildPrePullDaemonSet(team);
-        new k8s.apps.v1.DaemonSet(`${team.name}-${prePullName}`, prePull, { parent: this });
+        new k8sClasses.apps.v1.DaemonSet(`${team.name}-${prePullName}`, prePull, { parent: this });
 
         const info = (developer: string, planIndex: number, poolMember?: number): DeveloperSandbox => {
             const plan = plans[planIndex];
