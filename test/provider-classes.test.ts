@@ -115,4 +115,17 @@ describe("provider classes from their own modules (issue 25)", function () {
         assert.strictEqual(result.status, 0, result.stderr);
         assert.deepStrictEqual(JSON.parse(result.stdout), { before: [false, false], after: [true, true], token: "kubernetes:yaml/v2:ConfigGroup" });
     });
+
+    it("the multi-language plugin still registers the provider packages, so a caller's provider reference becomes its Provider class", () => {
+        // @pulumi/pulumi provider/server.js createProviderResource: a registered package constructs the
+        // caller's provider as its class, an unregistered one gets a DependencyProviderResource.
+        const script = [
+            `const rpc = require("@pulumi/pulumi/runtime/rpc");`,
+            `require(${JSON.stringify(path.join(repoRoot, "provider/index.ts"))});`,
+            `process.stdout.write(JSON.stringify(["kubernetes", "vault"].map((pkg) => rpc.getResourcePackage(pkg, "") !== undefined)));`,
+        ].join("\n");
+        const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: repoRoot, encoding: "utf8" });
+        assert.strictEqual(result.status, 0, result.stderr);
+        assert.deepStrictEqual(JSON.parse(result.stdout), [true, true]);
+    });
 });
