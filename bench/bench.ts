@@ -35,7 +35,7 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { repoRoot } from "../tools/repo-root";
-import { PlanResource, planDiff, providerTexts, stateBytes, unmodelledBytes } from "./state-size";
+import { PlanResource, dependencyDepth, planDiff, providerTexts, stateBytes, unmodelledBytes } from "./state-size";
 
 const sizes = (process.env.BENCH_SIZES ?? "40,160,1000").split(",").map(Number);
 const mixedPerTeam = Number(process.env.BENCH_MIXED ?? "40");
@@ -105,29 +105,6 @@ function timed(args: string[], { launcher = true }: { launcher?: boolean } = {})
     return { resources: 0, ms, cpuMs: usage.cpuMs, rssMiB: usage.rss / 2 ** 20, status: result.status, stderr: result.stderr, stdout: result.stdout };
 }
 
-/** Longest chain of deploy-order edges (dependsOn, and child after parent) in plan.json. */
-function dependencyDepth(plan: { resources: { urn: string; parent?: string; options: { dependsOn: string[] } }[] }): number {
-    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
-    const depth = new Map<string, number>();
-    const visit = (urn: string, seen: Set<string>): number => {
-        const known = depth.get(urn);
-        if (known !== undefined) {
-            return known;
-        }
-        const resource = byUrn.get(urn);
-        if (!resource || seen.has(urn)) {
-            return 0;
-        }
-        seen.add(urn);
-        const before = [...resource.options.dependsOn, ...(resource.parent ? [resource.parent] : [])];
-        const result = 1 + Math.max(0, ...before.map((dependency) => visit(dependency, seen)));
-        seen.delete(urn);
-        depth.set(urn, result);
-        return result;
-    };
-    return Math.max(0, ...plan.resources.map((r) => visit(r.urn, new Set())));
-}
-
 /** The median of numbers. */
 function middle(values: number[]): number {
     const sorted = [...values].sort((a, b) => a - b);
@@ -182,7 +159,7 @@ function scenario(label: string, config: Record<string, unknown>, emptyPlan: str
     const sames: Sample[] = [];
     const providers: Sample[] = [];
     const empties: Sample[] = [];
-    let plan: { resources: { urn: string; type: string; parent?: string; options: { dependsOn: string[] } }[] } | undefined;
+    let plan: { resources: PlanResource[] } | undefined;
     let planFile = "";
     /** One timed process that must succeed; a floor prints how many resources it registered. */
     const succeeded = (what: string, args: string[]) => {
@@ -208,7 +185,7 @@ function scenario(label: string, config: Record<string, unknown>, emptyPlan: str
         empties.push(succeeded("empty floor", ["bench/floor", emptyPlan]));
     }
     return {
-        label, plan: plan!.resources as PlanResource[], developers: developersOf(config),
+        label, plan: plan!.resources, developers: developersOf(config),
         render: { ...median(renders), depth: dependencyDepth(plan!) },
         floor: median(floors),
         same: median(sames),
@@ -296,7 +273,7 @@ async function reportState(rows: Row[]): Promise<void> {
     const texts = await providerTexts();
     const kb = (value: number) => (value / 1024).toFixed(1);
     const pad = (value: string | number, width: number) => String(value).padStart(width);
-    console.log(`state (inputs + outputs as the engine stores them; Kubernetes outputs counted as their inputs, a lower bound); __provider: Boundary ${texts.boundary.length} bytes (the SDK's serialization of the same reference ${texts.boundarySerializedReference.length}, closure version ${texts.boundaryClosure.length}), pool assignment ${texts.poolAssignment.length} (closure version ${texts.poolAssignmentClosure.length})`);
+    console.log(`state (inputs + outputs as the engine stores them; a Kubernetes object's outputs counted as its inputs, a lower bound for the live object, plus the inputs again and two strings as pulumi-kubernetes checkpoints it); __provider: Boundary ${texts.boundary.length} bytes (the SDK's serialization of the same reference ${texts.boundarySerializedReference.length}, closure version ${texts.boundaryClosure.length}), pool assignment ${texts.poolAssignment.length} (closure version ${texts.poolAssignmentClosure.length})`);
     console.log(`${"scenario".padEnd(14)} ${pad("steps", 6)} ${pad("depth", 5)} | ${pad("state KB", 9)} ${pad("KB/dev", 7)} | ${pad("provider code KB", 16)} ${pad("before", 8)}`);
     for (const row of rows) {
         const state = stateBytes(row.plan, texts);

@@ -9,8 +9,9 @@
 // and the host adds it to every Create/Update/Read result (cmd/dynamic-provider/index.js
 // resultIncludingProvider), and the Boundary and pool-assignment providers return their
 // inputs as outputs. A Kubernetes object's outputs are the live object the API returns,
-// which holds the inputs plus metadata and status no offline run can know: counted here
-// as its inputs, a lower bound.
+// which holds the inputs plus metadata and status no offline run can know (counted here
+// as its inputs, a lower bound), then, as pulumi-kubernetes checkpoints it, its inputs once
+// more (`__inputs`) and two bookkeeping strings (kubernetesCheckpoint below).
 
 import * as pulumi from "@pulumi/pulumi";
 import { boundaryProviderText, installedBoundaryProvider } from "../components/access/boundary/provider-reference";
@@ -50,9 +51,9 @@ export interface StateBytes {
     total: number;
     /** The objects' own inputs (what the program asked for, without `__provider`). */
     ownInputs: number;
-    /** Outputs that mirror those inputs (a dynamic resource's outs, a Kubernetes object's live copy): the objects' own data again. */
+    /** Outputs that mirror those inputs (a dynamic resource's outs; a Kubernetes object's live copy and its `__inputs`): the objects' own data again. */
     mirroredOutputs: number;
-    /** The engine's per-resource envelope: URN, type, parent, provider reference, dependencies. */
+    /** The engine's per-resource envelope: URN, type, parent, provider reference, dependencies; a Kubernetes object's `__initialApiVersion` and `__fieldManager`. */
     envelope: number;
     /** Stored provider code: `__provider` in inputs and outputs. */
     providerCode: number;
@@ -69,25 +70,45 @@ function providerTextOf(resource: PlanResource, texts: ProviderTexts, before: bo
     return text === texts.poolAssignment ? texts.poolAssignmentClosure : texts.boundaryClosure;
 }
 
+/**
+ * A Kubernetes object's outputs as pulumi-kubernetes checkpoints them (provider/pkg/provider/provider.go
+ * checkpointObject): the live object, then `__inputs` (the object's inputs again), `__initialApiVersion`
+ * and `__fieldManager` ("pulumi-kubernetes-" and eight random characters under server-side apply, the
+ * default). A Helm release (helm.sh/v3 Release) is checkpointed by its own code, without them.
+ */
+function kubernetesCheckpoint(resource: PlanResource): { inputsAgain: number; bookkeeping: number } | undefined {
+    if (!resource.custom || !resource.type.startsWith("kubernetes:") || resource.type === "kubernetes:helm.sh/v3:Release") {
+        return undefined;
+    }
+    const apiVersion = typeof resource.inputs.apiVersion === "string" ? resource.inputs.apiVersion : "";
+    const field = (value: Record<string, unknown>) => bytes({ a: 0, ...value }) - bytes({ a: 0 });
+    return {
+        inputsAgain: field({ __inputs: resource.inputs }),
+        bookkeeping: field({ __initialApiVersion: apiVersion, __fieldManager: "pulumi-kubernetes-0123abcd" }),
+    };
+}
+
 export function stateBytes(resources: PlanResource[], texts: ProviderTexts): StateBytes {
     const result: StateBytes = { total: 0, ownInputs: 0, mirroredOutputs: 0, envelope: 0, providerCode: 0, providerCodeBefore: 0 };
     for (const resource of resources) {
         const own = bytes(resource.inputs);
+        const checkpoint = kubernetesCheckpoint(resource);
         const envelope = bytes({
             urn: resource.urn, custom: resource.custom, type: resource.type, ...(resource.parent ? { parent: resource.parent } : {}),
             ...(resource.custom ? { provider: `urn:pulumi:stack::project::pulumi:providers:kubernetes::default_4_34_2::04da6b54-80e4-46f7-96ec-b56ff0331ba9` } : {}),
             dependencies: resource.options.dependsOn, propertyDependencies: {},
-        });
+        }) + (checkpoint?.bookkeeping ?? 0);
         const provider = providerTextOf(resource, texts, false);
         const providerBytes = provider === undefined ? 0 : 2 * (bytes(provider) + bytes("__provider") + 1);
         const before = providerTextOf(resource, texts, true);
         result.ownInputs += own;
-        result.mirroredOutputs += resource.custom ? own : 0;
+        const mirrored = resource.custom ? own + (checkpoint?.inputsAgain ?? 0) : 0;
+        result.mirroredOutputs += mirrored;
         result.envelope += envelope;
         result.providerCode += providerBytes;
         result.providerCodeBefore += before === undefined ? 0 : 2 * (bytes(before) + bytes("__provider") + 1);
         // Inputs and outputs: a component stores no outputs of its own here (registerOutputs is small and not modelled).
-        result.total += envelope + (resource.custom ? 2 * own : own) + providerBytes;
+        result.total += envelope + own + mirrored + providerBytes;
     }
     return result;
 }
@@ -117,21 +138,32 @@ export interface UnmodelledBytes {
     emptyDependenciesCounted: number;
 }
 
-const timestamp = "2026-12-06T19:52:47.123456789Z";
-
-/** What the engine stores per resource that stateBytes leaves out (ResourceV3, pulumi/pulumi sdk/go/common/apitype/core.go). */
-export function unmodelledBytes(resources: PlanResource[]): UnmodelledBytes {
-    const result: UnmodelledBytes = { dependencies: 0, ids: 0, additionalSecretOutputs: 0, timestamps: 0, emptyDependenciesCounted: 0 };
+/**
+ * The resources whose ids a value holds, by URN: the render gives each custom resource the id
+ * `<id:name>` (tools/mock-outputs.ts), so an input that holds one depends on that resource (a
+ * dependency and a property dependency the engine stores, and an edge of the deploy order).
+ * Dependencies through other outputs (a mount's path, a public key) show as plain text in the plan
+ * and are not found: a lower bound.
+ */
+export function idReferences(resources: PlanResource[]): (value: unknown) => string[] {
     const urnByMockId = new Map<string, string>();
     for (const resource of resources) {
         if (resource.custom && !urnByMockId.has(mockId(resource.name))) {
             urnByMockId.set(mockId(resource.name), resource.urn);
         }
     }
-    const referenced = (value: unknown): string[] => {
+    return (value) => {
         const text = JSON.stringify(value) ?? "";
         return [...new Set([...text.matchAll(mockIdPattern)].map((match) => urnByMockId.get(match[0])).filter((urn): urn is string => urn !== undefined))];
     };
+}
+
+const timestamp = "2026-12-06T19:52:47.123456789Z";
+
+/** What the engine stores per resource that stateBytes leaves out (ResourceV3, pulumi/pulumi sdk/go/common/apitype/core.go). */
+export function unmodelledBytes(resources: PlanResource[]): UnmodelledBytes {
+    const result: UnmodelledBytes = { dependencies: 0, ids: 0, additionalSecretOutputs: 0, timestamps: 0, emptyDependenciesCounted: 0 };
+    const referenced = idReferences(resources);
     const field = (value: Record<string, unknown>) => bytes({ a: 0, ...value }) - bytes({ a: 0 });
     for (const resource of resources) {
         const dynamic = resource.type === dynamicResourceType;
@@ -168,4 +200,32 @@ export function planDiff(before: PlanResource[], after: PlanResource[]): PlanDif
         changed: [...next.keys()].filter((urn) => old.has(urn) && old.get(urn) !== next.get(urn)),
         removed: [...old.keys()].filter((urn) => !next.has(urn)),
     };
+}
+
+/**
+ * Longest chain of deploy-order edges in plan.json: `dependsOn`, an input that holds another
+ * resource's id (the engine waits for that resource before it creates this one), and child after
+ * parent. Dependencies through other outputs show as plain text in the plan: a lower bound.
+ */
+export function dependencyDepth(plan: { resources: PlanResource[] }): number {
+    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+    const referenced = idReferences(plan.resources);
+    const depth = new Map<string, number>();
+    const visit = (urn: string, seen: Set<string>): number => {
+        const known = depth.get(urn);
+        if (known !== undefined) {
+            return known;
+        }
+        const resource = byUrn.get(urn);
+        if (!resource || seen.has(urn)) {
+            return 0;
+        }
+        seen.add(urn);
+        const before = [...resource.options.dependsOn, ...referenced(resource.inputs).filter((other) => other !== urn), ...(resource.parent ? [resource.parent] : [])];
+        const result = 1 + Math.max(0, ...before.map((dependency) => visit(dependency, seen)));
+        seen.delete(urn);
+        depth.set(urn, result);
+        return result;
+    };
+    return Math.max(0, ...plan.resources.map((r) => visit(r.urn, new Set())));
 }
