@@ -7,7 +7,8 @@ import { planTeamSandboxes } from "../components/sandboxes/plan";
 import { labels, teamNamespace } from "../components/naming";
 import { workspaceHome } from "../components/sandboxes/envbox";
 import { loadStack } from "./render-stack";
-import { DeploymentObject, PodObject, StartLog, formatStatus, parseStartLog, sandboxStatus } from "./sandbox-status";
+import { TeamConfig } from "../components/config/schema";
+import { AgentSandboxObject, DeploymentObject, PodObject, SandboxClaimObject, SandboxStatus, StartLog, agentSandboxStatus, claimedMemberStatus, formatStatus, parseStartLog, sandboxStatus } from "./sandbox-status";
 
 export const statusExitCodes = { ready: 0, notReady: 1, error: 2, kubectl: 3 } as const;
 const usage = "usage: npm run status -- <stack> [--config FILE] [--json]";
@@ -16,6 +17,52 @@ const usage = "usage: npm run status -- <stack> [--config FILE] [--json]";
 export const startLogPath = `${workspaceHome}/.sandbox/start.log`;
 
 export type Kubectl = (args: string[]) => Promise<string>;
+
+/**
+ * The agent-sandbox kinds as kubectl names them, at the version the platform writes and the CRDs
+ * store (v1beta1; v1alpha1 is served too, deprecated): a team on that backend only, so a cluster
+ * without the CRDs still reports its Deployment-backed teams.
+ */
+export const agentSandboxResources = { sandboxes: "sandboxes.v1beta1.agents.x-k8s.io", claims: "sandboxclaims.v1beta1.extensions.agents.x-k8s.io" } as const;
+
+class KubectlFailed extends Error {}
+
+async function getItems<T>(run: Kubectl, namespace: string, args: string[], hint = ""): Promise<T[]> {
+    try {
+        return JSON.parse(await run(["get", ...args.slice(0, 1), "-n", namespace, ...args.slice(1), "-o", "json"])).items ?? [];
+    } catch (error) {
+        throw new KubectlFailed(`kubectl get in ${namespace} failed: ${(error as Error).message.trim()}${hint}`);
+    }
+}
+
+/** A Deployment-backed team: `kubectl get deployments.apps,pods -l sandbox-platform.io/sandbox`, as before the agent-sandbox backend. */
+async function deploymentTeam(run: Kubectl, team: TeamConfig): Promise<SandboxStatus[]> {
+    const namespace = teamNamespace(team.name);
+    const items = await getItems<(PodObject | DeploymentObject) & { kind?: string }>(run, namespace, ["deployments.apps,pods", "-l", labels.sandbox]);
+    const deployments = items.filter((item) => item.kind === "Deployment") as DeploymentObject[];
+    const pods = items.filter((item) => item.kind === "Pod") as PodObject[];
+    return planTeamSandboxes(team).map((plan) =>
+        sandboxStatus(namespace, plan.name, deployments.find((d) => d.metadata.name === plan.name), pods.filter((p) => p.metadata.labels?.[labels.sandbox] === plan.name)));
+}
+
+/**
+ * An agent-sandbox team: its Sandboxes (and SandboxClaims when ephemeral) without a label
+ * selector, since the Sandboxes a warm pool makes carry only the controller's labels, and the
+ * pods with the platform's label (every pod's template has it; an ephemeral member's is the pool's).
+ */
+async function agentSandboxTeam(run: Kubectl, team: TeamConfig): Promise<SandboxStatus[]> {
+    const namespace = teamNamespace(team.name);
+    const ephemeral = team.allocation === "ephemeral";
+    const hint = ` (team ${team.name} has backend: agent-sandbox: its CRDs and controller come with agentSandbox.enabled on the platform stack)`;
+    const kinds = ephemeral ? `${agentSandboxResources.sandboxes},${agentSandboxResources.claims}` : agentSandboxResources.sandboxes;
+    const objects = await getItems<(AgentSandboxObject | SandboxClaimObject) & { kind?: string }>(run, namespace, [kinds], hint);
+    const pods = await getItems<PodObject>(run, namespace, ["pods", "-l", labels.sandbox]);
+    const sandboxes = objects.filter((item) => item.kind === "Sandbox") as AgentSandboxObject[];
+    const claims = objects.filter((item) => item.kind === "SandboxClaim") as SandboxClaimObject[];
+    return planTeamSandboxes(team).map((plan) => plan.ephemeral
+        ? claimedMemberStatus(namespace, plan.name, claims.find((c) => c.metadata.name === plan.name), sandboxes, pods)
+        : agentSandboxStatus(namespace, plan.name, sandboxes.find((s) => s.metadata.name === plan.name), pods));
+}
 
 const run = promisify(execFile);
 export const kubectl: Kubectl = async (args) => (await run(process.env.KUBECTL ?? "kubectl", args, { maxBuffer: 256 * 2 ** 20 })).stdout;
@@ -59,24 +106,22 @@ export async function statusMain(argv: string[], stdout: NodeJS.WritableStream, 
         stderr.write(`${(error as Error).message}\n`);
         return statusExitCodes.error;
     }
-    const results: (ReturnType<typeof sandboxStatus> & { log?: StartLog })[] = [];
+    const results: (SandboxStatus & { log?: StartLog })[] = [];
     for (const team of config.teams) {
-        const namespace = teamNamespace(team.name);
-        let items: (PodObject | DeploymentObject & { kind?: string })[];
+        let statuses: SandboxStatus[];
         try {
-            const list = JSON.parse(await runKubectl(["get", "deployments.apps,pods", "-n", namespace, "-l", labels.sandbox, "-o", "json"]));
-            items = list.items ?? [];
+            statuses = team.backend === "agent-sandbox" ? await agentSandboxTeam(runKubectl, team) : await deploymentTeam(runKubectl, team);
         } catch (error) {
-            stderr.write(`kubectl get in ${namespace} failed: ${(error as Error).message.trim()}\n`);
+            if (!(error instanceof KubectlFailed)) {
+                throw error;
+            }
+            stderr.write(`${error.message}\n`);
             return statusExitCodes.kubectl;
         }
-        const deployments = items.filter((item: any) => item.kind === "Deployment") as DeploymentObject[];
-        const pods = items.filter((item: any) => item.kind === "Pod") as PodObject[];
-        for (const plan of planTeamSandboxes(team)) {
-            const deployment = deployments.find((d) => d.metadata.name === plan.name);
-            const status = sandboxStatus(namespace, plan.name, deployment, pods.filter((p) => p.metadata.labels?.[labels.sandbox] === plan.name));
+        const plans = new Map(planTeamSandboxes(team).map((plan) => [plan.name, plan]));
+        for (const status of statuses) {
             const log = status.pod && status.container
-                ? await readStartLog(runKubectl, namespace, status.pod, status.container, plan.runtime === "envbox")
+                ? await readStartLog(runKubectl, status.namespace, status.pod, status.container, plans.get(status.sandbox)?.runtime === "envbox")
                 : undefined;
             results.push({ ...status, ...(log ? { log } : {}) });
         }
@@ -90,5 +135,5 @@ export async function statusMain(argv: string[], stdout: NodeJS.WritableStream, 
         const ready = results.filter((r) => r.phase === "Ready").length;
         stdout.write(`${ready}/${results.length} sandboxes ready\n`);
     }
-    return results.every((r) => r.phase === "Ready" || r.phase === "Suspended") ? statusExitCodes.ready : statusExitCodes.notReady;
+    return results.every((r) => r.phase === "Ready" || r.phase === "Suspended" || r.phase === "Expired") ? statusExitCodes.ready : statusExitCodes.notReady;
 }
