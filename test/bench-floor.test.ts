@@ -13,6 +13,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { FloorResource, sameRequestsProgram } from "../bench/floor";
+import { agentSandboxReplaceOptions } from "../components/sandboxes/agent-sandbox";
 import { redacted } from "../tools/mock-outputs";
 import { runProgram } from "../tools/program-runner";
 import { planJson } from "../tools/render-files";
@@ -153,6 +154,11 @@ const classSecretOutputs = ["vault:index/token:Token", "vault:ssh/secretBackendC
 
 /** Component types whose render registration carries an alias of the program's own (a team stack's Team, moved out of the Platform component). */
 const componentsWithAliases = ["sandbox-platform:sandboxes:Team"];
+/** The request fields of the two options a Sandbox adds (the "defined" flag goes with deleteBeforeReplace), and their defaults. */
+const sandboxReplaceFields: Record<string, unknown> = {
+    replaceonchangesList: agentSandboxReplaceOptions().replaceOnChanges, deletebeforereplace: agentSandboxReplaceOptions().deleteBeforeReplace, deletebeforereplacedefined: true,
+};
+const sandboxReplaceDefaults: Record<string, unknown> = { replaceonchangesList: [], deletebeforereplace: false, deletebeforereplacedefined: false };
 
 /**
  * The differences between the two programs' requests that plan.json does not let the floor
@@ -223,6 +229,12 @@ function compare(render: Requests, floor: Requests): { differences: string[]; mi
                 continue;
             }
             if (field === "ignorechangesList" && (other[field] as unknown[]).length === 0) {
+                continue;
+            }
+            // And an agent-sandbox Sandbox's replaceOnChanges and deleteBeforeReplace (agentSandboxReplaceOptions),
+            // exactly those, which the floor leaves at their defaults.
+            if (type === "kubernetes:agents.x-k8s.io/v1beta1:Sandbox" && field in sandboxReplaceFields
+                && JSON.stringify(request[field]) === JSON.stringify(sandboxReplaceFields[field]) && JSON.stringify(other[field]) === JSON.stringify(sandboxReplaceDefaults[field])) {
                 continue;
             }
             if (JSON.stringify(request[field]) !== JSON.stringify(other[field])) {

@@ -20,11 +20,23 @@
 //   member's name, which the member's Service selects. Persistent pools are not warm pools: a template's pod cannot
 //   mount one member's ReadWriteOnce PVCs, and per-claim volumes are volumeClaimTemplates
 //   (owned by the Sandbox, see above).
+// - Restarts. The controller never changes a running pod's spec (reconcilePod), so a change of a
+//   dedicated Sandbox's pod template (image, resources, runtime, or the start-up script's sha256
+//   annotation) replaces the Sandbox: `replaceOnChanges: ["spec.podTemplate"]` with
+//   `deleteBeforeReplace` (it keeps its name). The provider's delete is foreground, so the old pod
+//   is gone before the new Sandbox makes the new one; the PVCs, not owned by the Sandbox, stay.
+//   A warm pool with `updateStrategy: Recreate` deletes unclaimed warm sandboxes whose pod *spec*
+//   differs from the template's (isSandboxStale compares the spec only), so the template's first
+//   container also carries the script's sha256 as an environment variable; claimed ones are never
+//   touched (docs/agent-sandbox.md).
 
+import * as pulumi from "@pulumi/pulumi";
 import { PodSpec } from "../manifest";
 import { labels, poolName } from "../naming";
 import { agentSandboxApiVersion, agentSandboxExtensionsApiVersion } from "../versions";
 import { SandboxPlan } from "./plan";
+import { startScriptSha256 } from "./bootstrap";
+import { startScriptTemplateAnnotations } from "./start-script";
 import { sandboxLabels } from "./workload";
 
 export interface PodTemplateMetadata {
@@ -99,6 +111,18 @@ export const claimLabelDomain = "sandbox-platform.io";
  */
 export const warmSpares = 1;
 
+/**
+ * The options of a dedicated Sandbox (or persistent pool member): any change of its pod template is a
+ * replacement, deleted before it is created again under the same name (the provider asks for
+ * delete-before-replace only on its own replacements, of metadata.name or namespace).
+ */
+export function agentSandboxReplaceOptions(): Pick<pulumi.CustomResourceOptions, "replaceOnChanges" | "deleteBeforeReplace"> {
+    return { replaceOnChanges: ["spec.podTemplate"], deleteBeforeReplace: true };
+}
+
+/** The environment variable that puts the start-up script's sha256 into a SandboxTemplate's pod spec. */
+export const startScriptHashEnv = "SANDBOX_START_SCRIPT_SHA256";
+
 /** Pod labels of a sandbox on this backend: the Deployment backend's, so every selector (Service, NetworkPolicy) is unchanged. */
 export function buildAgentSandbox(plan: SandboxPlan, podSpec: PodSpec): AgentSandbox {
     if (plan.ephemeral) {
@@ -109,7 +133,8 @@ export function buildAgentSandbox(plan: SandboxPlan, podSpec: PodSpec): AgentSan
         kind: "Sandbox",
         metadata: { name: plan.name, namespace: plan.namespace, labels: sandboxLabels(plan) },
         spec: {
-            podTemplate: { metadata: { labels: sandboxLabels(plan) }, spec: podSpec },
+            // The Deployment backend's annotation: a changed script is a changed pod template, so a replacement.
+            podTemplate: { metadata: { labels: sandboxLabels(plan), annotations: startScriptTemplateAnnotations() }, spec: podSpec },
             service: false,
             operatingMode: plan.suspended ? "Suspended" : "Running",
         },
@@ -150,7 +175,7 @@ export function buildAgentSandboxTemplate(template: SandboxPlan, podSpec: PodSpe
         kind: "SandboxTemplate",
         metadata: { name: template.name, namespace: template.namespace, labels: sandboxLabels(template) },
         spec: {
-            podTemplate: { metadata: { labels: sandboxLabels(template) }, spec: podSpec },
+            podTemplate: { metadata: { labels: sandboxLabels(template), annotations: startScriptTemplateAnnotations() }, spec: withStartScriptHashEnv(podSpec) },
             service: false,
             // Managed (the default) adds the controller's own NetworkPolicy, an allow that widens the
             // platform's (policies are a union); Unmanaged also leaves the pod's DNS alone (ApplySandboxSecureDefaults).
@@ -161,12 +186,26 @@ export function buildAgentSandboxTemplate(template: SandboxPlan, podSpec: PodSpe
     };
 }
 
+/**
+ * The template's pod spec with the script's sha256 in its first (the sandbox's) container's
+ * environment: the warm pool judges a warm sandbox stale by its pod spec alone
+ * (sandboxwarmpool_controller.go isSandboxStale, comparePodSpecs), so an annotation alone would
+ * leave warm sandboxes started with the old script.
+ */
+export function withStartScriptHashEnv(podSpec: PodSpec): PodSpec {
+    const [first, ...rest] = podSpec.containers;
+    const env = [...(first.env ?? []).filter((variable) => variable.name !== startScriptHashEnv), { name: startScriptHashEnv, value: startScriptSha256() }];
+    return { ...podSpec, containers: [{ ...first, env }, ...rest] };
+}
+
 export function buildAgentSandboxWarmPool(template: SandboxPlan): AgentSandboxWarmPool {
     return {
         apiVersion: agentSandboxExtensionsApiVersion,
         kind: "SandboxWarmPool",
         metadata: { name: template.name, namespace: template.namespace, labels: sandboxLabels(template) },
-        // Recreate: unclaimed sandboxes of an older template are replaced at once (claimed ones never are).
+        // Recreate: unclaimed sandboxes whose pod spec differs from the template's are deleted and made
+        // again at once, and claims refuse them meanwhile; OnReplenish (the default) would keep serving
+        // them. Claimed ones are never touched (isSandboxStale, filterActiveSandboxes, getCandidate).
         spec: { replicas: warmSpares, sandboxTemplateRef: { name: template.name }, updateStrategy: { type: "Recreate" } },
     };
 }

@@ -7,7 +7,7 @@ import { SandboxPlan } from "./plan";
 import { buildSandboxConfigMap } from "./workspace";
 import { buildSandboxClaims, immutableClaimFields } from "./volumes";
 import { buildSandboxDeployment, buildSandboxPodSpec, buildSandboxService, managedSandboxDeployment } from "./workload";
-import { buildAgentSandbox, buildAgentSandboxClaim, claimedMemberSelector } from "./agent-sandbox";
+import { agentSandboxReplaceOptions, buildAgentSandbox, buildAgentSandboxClaim, claimedMemberSelector } from "./agent-sandbox";
 
 export interface SandboxArgs {
     /** What to run: name, namespace, runtime, image, resources, owner. */
@@ -61,7 +61,11 @@ export class Sandbox extends pulumi.ComponentResource {
             }, { parent: this });
             const podSpec = buildSandboxPodSpec(plan, config);
             if (backend === "agent-sandbox") {
-                new k8sClasses.apiextensions.CustomResource(plan.name, buildAgentSandbox(plan, podSpec), { parent: this, dependsOn: [...volumes, sshdConfigMap, ...startScript] });
+                // The controller never changes a running pod: a new pod template (image, resources, the
+                // script's sha256) replaces the Sandbox, deleted first (same name). Nothing depends on it,
+                // so the replacement cascades to nothing; the PVCs are its dependencies, not its dependents.
+                new k8sClasses.apiextensions.CustomResource(plan.name, buildAgentSandbox(plan, podSpec),
+                    { parent: this, dependsOn: [...volumes, sshdConfigMap, ...startScript], ...agentSandboxReplaceOptions() });
             } else {
                 new KubernetesObject.Deployment(plan.name, managedSandboxDeployment(buildSandboxDeployment(plan, podSpec)), { parent: this, dependsOn: [...volumes, sshdConfigMap, ...startScript] });
             }
