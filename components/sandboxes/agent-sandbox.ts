@@ -20,10 +20,16 @@
 //   member's name, which the member's Service selects. Persistent pools are not warm pools: a template's pod cannot
 //   mount one member's ReadWriteOnce PVCs, and per-claim volumes are volumeClaimTemplates
 //   (owned by the Sandbox, see above).
+// - All four carry `pulumi.com/skipAwait: "true"` in their own metadata (not the pod template's):
+//   pulumi-kubernetes does not await a custom resource by default, but under
+//   PULUMI_K8S_AWAIT_ALL=true it waits for kstatus Current, which a Sandbox or SandboxClaim
+//   whose Ready condition is False (a cold start, a suspended sandbox) never reaches within the
+//   10-minute default (await-rules.ts). Their deletion is still awaited until they are gone.
 
 import { PodSpec } from "../manifest";
 import { labels, poolName } from "../naming";
 import { agentSandboxApiVersion, agentSandboxExtensionsApiVersion } from "../versions";
+import { sandboxWorkloadAwaitAnnotations } from "../await-rules";
 import { SandboxPlan } from "./plan";
 import { sandboxLabels } from "./workload";
 
@@ -107,7 +113,7 @@ export function buildAgentSandbox(plan: SandboxPlan, podSpec: PodSpec): AgentSan
     return {
         apiVersion: agentSandboxApiVersion,
         kind: "Sandbox",
-        metadata: { name: plan.name, namespace: plan.namespace, labels: sandboxLabels(plan) },
+        metadata: { name: plan.name, namespace: plan.namespace, labels: sandboxLabels(plan), annotations: sandboxWorkloadAwaitAnnotations() },
         spec: {
             podTemplate: { metadata: { labels: sandboxLabels(plan) }, spec: podSpec },
             service: false,
@@ -148,7 +154,7 @@ export function buildAgentSandboxTemplate(template: SandboxPlan, podSpec: PodSpe
     return {
         apiVersion: agentSandboxExtensionsApiVersion,
         kind: "SandboxTemplate",
-        metadata: { name: template.name, namespace: template.namespace, labels: sandboxLabels(template) },
+        metadata: { name: template.name, namespace: template.namespace, labels: sandboxLabels(template), annotations: sandboxWorkloadAwaitAnnotations() },
         spec: {
             podTemplate: { metadata: { labels: sandboxLabels(template) }, spec: podSpec },
             service: false,
@@ -165,7 +171,7 @@ export function buildAgentSandboxWarmPool(template: SandboxPlan): AgentSandboxWa
     return {
         apiVersion: agentSandboxExtensionsApiVersion,
         kind: "SandboxWarmPool",
-        metadata: { name: template.name, namespace: template.namespace, labels: sandboxLabels(template) },
+        metadata: { name: template.name, namespace: template.namespace, labels: sandboxLabels(template), annotations: sandboxWorkloadAwaitAnnotations() },
         // Recreate: unclaimed sandboxes of an older template are replaced at once (claimed ones never are).
         spec: { replicas: warmSpares, sandboxTemplateRef: { name: template.name }, updateStrategy: { type: "Recreate" } },
     };
@@ -179,7 +185,7 @@ export function buildAgentSandboxClaim(member: SandboxPlan): AgentSandboxClaim {
     return {
         apiVersion: agentSandboxExtensionsApiVersion,
         kind: "SandboxClaim",
-        metadata: { name: member.name, namespace: member.namespace, labels: sandboxLabels(member) },
+        metadata: { name: member.name, namespace: member.namespace, labels: sandboxLabels(member), annotations: sandboxWorkloadAwaitAnnotations() },
         spec: {
             warmPoolRef: { name: warmPoolName(member.team) },
             additionalPodMetadata: { labels: claimedMemberSelector(member) },
