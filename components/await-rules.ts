@@ -30,7 +30,10 @@
 //   not atomic.
 //
 // The choice: platform services are awaited (each gates the next: the database before
-// Coder, the runtimes before the sandboxes that use them). Sandbox workloads are not:
+// Coder, the runtimes before the sandboxes that use them), with cluster.helm: pulumi
+// (the default) only: in helm-controller mode they are HelmCharts, which cannot be awaited
+// (helmChartAwait below); the CloudNativePG Cluster, a custom resource, is not awaited itself
+// but gates the Coder release that waits for Coder's pods. Sandbox workloads are not:
 // a cold envbox sandbox may take its startup probe's 30 minutes (image pulls, the inner
 // image, packages), and 1,000 of them must not hold `pulumi up` or fail it with
 // timeouts. Their readiness is `npm run status -- <stack>`.
