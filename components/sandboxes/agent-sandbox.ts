@@ -29,11 +29,17 @@
 //   differs from the template's (isSandboxStale compares the spec only), so the template's first
 //   container also carries the script's sha256 as an environment variable; claimed ones are never
 //   touched (docs/agent-sandbox.md).
+// - All four carry `pulumi.com/skipAwait: "true"` in their own metadata (not the pod template's):
+//   pulumi-kubernetes does not await a custom resource by default, but under
+//   PULUMI_K8S_AWAIT_ALL=true it waits for kstatus Current, which a Sandbox or SandboxClaim
+//   whose Ready condition is False (a cold start, a suspended sandbox) never reaches within the
+//   10-minute default (await-rules.ts). Their deletion is still awaited until they are gone.
 
 import * as pulumi from "@pulumi/pulumi";
 import { PodSpec } from "../manifest";
 import { labels, poolName } from "../naming";
 import { agentSandboxApiVersion, agentSandboxExtensionsApiVersion } from "../versions";
+import { sandboxWorkloadAwaitAnnotations } from "../await-rules";
 import { SandboxPlan } from "./plan";
 import { startScriptSha256 } from "./bootstrap";
 import { startScriptTemplateAnnotations } from "./start-script";
@@ -131,7 +137,7 @@ export function buildAgentSandbox(plan: SandboxPlan, podSpec: PodSpec): AgentSan
     return {
         apiVersion: agentSandboxApiVersion,
         kind: "Sandbox",
-        metadata: { name: plan.name, namespace: plan.namespace, labels: sandboxLabels(plan) },
+        metadata: { name: plan.name, namespace: plan.namespace, labels: sandboxLabels(plan), annotations: sandboxWorkloadAwaitAnnotations() },
         spec: {
             // The Deployment backend's annotation: a changed script is a changed pod template, so a replacement.
             podTemplate: { metadata: { labels: sandboxLabels(plan), annotations: startScriptTemplateAnnotations() }, spec: podSpec },
@@ -173,7 +179,7 @@ export function buildAgentSandboxTemplate(template: SandboxPlan, podSpec: PodSpe
     return {
         apiVersion: agentSandboxExtensionsApiVersion,
         kind: "SandboxTemplate",
-        metadata: { name: template.name, namespace: template.namespace, labels: sandboxLabels(template) },
+        metadata: { name: template.name, namespace: template.namespace, labels: sandboxLabels(template), annotations: sandboxWorkloadAwaitAnnotations() },
         spec: {
             podTemplate: { metadata: { labels: sandboxLabels(template), annotations: startScriptTemplateAnnotations() }, spec: withStartScriptHashEnv(podSpec) },
             service: false,
@@ -202,7 +208,7 @@ export function buildAgentSandboxWarmPool(template: SandboxPlan): AgentSandboxWa
     return {
         apiVersion: agentSandboxExtensionsApiVersion,
         kind: "SandboxWarmPool",
-        metadata: { name: template.name, namespace: template.namespace, labels: sandboxLabels(template) },
+        metadata: { name: template.name, namespace: template.namespace, labels: sandboxLabels(template), annotations: sandboxWorkloadAwaitAnnotations() },
         // Recreate: unclaimed sandboxes whose pod spec differs from the template's are deleted and made
         // again at once, and claims refuse them meanwhile; OnReplenish (the default) would keep serving
         // them. Claimed ones are never touched (isSandboxStale, filterActiveSandboxes, getCandidate).
@@ -218,7 +224,7 @@ export function buildAgentSandboxClaim(member: SandboxPlan): AgentSandboxClaim {
     return {
         apiVersion: agentSandboxExtensionsApiVersion,
         kind: "SandboxClaim",
-        metadata: { name: member.name, namespace: member.namespace, labels: sandboxLabels(member) },
+        metadata: { name: member.name, namespace: member.namespace, labels: sandboxLabels(member), annotations: sandboxWorkloadAwaitAnnotations() },
         spec: {
             warmPoolRef: { name: warmPoolName(member.team) },
             additionalPodMetadata: { labels: claimedMemberSelector(member) },

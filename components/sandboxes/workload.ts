@@ -54,8 +54,9 @@ export function buildSandboxDeployment(sandbox: SandboxPlan, podSpec: PodSpec): 
 /**
  * What the platform's own sandboxes add to their controller (not the Coder template, which
  * reuses buildSandboxDeployment under Terraform and mounts no start-up script): applied
- * without waiting, as a cold start may take the startup probe's 30 minutes (await-rules.ts),
- * and restarted when the namespace's shared start-up script changes (start-script.ts).
+ * without waiting, as a cold start may take the startup probe's 30 minutes (await-rules.ts;
+ * for a Deployment skipAwait also skips the wait on its deletion), and restarted when the
+ * namespace's shared start-up script changes (start-script.ts).
  */
 export function managedSandboxDeployment(deployment: Deployment): Deployment {
     const spec = deployment.spec!;
