@@ -210,3 +210,22 @@ export const sandboxWorkloadAwaitBoundSeconds = pvcAwaitSeconds;
 export function sandboxWorkloadAwaitAnnotations(): Record<string, string> {
     return { [skipAwaitAnnotation]: "true" };
 }
+
+/** pulumi-kubernetes's delete propagation override (metadata/overrides.go DeletionPropagation: Foreground unless `background` or `orphan`). */
+export const deletionPropagationAnnotation = "pulumi.com/deletionPropagationPolicy";
+
+/**
+ * An agent-sandbox Sandbox's deletion, including the delete half of its replacement when its pod
+ * template changes (sandbox.ts): background propagation. The provider's delete waits until the
+ * object is gone (await.go Deletion); under its default, foreground propagation, that is after
+ * the pod it owns (blockOwnerDeletion) has terminated, up to its grace period, so a script change
+ * across 1,000 sandboxes would queue 1,000 terminations inside `pulumi up`. Background: the
+ * Sandbox, which carries no finalizer of its own, goes at once and the garbage collector
+ * deletes its pod. The replacement Sandbox (same name) gets no second pod meanwhile: its
+ * controller refuses a pod of that name owned by another Sandbox (reconcilePod
+ * resourceOwnedByOther) and, watching its pods (Owns), reconciles it again when the old pod is
+ * gone; so the volumes are never mounted by two pods (agent-sandbox v0.5.6, docs/upstream.md).
+ */
+export function sandboxDeletionAnnotations(): Record<string, string> {
+    return { [deletionPropagationAnnotation]: "background" };
+}

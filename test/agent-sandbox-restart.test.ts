@@ -21,6 +21,7 @@ import { readStackConfig, stackFilePath } from "../tools/stack-config";
 import { startScriptConfigMapName, startScriptHashAnnotation } from "../components/sandboxes/start-script";
 import { startScriptHashEnv } from "../components/sandboxes/agent-sandbox";
 import { immutableClaimFields } from "../components/sandboxes/volumes";
+import { deletionPropagationAnnotation } from "../components/await-rules";
 
 /* eslint-disable @typescript-eslint/no-var-requires */
 const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: { prototype: { registerResource(req: any, callback: unknown): Promise<void> } } };
@@ -131,6 +132,21 @@ describe("agent-sandbox: a changed pod template restarts the sandbox, never a vo
             assert.strictEqual(sha256(script), fileSha, resource.urn);
             // Only the pod template is annotated: the object's own metadata is another helper's.
             assert.strictEqual(resource.inputs.metadata.annotations?.[startScriptHashAnnotation], undefined, resource.urn);
+        }
+    });
+
+    it("deletes every Sandbox (so the delete half of its replacement) with background propagation, so `pulumi up` does not wait for its pod to terminate", () => {
+        // pulumi-kubernetes waits until a deleted object is gone (await.go Deletion); under its default,
+        // foreground propagation, a Sandbox is gone only after its pod (blockOwnerDeletion) has terminated.
+        const sandboxes = ofType(current.result, sandboxType);
+        assert.ok(sandboxes.length > 0);
+        for (const sandbox of sandboxes) {
+            assert.strictEqual(sandbox.inputs.metadata.annotations?.[deletionPropagationAnnotation], "background", sandbox.urn);
+            assert.strictEqual(sandbox.inputs.spec.podTemplate.metadata.annotations?.[deletionPropagationAnnotation], undefined, sandbox.urn);
+        }
+        // Only Sandboxes: a PVC or a Service keeps the provider's default, so nothing of a volume changes.
+        for (const resource of current.result.run.resources.filter((r) => r.type !== sandboxType)) {
+            assert.strictEqual((resource.inputs as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations?.[deletionPropagationAnnotation], undefined, resource.urn);
         }
     });
 

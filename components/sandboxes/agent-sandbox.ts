@@ -23,8 +23,10 @@
 // - Restarts. The controller never changes a running pod's spec (reconcilePod), so a change of a
 //   dedicated Sandbox's pod template (image, resources, runtime, or the start-up script's sha256
 //   annotation) replaces the Sandbox: `replaceOnChanges: ["spec.podTemplate"]` with
-//   `deleteBeforeReplace` (it keeps its name). The provider's delete is foreground, so the old pod
-//   is gone before the new Sandbox makes the new one; the PVCs, not owned by the Sandbox, stay.
+//   `deleteBeforeReplace` (it keeps its name). The delete is a background one (await-rules.ts
+//   sandboxDeletionAnnotations), so `pulumi up` does not wait for the old pod to terminate, and
+//   the new Sandbox's controller makes no pod while the old one of that name is still there; the
+//   PVCs, not owned by the Sandbox, stay.
 //   A warm pool with `updateStrategy: Recreate` deletes unclaimed warm sandboxes whose pod *spec*
 //   differs from the template's (isSandboxStale compares the spec only), so the template's first
 //   container also carries the script's sha256 as an environment variable; claimed ones are never
@@ -39,7 +41,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PodSpec } from "../manifest";
 import { labels, poolName } from "../naming";
 import { agentSandboxApiVersion, agentSandboxExtensionsApiVersion } from "../versions";
-import { sandboxWorkloadAwaitAnnotations } from "../await-rules";
+import { sandboxDeletionAnnotations, sandboxWorkloadAwaitAnnotations } from "../await-rules";
 import { SandboxPlan } from "./plan";
 import { startScriptSha256 } from "./bootstrap";
 import { startScriptTemplateAnnotations } from "./start-script";
@@ -137,7 +139,7 @@ export function buildAgentSandbox(plan: SandboxPlan, podSpec: PodSpec): AgentSan
     return {
         apiVersion: agentSandboxApiVersion,
         kind: "Sandbox",
-        metadata: { name: plan.name, namespace: plan.namespace, labels: sandboxLabels(plan), annotations: sandboxWorkloadAwaitAnnotations() },
+        metadata: { name: plan.name, namespace: plan.namespace, labels: sandboxLabels(plan), annotations: { ...sandboxWorkloadAwaitAnnotations(), ...sandboxDeletionAnnotations() } },
         spec: {
             // The Deployment backend's annotation: a changed script is a changed pod template, so a replacement.
             podTemplate: { metadata: { labels: sandboxLabels(plan), annotations: startScriptTemplateAnnotations() }, spec: podSpec },
