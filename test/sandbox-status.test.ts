@@ -364,6 +364,32 @@ describe("npm run status on backend agent-sandbox: Sandboxes, SandboxClaims and 
         assert.strictEqual(formatStatus(missing), `${teamNamespace("kata-dedicated")}/kata-dedicated-judy  Missing  no Sandbox kata-dedicated-judy (not deployed yet, or deleted)`);
     });
 
+    it("reports a Sandbox being deleted, and its replacement waiting for the old pod, as Pending, never Ready (a restart after a pod-template or script change)", async () => {
+        // The controller returns at once on a deletion timestamp (Reconcile), so Ready=True stays on a Sandbox being deleted.
+        const deleting = sandboxObject("envbox-dedicated-alice", sandboxConditions.ready, { podIPs: ["10.42.0.17"] });
+        deleting.metadata.deletionTimestamp = at;
+        const oldPod = sandboxPod(deleting, readyPod());
+        oldPod.metadata.deletionTimestamp = at;
+        await checkAll([deleting, oldPod]);
+        const gone = agentSandboxStatus(deleting.metadata.namespace, deleting.metadata.name, deleting as AgentSandboxObject, [oldPod as PodObject]);
+        assert.deepStrictEqual([gone.phase, gone.reason], ["Pending", "Sandbox envbox-dedicated-alice is being deleted (replaced after a pod-template or start-up script change, or removed)"]);
+
+        // The replacement (same name, new UID): its controller refuses the old pod, still terminating,
+        // as owned by another Sandbox (reconcilePod resourceOwnedByOther), a ReconcilerError until it is gone.
+        const replacement = sandboxObject("envbox-dedicated-alice", [
+            condition("Suspended", "False", "NotSuspended", "Sandbox is not suspended"),
+            condition("Ready", "False", "ReconcilerError", `Error seen: pod "envbox-dedicated-alice" is owned by Sandbox/envbox-dedicated-alice (UID: ${deleting.metadata.uid}), not by sandbox "envbox-dedicated-alice"`),
+        ]);
+        await checkAll([replacement]);
+        const waiting = agentSandboxStatus(replacement.metadata.namespace, replacement.metadata.name, replacement as AgentSandboxObject, [oldPod as PodObject]);
+        assert.deepStrictEqual([waiting.phase, waiting.reason, waiting.pod],
+            ["Pending", "waiting for the previous Sandbox's pod envbox-dedicated-alice to terminate (the Sandbox was replaced)", undefined]);
+        // Once the old pod is gone and the controller has made the new one, the usual phases follow.
+        const ready = sandboxObject("envbox-dedicated-alice", sandboxConditions.ready, { podIPs: ["10.42.0.18"] });
+        const fresh = sandboxPod(ready, readyPod());
+        assert.strictEqual(agentSandboxStatus(ready.metadata.namespace, ready.metadata.name, ready as AgentSandboxObject, [oldPod as PodObject, fresh as PodObject]).phase, "Ready");
+    });
+
     it("follows an ephemeral member's SandboxClaim to the Sandbox it adopted (status.sandbox.name) and that Sandbox's pod, which carries the pool's label", async () => {
         const { members, claim, warmSandbox } = ephemeralTeam("envbox-ephemeral");
         const [first, second] = members;

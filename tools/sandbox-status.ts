@@ -174,7 +174,7 @@ export interface OwnerReference { apiVersion: string; kind: string; name: string
 
 /** agents.x-k8s.io/v1beta1 Sandbox: the parts this reads (api/v1beta1/sandbox_types.go SandboxSpec, SandboxStatus). */
 export interface AgentSandboxObject {
-    metadata: { name: string; namespace?: string; uid?: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: OwnerReference[] };
+    metadata: { name: string; namespace?: string; uid?: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: OwnerReference[]; deletionTimestamp?: string };
     spec?: { operatingMode?: string };
     status?: { conditions?: Condition[]; podIPs?: string[]; nodeName?: string; selector?: string; service?: string; serviceFQDN?: string };
 }
@@ -213,6 +213,10 @@ export function agentSandboxStatus(namespace: string, name: string, object: Agen
         return { namespace, sandbox: name, phase: "Missing", reason: missing, restarts: 0 };
     }
     const ready = object.status?.conditions?.find((c) => c.type === "Ready");
+    if (object.metadata.deletionTimestamp) {
+        // Its controller stops reconciling it (Reconcile returns on a deletion timestamp), so a Ready=True stays on it.
+        return { namespace, sandbox: name, phase: "Pending", reason: `Sandbox ${object.metadata.name} is being deleted (replaced after a pod-template or start-up script change, or removed)`, restarts: 0 };
+    }
     if (object.spec?.operatingMode === "Suspended") {
         return { namespace, sandbox: name, phase: "Suspended", reason: `operatingMode: Suspended${ready?.message ? ` (${ready.message})` : ""}`, restarts: 0 };
     }
@@ -220,6 +224,13 @@ export function agentSandboxStatus(namespace: string, name: string, object: Agen
         return { namespace, sandbox: name, phase: "Expired", reason: conditionText(ready), restarts: 0 };
     }
     const pod = livePods(sandboxPods(object, pods))[0];
+    // A replaced Sandbox's pod, of the same name, still terminating: the new Sandbox's controller
+    // refuses it as owned by another Sandbox (reconcilePod, a ReconcilerError) until it is gone.
+    const previous = pod ? undefined : pods.find((other) => other.metadata.name === object.metadata.name
+        && (other.metadata.ownerReferences ?? []).some((ref) => ref.controller === true && ref.kind === "Sandbox" && ref.name === object.metadata.name && !!ref.uid && !!object.metadata.uid && ref.uid !== object.metadata.uid));
+    if (previous) {
+        return { namespace, sandbox: name, phase: "Pending", reason: `waiting for the previous Sandbox's pod ${previous.metadata.name} to ${previous.metadata.deletionTimestamp ? "terminate" : "be deleted"} (the Sandbox was replaced)`, restarts: 0 };
+    }
     const failed = ready && ready.status !== "True" && sandboxFailures.has(ready.reason ?? "") ? ready : undefined;
     if (!pod) {
         if (ready?.status === "True") {
