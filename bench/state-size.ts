@@ -45,6 +45,8 @@ export async function providerTexts(): Promise<ProviderTexts> {
 }
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+/** The bytes a key and its value add to an object already holding one (its comma included). */
+const field = (value: Record<string, unknown>) => bytes({ a: 0, ...value }) - bytes({ a: 0 });
 
 export interface StateBytes {
     /** Every resource's stored JSON: envelope, inputs and outputs. */
@@ -81,7 +83,6 @@ function kubernetesCheckpoint(resource: PlanResource): { inputsAgain: number; bo
         return undefined;
     }
     const apiVersion = typeof resource.inputs.apiVersion === "string" ? resource.inputs.apiVersion : "";
-    const field = (value: Record<string, unknown>) => bytes({ a: 0, ...value }) - bytes({ a: 0 });
     return {
         inputsAgain: field({ __inputs: resource.inputs }),
         bookkeeping: field({ __initialApiVersion: apiVersion, __fieldManager: "pulumi-kubernetes-0123abcd" }),
@@ -164,7 +165,6 @@ const timestamp = "2026-12-06T19:52:47.123456789Z";
 export function unmodelledBytes(resources: PlanResource[]): UnmodelledBytes {
     const result: UnmodelledBytes = { dependencies: 0, ids: 0, additionalSecretOutputs: 0, timestamps: 0, emptyDependenciesCounted: 0 };
     const referenced = idReferences(resources);
-    const field = (value: Record<string, unknown>) => bytes({ a: 0, ...value }) - bytes({ a: 0 });
     for (const resource of resources) {
         const dynamic = resource.type === dynamicResourceType;
         // The plan leaves a dynamic resource's __provider out of its inputs; the engine has it as an input like any other.

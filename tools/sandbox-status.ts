@@ -227,18 +227,19 @@ export function agentSandboxStatus(namespace: string, name: string, object: Agen
     // A replaced Sandbox's pod, of the same name, still terminating: the new Sandbox's controller
     // refuses it as owned by another Sandbox (reconcilePod, a ReconcilerError) until it is gone.
     const previous = pod ? undefined : pods.find((other) => other.metadata.name === object.metadata.name
-        && (other.metadata.ownerReferences ?? []).some((ref) => ref.controller === true && ref.kind === "Sandbox" && ref.name === object.metadata.name && !!ref.uid && !!object.metadata.uid && ref.uid !== object.metadata.uid));
+        && controlledBy(other.metadata.ownerReferences, "Sandbox", { name: object.metadata.name }) && !controlledBy(other.metadata.ownerReferences, "Sandbox", object.metadata));
     if (previous) {
         return { namespace, sandbox: name, phase: "Pending", reason: `waiting for the previous Sandbox's pod ${previous.metadata.name} to ${previous.metadata.deletionTimestamp ? "terminate" : "be deleted"} (the Sandbox was replaced)`, restarts: 0 };
     }
     const failed = ready && ready.status !== "True" && sandboxFailures.has(ready.reason ?? "") ? ready : undefined;
+    const readyText = ready ? conditionText(ready) : "no Ready condition yet (the controller has not reconciled it)";
     if (!pod) {
         if (ready?.status === "True") {
             return { namespace, sandbox: name, phase: "Ready", restarts: 0 };
         }
         return {
             namespace, sandbox: name, phase: failed ? "Failing" : "Pending", restarts: 0,
-            reason: ready ? conditionText(ready) : "no Ready condition yet (the controller has not reconciled it)",
+            reason: readyText,
         };
     }
     const status = podStatus(namespace, name, pod, failed);
@@ -248,7 +249,7 @@ export function agentSandboxStatus(namespace: string, name: string, object: Agen
     }
     if (status.phase === "Ready") {
         // The pod is, the Sandbox not yet: no pod IP yet, or a condition not rewritten since.
-        return { ...status, phase: failed ? "Failing" : "Starting", reason: ready ? conditionText(ready) : "no Ready condition yet (the controller has not reconciled it)" };
+        return { ...status, phase: failed ? "Failing" : "Starting", reason: readyText };
     }
     return status;
 }

@@ -3,7 +3,7 @@
 
 import { execFile } from "child_process";
 import { promisify } from "util";
-import { planTeamSandboxes } from "../components/sandboxes/plan";
+import { SandboxPlan, planTeamSandboxes } from "../components/sandboxes/plan";
 import { labels, teamNamespace } from "../components/naming";
 import { workspaceHome } from "../components/sandboxes/envbox";
 import { loadStack } from "./render-stack";
@@ -36,12 +36,12 @@ async function getItems<T>(run: Kubectl, namespace: string, args: string[], hint
 }
 
 /** A Deployment-backed team: `kubectl get deployments.apps,pods -l sandbox-platform.io/sandbox`, as before the agent-sandbox backend. */
-async function deploymentTeam(run: Kubectl, team: TeamConfig): Promise<SandboxStatus[]> {
+async function deploymentTeam(run: Kubectl, team: TeamConfig, plans: SandboxPlan[]): Promise<SandboxStatus[]> {
     const namespace = teamNamespace(team.name);
     const items = await getItems<(PodObject | DeploymentObject) & { kind?: string }>(run, namespace, ["deployments.apps,pods", "-l", labels.sandbox]);
     const deployments = items.filter((item) => item.kind === "Deployment") as DeploymentObject[];
     const pods = items.filter((item) => item.kind === "Pod") as PodObject[];
-    return planTeamSandboxes(team).map((plan) =>
+    return plans.map((plan) =>
         sandboxStatus(namespace, plan.name, deployments.find((d) => d.metadata.name === plan.name), pods.filter((p) => p.metadata.labels?.[labels.sandbox] === plan.name)));
 }
 
@@ -50,7 +50,7 @@ async function deploymentTeam(run: Kubectl, team: TeamConfig): Promise<SandboxSt
  * selector, since the Sandboxes a warm pool makes carry only the controller's labels, and the
  * pods with the platform's label (every pod's template has it; an ephemeral member's is the pool's).
  */
-async function agentSandboxTeam(run: Kubectl, team: TeamConfig): Promise<SandboxStatus[]> {
+async function agentSandboxTeam(run: Kubectl, team: TeamConfig, plans: SandboxPlan[]): Promise<SandboxStatus[]> {
     const namespace = teamNamespace(team.name);
     const ephemeral = team.allocation === "ephemeral";
     const hint = ` (team ${team.name} has backend: agent-sandbox: its CRDs and controller come with agentSandbox.enabled on the platform stack)`;
@@ -59,7 +59,7 @@ async function agentSandboxTeam(run: Kubectl, team: TeamConfig): Promise<Sandbox
     const pods = await getItems<PodObject>(run, namespace, ["pods", "-l", labels.sandbox]);
     const sandboxes = objects.filter((item) => item.kind === "Sandbox") as AgentSandboxObject[];
     const claims = objects.filter((item) => item.kind === "SandboxClaim") as SandboxClaimObject[];
-    return planTeamSandboxes(team).map((plan) => plan.ephemeral
+    return plans.map((plan) => plan.ephemeral
         ? claimedMemberStatus(namespace, plan.name, claims.find((c) => c.metadata.name === plan.name), sandboxes, pods)
         : agentSandboxStatus(namespace, plan.name, sandboxes.find((s) => s.metadata.name === plan.name), pods));
 }
@@ -108,9 +108,11 @@ export async function statusMain(argv: string[], stdout: NodeJS.WritableStream, 
     }
     const results: (SandboxStatus & { log?: StartLog })[] = [];
     for (const team of config.teams) {
+        // One status per plan, in the plans' order.
+        const plans = planTeamSandboxes(team);
         let statuses: SandboxStatus[];
         try {
-            statuses = team.backend === "agent-sandbox" ? await agentSandboxTeam(runKubectl, team) : await deploymentTeam(runKubectl, team);
+            statuses = team.backend === "agent-sandbox" ? await agentSandboxTeam(runKubectl, team, plans) : await deploymentTeam(runKubectl, team, plans);
         } catch (error) {
             if (!(error instanceof KubectlFailed)) {
                 throw error;
@@ -118,10 +120,9 @@ export async function statusMain(argv: string[], stdout: NodeJS.WritableStream, 
             stderr.write(`${error.message}\n`);
             return statusExitCodes.kubectl;
         }
-        const plans = new Map(planTeamSandboxes(team).map((plan) => [plan.name, plan]));
-        for (const status of statuses) {
+        for (const [i, status] of statuses.entries()) {
             const log = status.pod && status.container
-                ? await readStartLog(runKubectl, status.namespace, status.pod, status.container, plans.get(status.sandbox)?.runtime === "envbox")
+                ? await readStartLog(runKubectl, status.namespace, status.pod, status.container, plans[i].runtime === "envbox")
                 : undefined;
             results.push({ ...status, ...(log ? { log } : {}) });
         }
